@@ -1,0 +1,21 @@
+"""simkit: Monte Carlo toolkit for the income of live-stream creators.
+
+The documented Python API:
+
+>>> import simkit
+>>> sc = simkit.load_scenario("scenarios/micro.toml")
+>>> res = simkit.simulate(sc, paths=200, seed=12345)
+>>> print(res.summary(["income_total"]))  # doctest: +SKIP
+"""
+
+from ._version import __version__
+from .errors import LowPrecisionWarning, ScenarioError, SimkitError
+from .result import SimulationResult, Summary
+from .scenario import Scenario, load_scenario, scenario_from_dict
+from .simulate import simulate, simulate_batch
+
+__all__ = [
+    "__version__", "load_scenario", "scenario_from_dict", "Scenario", "simulate",
+    "simulate_batch", "SimulationResult", "Summary", "SimkitError", "ScenarioError",
+    "LowPrecisionWarning",
+]

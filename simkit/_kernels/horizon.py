@@ -1,0 +1,253 @@
+"""A horizon of streams per path, and the parallel block kernel (docs/model.md §2-3).
+
+``run_block`` simulates S scenarios x P paths: ``prange`` over (scenario,
+path) pairs, each writing only its own output rows, so results do not depend on
+the thread count. Per-viewer data lives only inside ``simulate_stream``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from . import layout as L
+from .money import gift_share, withdraw
+from .rng import (
+    P_DAILY, P_SCHEDULE, _NJ, binom_inv, ndtri, poisson_inv, stream_seed, u01,
+)
+from .stream import (
+    N_RES, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTS, R_MERCH, R_NEWF,
+    R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM, simulate_stream,
+)
+
+_WEEK_INDEX = 1 << 20  # P_SCHEDULE index offset of the per-week ad-hoc draws
+
+
+@numba.njit(**_NJ)
+def build_schedule(th, sched, key, path, out):
+    """Fill ``out[i] = (day, hour, duration, collab, promo)`` for each stream.
+
+    ``consistent``: the weekly slots of ``sched`` every week; ``explicit``: the
+    rows of ``sched``; ``ad_hoc``: each week, ``SPW`` distinct random days
+    with random whole hours in the waking window (drawn per path).
+    ``collab`` is drawn with probability ``COLLAB_P`` unless the row fixes it.
+    """
+    kind = th[L.SCHED_KIND]
+    n = int(th[L.N_STREAMS])
+    weeks = int(th[L.DAYS]) // 7
+    n_sched = int(th[L.N_SCHED])
+    if kind == L.SCHED_EXPLICIT:
+        for i in range(n):
+            out[i, :] = sched[i, :]
+    elif kind == L.SCHED_CONSISTENT:
+        i = 0
+        for w in range(weeks):
+            for r in range(n_sched):
+                out[i, :] = sched[r, :]
+                out[i, L.SC_DAY] = 7 * w + sched[r, L.SC_DAY]
+                i += 1
+    else:
+        spw = int(th[L.SPW])
+        lo, hi = th[L.WAKE_LO], th[L.WAKE_HI]
+        n_hours = int(math.floor(hi - lo))
+        perm = np.empty(7, dtype=np.int64)
+        i = 0
+        for w in range(weeks):
+            seed = stream_seed(key, path, _WEEK_INDEX + w, P_SCHEDULE)
+            for d in range(7):
+                perm[d] = d
+            for d in range(spw):   # partial Fisher-Yates: spw distinct weekdays
+                j = d + int(u01(seed, d) * (7 - d))
+                perm[d], perm[j] = perm[j], perm[d]
+            perm[:spw].sort()
+            for d in range(spw):
+                hour = int(lo) + min(int(u01(seed, 7 + d) * n_hours), n_hours - 1)
+                out[i, L.SC_DAY] = 7 * w + perm[d]
+                out[i, L.SC_HOUR] = min(hour, 23)
+                out[i, L.SC_DURATION] = th[L.DURATION]
+                out[i, L.SC_COLLAB] = -1.0
+                out[i, L.SC_PROMO] = th[L.PROMO]
+                i += 1
+    for i in range(n):
+        if out[i, L.SC_COLLAB] < 0.0:
+            u = u01(stream_seed(key, path, i, P_SCHEDULE), 0)
+            out[i, L.SC_COLLAB] = 1.0 if u < th[L.COLLAB_P] else 0.0
+
+
+@numba.njit(**_NJ)
+def _repeats_last_week(plan, live, i):
+    """1.0 if a live stream of the week before started on the same weekday and hour."""
+    day, hour = plan[i, L.SC_DAY], plan[i, L.SC_HOUR]
+    for j in range(i - 1, -1, -1):
+        if plan[j, L.SC_DAY] < day - 7:
+            break
+        if live[j] and plan[j, L.SC_DAY] == day - 7 and plan[j, L.SC_HOUR] == hour:
+            return 1.0
+    return 0.0
+
+
+@numba.njit(**_NJ)
+def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched,
+                  key, path, tot, per_stream, curves):
+    """Simulate one path of one scenario over the horizon; fill ``tot``
+    (``N_TOTALS``), and ``per_stream`` / ``curves`` when they are not empty."""
+    days = int(th[L.DAYS])
+    n = int(th[L.N_STREAMS])
+    plan = np.zeros((n, L.N_SC))
+    build_schedule(th, sched, key, path, plan)
+    live = np.zeros(n, dtype=np.bool_)
+    qualifying = np.zeros(days // 7 + 1)   # streams > 25 min per week (scaled rewards)
+    t_max = 1
+    for i in range(n):
+        if plan[i, L.SC_DURATION] > 25.0:
+            qualifying[int(plan[i, L.SC_DAY]) // 7] += 1.0
+        t_max = max(t_max, int(math.ceil(plan[i, L.SC_DURATION])))
+    diff = np.zeros(t_max + 2)
+    seg_min = np.zeros(cum_f.shape[0])
+    stack = np.empty((64, 3))
+    res = np.zeros(N_RES)
+    no_curve = np.empty(0)
+    want_stream = per_stream.shape[0] > 0
+    want_curves = curves.shape[0] > 0
+
+    followers = th[L.FOLLOWERS]
+    r_habit = th[L.HABIT_R0]
+    balance = paid = transit = fees = 0.0
+    deals = 0
+    tot[:] = 0.0
+    si = 0
+    for day in range(days):
+        if th[L.BRAND_ON] > 0.0:
+            dseed = stream_seed(key, path, day, P_DAILY)
+            rate = th[L.BRAND_RATE] / 7.0 * (followers / 1e5) ** th[L.BRAND_EL]
+            deals += poisson_inv(u01(dseed, 0), rate)
+        while si < n and int(plan[si, L.SC_DAY]) == day:
+            hour = int(plan[si, L.SC_HOUR])
+            duration = plan[si, L.SC_DURATION]
+            can = th[L.CAN_LIVE] > 0.0 and followers >= th[L.LIVE_MIN]
+            habit = 1.0
+            share = 0.0
+            brand = 0.0
+            if can:
+                live[si] = True
+                x = _repeats_last_week(plan, live, si)
+                r_habit = (1.0 - th[L.HABIT_LR]) * r_habit + th[L.HABIT_LR] * x
+                if th[L.HABIT_ON] > 0.0:
+                    habit = 1.0 + th[L.HABIT_GMAX] * r_habit
+                curve = curves[si] if want_curves else no_curve
+                stack = simulate_stream(
+                    th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, key,
+                    path, si, followers, habit, duration, hour, day % 7,
+                    plan[si, L.SC_COLLAB] > 0.0, plan[si, L.SC_PROMO], diff, seg_min,
+                    stack, res, curve)
+                share = gift_share(th, duration, res[R_NEWF],
+                                   qualifying[day // 7])
+                gift_usd = res[R_COINS] * th[L.Q] * th[L.DVAL] * share \
+                    * (1.0 - th[L.AGENCY])
+                if deals > 0:
+                    deals -= 1
+                    if th[L.BRAND_CPM_PRICING] > 0.0:
+                        brand = th[L.BRAND_CPM] * res[R_VM] / 1000.0
+                    else:
+                        z = ndtri(u01(stream_seed(key, path, si, P_SCHEDULE), 1))
+                        brand = th[L.BRAND_FLAT] * (followers / 1e5) ** \
+                            th[L.BRAND_FLAT_EXP] * math.exp(th[L.BRAND_FLAT_SIGMA] * z)
+                balance += gift_usd
+                followers += res[R_NEWF]
+            else:
+                res[:] = 0.0
+                gift_usd = 0.0
+            income = gift_usd + brand + res[R_MERCH] + res[R_DONATIONS]
+            tot[L.O_INCOME_TOTAL] += income
+            tot[L.O_INCOME_GIFTS] += gift_usd
+            tot[L.O_INCOME_BRAND] += brand
+            tot[L.O_INCOME_MERCH] += res[R_MERCH]
+            tot[L.O_INCOME_DONATIONS] += res[R_DONATIONS]
+            tot[L.O_UNIQUE_VIEWERS] += res[R_UNIQUE]
+            tot[L.O_NOTIFIED_VIEWERS] += res[R_NOTIFIED]
+            tot[L.O_DISCOVERED_VIEWERS] += res[R_DISCOVERED]
+            tot[L.O_NEW_FOLLOWERS] += res[R_NEWF]
+            tot[L.O_VIEWER_MINUTES] += res[R_VM]
+            tot[L.O_PEAK_CONCURRENT] = max(tot[L.O_PEAK_CONCURRENT], res[R_PEAK])
+            tot[L.O_GIFTS] += res[R_GIFTS]
+            tot[L.O_COINS] += res[R_COINS]
+            tot[L.O_DIAMONDS] += res[R_COINS] * th[L.Q]
+            tot[L.O_STREAMS_LIVE] += 1.0 if can else 0.0
+            if want_stream:
+                row = per_stream[si]
+                row[L.S_DAY] = day
+                row[L.S_HOUR] = hour
+                row[L.S_DURATION_MIN] = duration
+                row[L.S_LIVE] = 1.0 if can else 0.0
+                row[L.S_FOLLOWERS_START] = followers - (res[R_NEWF] if can else 0.0)
+                row[L.S_HABIT] = habit
+                row[L.S_UNIQUE_VIEWERS] = res[R_UNIQUE]
+                row[L.S_NOTIFIED_VIEWERS] = res[R_NOTIFIED]
+                row[L.S_DISCOVERED_VIEWERS] = res[R_DISCOVERED]
+                row[L.S_NEW_FOLLOWERS] = res[R_NEWF]
+                row[L.S_VIEWER_MINUTES] = res[R_VM]
+                row[L.S_PEAK_CONCURRENT] = res[R_PEAK]
+                row[L.S_GIFTS] = res[R_GIFTS]
+                row[L.S_COINS] = res[R_COINS]
+                row[L.S_DIAMONDS] = res[R_COINS] * th[L.Q]
+                row[L.S_CREATOR_SHARE] = share
+                row[L.S_INCOME_GIFTS] = gift_usd
+                row[L.S_INCOME_BRAND] = brand
+                row[L.S_INCOME_MERCH] = res[R_MERCH]
+                row[L.S_INCOME_DONATIONS] = res[R_DONATIONS]
+                row[L.S_INCOME_TOTAL] = income
+            si += 1
+        # End of day: withdraw, then organic growth and unfollows.
+        balance, net, fee = withdraw(th, balance)
+        fees += fee
+        if day + th[L.DELAY] < days:
+            paid += net
+        else:
+            transit += net
+        dseed = stream_seed(key, path, day, P_DAILY)
+        followers += poisson_inv(u01(dseed, 1), th[L.ORGANIC])
+        followers -= binom_inv(u01(dseed, 2), int(followers), th[L.UNFOLLOW])
+    tot[L.O_CASH_PAID_OUT] = paid
+    tot[L.O_CASH_PENDING] = balance + transit
+    tot[L.O_WITHDRAWAL_FEES] = fees
+    tot[L.O_FOLLOWERS_END] = followers
+
+
+@numba.njit(parallel=True, **_NJ)
+def run_block(theta, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, rows,
+              key, path_offset, out_tot, out_stream, out_curves):
+    """Simulate ``S`` scenarios x ``P`` paths into preallocated outputs.
+
+    Parameters
+    ----------
+    theta : float64[S, N_THETA]
+        Packed parameters, one row per scenario.
+    activity, wdf : float64[S, 24], float64[S, 7]
+    cum_f, cum_n, seg_rate : float64[S, K]
+    seg_w : float64[S, K, J]
+    coins : int64[S, J]
+    rows : float64[S, M, N_SC]
+        Weekly slots (consistent) or listed streams (explicit).
+    key : uint64
+        Root key derived from the seed.
+    path_offset : int
+        Global index of the first path (chunking-invariant keys).
+    out_tot : float64[S, P, N_TOTALS]
+    out_stream : float64[S, P, n_streams, N_PER_STREAM] or an empty 4-d array
+    out_curves : float64[S, P, n_streams, minutes] or an empty 4-d array
+    """
+    n_s = out_tot.shape[0]
+    n_p = out_tot.shape[1]
+    want_stream = out_stream.shape[0] > 0
+    want_curves = out_curves.shape[0] > 0
+    empty2 = np.empty((0, 0))
+    for idx in numba.prange(n_s * n_p):
+        s = idx // n_p
+        p = idx - s * n_p
+        ps = out_stream[s, p] if want_stream else empty2
+        cv = out_curves[s, p] if want_curves else empty2
+        simulate_path(theta[s], activity[s], wdf[s], cum_f[s], cum_n[s], seg_rate[s],
+                      seg_w[s], coins[s], rows[s], key, path_offset + p,
+                      out_tot[s, p], ps, cv)

@@ -1,0 +1,207 @@
+"""Counter-based random numbers for the kernels.
+
+Every draw is a pure function of ``(key, path, index, purpose)`` (a *stream
+seed*, see :func:`stream_seed`) and a counter inside that stream, so the numbers a
+path sees do not depend on the thread that runs it, on how paths are chunked,
+or on the backend. The generator is SplitMix64 evaluated at ``seed + counter *
+golden``, which passes BigCrush; the mixer follows STYLE.md G3.
+
+Discrete draws (Poisson, binomial) use inversion of one uniform, so a larger
+mean gives a count at least as large under the same uniform: strategies
+compared on common random numbers stay ordered path by path.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from .. import config
+
+_U64 = numba.uint64
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_TWO53 = 1.0 / 9007199254740992.0
+
+#: Purposes: each keeps its own counter space so that changing how many draws
+#: one mechanism makes never shifts the draws of another.
+P_NOTIFIED = 1     # per notified viewer: arrival, segment, dwell
+P_DISCOVERED = 2   # per feed viewer: arrival, segment, dwell, follow
+P_PARTNER = 3      # per partner-follower viewer: arrival, segment, dwell, follow
+P_VIRAL = 4        # per virality offspring: arrival, segment, dwell, follow
+P_OFFSPRING = 5    # offspring counts, one per viewer
+P_COUNTS = 6       # Poisson counts of arrivals (by source and hour)
+P_GIFTS = 7        # gift counts per (segment, catalogue item)
+P_MERCH = 8        # buyers and order values
+P_DONATE = 9       # donors and amounts
+P_SCHEDULE = 10    # ad-hoc days and hours, collaboration flags
+P_DAILY = 11       # organic growth, unfollows, brand offers (keyed by day)
+
+_NJ = {"cache": True, "nogil": True, "fastmath": config.FASTMATH}
+
+
+@numba.njit(**_NJ)
+def mix(z):
+    """SplitMix64 finalizer on uint64 (STYLE.md G3)."""
+    z = _U64(z)
+    z = (z ^ (z >> _U64(30))) * _M1
+    z = (z ^ (z >> _U64(27))) * _M2
+    return z ^ (z >> _U64(31))
+
+
+@numba.njit(**_NJ)
+def stream_seed(key, path, index, purpose):
+    """Seed of the counter stream for ``(key, path, index, purpose)``.
+
+    ``index`` is the stream number for per-stream purposes and the day number
+    for ``P_DAILY``.
+    """
+    h = mix(_U64(purpose) * GOLDEN + _U64(0x632BE59BD9B4E019))
+    h = mix(_U64(index) ^ h)
+    h = mix(_U64(path) ^ h)
+    return mix(_U64(key) ^ h)
+
+
+@numba.njit(**_NJ)
+def u01(seed, counter):
+    """Uniform double in (0, 1) at ``counter`` of stream ``seed``."""
+    z = mix(_U64(seed) + _U64(counter) * GOLDEN)
+    return (float(z >> _U64(11)) + 0.5) * _TWO53
+
+
+@numba.njit(**_NJ)
+def ndtri(p):
+    """Standard normal quantile (Acklam's rational approximation, rel. err. < 1.2e-9)."""
+    if p < 0.02425:
+        q = math.sqrt(-2.0 * math.log(p))
+        return (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q
+                   - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
+                 + 4.374664141464968e+00) * q + 2.938163982698783e+00) / \
+            ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
+               + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1.0)
+    if p > 0.97575:
+        q = math.sqrt(-2.0 * math.log1p(-p))
+        return -(((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q
+                    - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
+                  + 4.374664141464968e+00) * q + 2.938163982698783e+00) / \
+            ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
+               + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1.0)
+    q = p - 0.5
+    r = q * q
+    return (((((-3.969683028665376e+01 * r + 2.209460984245205e+02) * r
+               - 2.759285104469687e+02) * r + 1.383577518672690e+02) * r
+             - 3.066479806614716e+01) * r + 2.506628277459239e+00) * q / \
+        (((((-5.447609879822406e+01 * r + 1.615858368580409e+02) * r
+            - 1.556989798598866e+02) * r + 6.680131188771972e+01) * r
+          - 1.328068155288572e+01) * r + 1.0)
+
+
+@numba.njit(**_NJ)
+def poisson_inv(u, lam):
+    """Poisson(``lam``) quantile at ``u``: the smallest k with CDF(k) >= u.
+
+    Small means search up from 0; large means start at the mode, with the CDF
+    there summed from the lower tail (12 standard deviations), so the cost is
+    O(sqrt(lam)).
+    """
+    if lam <= 0.0:
+        return 0
+    if lam < 30.0:
+        p = math.exp(-lam)
+        cdf = p
+        k = 0
+        while u > cdf and k < 1000:
+            k += 1
+            p *= lam / k
+            cdf += p
+        return k
+    m = int(lam)
+    pm = math.exp(-lam + m * math.log(lam) - math.lgamma(m + 1.0))
+    lo = max(0, m - int(12.0 * math.sqrt(lam)) - 1)
+    below = 0.0
+    p = pm
+    for k in range(m, lo, -1):
+        p *= k / lam
+        below += p
+    cdf = below + pm
+    if u <= cdf:
+        k = m
+        p = pm
+        while k > 0:
+            if u > cdf - p:
+                return k
+            cdf -= p
+            p *= k / lam
+            k -= 1
+        return 0
+    k = m
+    p = pm
+    while u > cdf:
+        k += 1
+        p *= lam / k
+        cdf += p
+        if p < 1e-300:
+            break
+    return k
+
+
+@numba.njit(**_NJ)
+def binom_inv(u, n, p):
+    """Binomial(``n``, ``p``) quantile at ``u`` (inversion; O(sqrt(n p)) for large means).
+
+    For large ``n p`` it starts at the mode with the CDF summed from 12
+    standard deviations below, like :func:`poisson_inv`.
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    q = 1.0 - p
+    r = p / q
+    mean = n * p
+    if mean < 30.0:
+        pk = math.exp(n * math.log1p(-p))
+        cdf = pk
+        k = 0
+        while u > cdf and k < n:
+            pk *= (n - k) / (k + 1.0) * r
+            k += 1
+            cdf += pk
+            if pk < 1e-300 and k > mean:
+                break
+        return k
+    m = int((n + 1) * p)
+    if m > n:
+        m = n
+    pm = math.exp(math.lgamma(n + 1.0) - math.lgamma(m + 1.0) - math.lgamma(n - m + 1.0)
+                  + m * math.log(p) + (n - m) * math.log1p(-p))
+    sd = math.sqrt(mean * q)
+    lo = max(0, m - int(12.0 * sd) - 1)
+    below = 0.0
+    pk = pm
+    for k in range(m, lo, -1):
+        pk *= k / ((n - k + 1.0) * r)
+        below += pk
+    cdf = below + pm
+    if u <= cdf:
+        k = m
+        pk = pm
+        while k > 0:
+            if u > cdf - pk:
+                return k
+            cdf -= pk
+            pk *= k / ((n - k + 1.0) * r)
+            k -= 1
+        return 0
+    k = m
+    pk = pm
+    while u > cdf and k < n:
+        pk *= (n - k) / (k + 1.0) * r
+        k += 1
+        cdf += pk
+        if pk < 1e-300:
+            break
+    return k

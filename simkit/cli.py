@@ -1,0 +1,82 @@
+"""Command-line interface: ``simkit COMMAND ...``.
+
+Each subcommand lives in its own module under :mod:`simkit._cli` and defines
+``add_parser(subparsers)`` (which sets ``func``) ; :func:`main` dispatches.
+Errors a user can cause print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ._version import __version__
+from .errors import SimkitError
+
+__all__ = ["make_parser", "main"]
+
+#: Subcommand modules, in the order ``--help`` lists them.
+COMMANDS = (
+    "run",
+    "validate",
+    "compare",
+    "quote",
+    "plot",
+    "report",
+    "sweep",
+    "bench",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors raise instead of exiting (one line, exit 2)."""
+
+    def error(self, message):
+        raise SimkitError(f"{self.prog}: {message}")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Build the ``simkit`` argument parser with every available subcommand."""
+    parser = _Parser(
+        prog="simkit",
+        description="Monte Carlo simulation of live-stream creator income.",
+    )
+    parser.add_argument("--version", action="version", version=f"simkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"simkit._cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"simkit._cli.{name}":
+                raise
+            continue
+        mod.add_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the CLI; return the exit status (0 ok, 2 bad input, 1 failure).
+
+    Examples
+    --------
+    >>> main(["--version"])  # doctest: +SKIP
+    simkit 0.1.0
+    """
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
+        return int(args.func(args) or 0)
+    except SimkitError as exc:
+        print(f"simkit: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("simkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

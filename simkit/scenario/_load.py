@@ -1,0 +1,502 @@
+"""TOML scenario files -> validated, frozen :class:`Scenario` objects.
+
+Only this module parses TOML; the model code sees validated values by dotted
+key (``scenario["audience.join_rate"]``).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import difflib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+from ..errors import ScenarioError
+from ._schema import OPTIONAL_SECTIONS, SCHEMA
+
+__all__ = ["Scenario", "Catalogue", "load_scenario", "scenario_from_dict",
+           "load_catalogue"]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A gift catalogue: names, coin prices and base weights.
+
+    Examples
+    --------
+    >>> cat = load_catalogue("default")
+    >>> int(cat.coins[0]), cat.names[0]
+    (1, 'Rose')
+    """
+
+    names: tuple
+    coins: np.ndarray
+    weights: np.ndarray
+    source: str = "default"
+
+    def segment_weights(self, tilt: float) -> np.ndarray:
+        """Return normalized pick probabilities ``w_j * coins_j**tilt``."""
+        w = self.weights * self.coins.astype(float) ** tilt
+        return w / w.sum()
+
+
+_CATALOGUE_CACHE: dict = {}
+
+
+def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Catalogue:
+    """Load a gift catalogue CSV (``name,coins,weight``; ``#`` lines are comments).
+
+    Parameters
+    ----------
+    spec : str
+        ``"default"`` for the embedded catalogue, or a path (relative paths are
+        taken relative to ``base_dir``).
+    base_dir : Path, optional
+        Directory of the scenario file.
+    file : str
+        Scenario file named in error messages.
+
+    Returns
+    -------
+    Catalogue
+    """
+    if spec == "default":
+        path = resources.files("simkit") / "data" / "gifts_2025-11.csv"
+        label = "default"
+    else:
+        path = Path(spec)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        label = str(path)
+        if not path.is_file():
+            raise ScenarioError(file, "catalogue.file", "an existing CSV file", spec)
+    key = str(path)
+    if key in _CATALOGUE_CACHE:
+        return _CATALOGUE_CACHE[key]
+    text = path.read_text(encoding="utf-8")
+    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    reader = csv.DictReader(rows)
+    if reader.fieldnames is None or not {"name", "coins", "weight"} <= set(
+            reader.fieldnames):
+        raise ScenarioError(label, "header", "columns name,coins,weight",
+                            reader.fieldnames)
+    names, coins, weights = [], [], []
+    for i, r in enumerate(reader, start=1):
+        try:
+            c, w = float(r["coins"]), float(r["weight"])
+        except (TypeError, ValueError):
+            raise ScenarioError(label, f"row {i}", "numeric coins and weight",
+                                (r.get("coins"), r.get("weight"))) from None
+        if not (c >= 1 and c == int(c)) or not (w >= 0 and math.isfinite(w)):
+            raise ScenarioError(label, f"row {i}",
+                                "coins a positive integer, weight >= 0", (c, w))
+        names.append(r["name"])
+        coins.append(int(c))
+        weights.append(w)
+    if not names or sum(weights) <= 0:
+        raise ScenarioError(label, "weight", "positive for at least one gift")
+    cat = Catalogue(tuple(names), np.array(coins, dtype=np.int64),
+                    np.array(weights, dtype=float), label)
+    _CATALOGUE_CACHE[key] = cat
+    return cat
+
+
+def _hint(name, options):
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_number(f, v, file, key):
+    if not _is_num(v) or not math.isfinite(v):
+        raise ScenarioError(file, key, f.expected(), v)
+    if v < f.lo or v > f.hi or (f.lo_open and v == f.lo):
+        raise ScenarioError(file, key, f.expected(), v)
+
+
+def _check_field(f, v, file, key):
+    """Validate one value against its Field; return the normalized value."""
+    k = f.kind
+    if k == "bool":
+        if not isinstance(v, bool):
+            raise ScenarioError(file, key, f.expected(), v)
+        return v
+    if k == "str":
+        if not isinstance(v, str) or (f.choices and v not in f.choices):
+            raise ScenarioError(file, key, f.expected(), v)
+        return v
+    if k == "strs":
+        if not isinstance(v, (list, tuple)) or not all(isinstance(s, str) for s in v):
+            raise ScenarioError(file, key, "a list of strings", v)
+        return tuple(v)
+    if k == "int":
+        if not _is_num(v) or not float(v).is_integer():
+            raise ScenarioError(file, key, f.expected(), v)
+        _check_number(f, v, file, key)
+        return int(v)
+    if k == "float":
+        _check_number(f, v, file, key)
+        return float(v)
+    if k == "floats":
+        if not isinstance(v, (list, tuple)) or len(v) == 0 or (
+                f.length is not None and len(v) != f.length):
+            raise ScenarioError(file, key, f.expected(), v)
+        for i, x in enumerate(v):
+            _check_number(f, x, file, f"{key}[{i}]")
+        return tuple(float(x) for x in v)
+    if k == "slots":
+        if not isinstance(v, (list, tuple)) or len(v) == 0:
+            raise ScenarioError(file, key, f.expected(), v)
+        out = []
+        for i, s in enumerate(v):
+            if (not isinstance(s, (list, tuple)) or len(s) != 2
+                    or not all(_is_num(x) and float(x).is_integer() for x in s)
+                    or not 0 <= s[0] <= 6 or not 0 <= s[1] <= 23):
+                raise ScenarioError(file, f"{key}[{i}]", "[weekday 0-6, hour 0-23]", s)
+            out.append((int(s[0]), int(s[1])))
+        if len(set(out)) != len(out):
+            raise ScenarioError(file, key, "distinct slots", v)
+        return tuple(sorted(out))
+    if k == "streams":
+        return _check_streams(v, file, key)
+    if k == "table":
+        if not isinstance(v, dict):
+            raise ScenarioError(file, key, "a table", v)
+        return v
+    raise AssertionError(k)  # pragma: no cover
+
+
+_STREAM_KEYS = {"day": (0, 100_000), "hour": (0, 23), "duration_min": (1, 1440),
+                "collab": None, "promotion": (1, 100)}
+
+
+def _check_streams(v, file, key):
+    if not isinstance(v, (list, tuple)):
+        raise ScenarioError(file, key, "a list of tables", v)
+    out = []
+    for i, s in enumerate(v):
+        k = f"{key}[{i}]"
+        if not isinstance(s, dict):
+            raise ScenarioError(file, k, "a table {day, hour, ...}", s)
+        for name in s:
+            if name not in _STREAM_KEYS:
+                raise ScenarioError(file, f"{k}.{name}",
+                                    "a known key" + _hint(name, _STREAM_KEYS) +
+                                    " (day, hour, duration_min, collab, promotion)")
+        for req in ("day", "hour"):
+            if req not in s:
+                raise ScenarioError(file, f"{k}.{req}", "present")
+        item = {}
+        for name, val in s.items():
+            if name == "collab":
+                if not isinstance(val, bool):
+                    raise ScenarioError(file, f"{k}.collab", "true or false", val)
+                item[name] = val
+                continue
+            lo, hi = _STREAM_KEYS[name]
+            if not _is_num(val) or not lo <= val <= hi or (
+                    name in ("day", "hour") and not float(val).is_integer()):
+                kind = "an integer" if name in ("day", "hour") else "a number"
+                raise ScenarioError(file, f"{k}.{name}", f"{kind} in [{lo}, {hi}]", val)
+            item[name] = int(val) if name in ("day", "hour") else float(val)
+        out.append(MappingProxyType(item))
+    return tuple(sorted(out, key=lambda s: (s["day"], s["hour"])))
+
+
+def _validate(raw: dict, file: str) -> dict:
+    """Check a nested mapping against SCHEMA; return dotted key -> value."""
+    if not isinstance(raw, dict):
+        raise ScenarioError(file, "<top>", "a table", raw)
+    allowed_top = set(SCHEMA) - {""} | set(SCHEMA[""]) | {"variants"}
+    values = {}
+    for top, val in raw.items():
+        if top not in allowed_top:
+            raise ScenarioError(file, top, "a known key" + _hint(top, allowed_top))
+        if top in SCHEMA[""]:
+            values[top] = _check_field(SCHEMA[""][top], val, file, top)
+        elif top != "variants" and not isinstance(val, dict):
+            raise ScenarioError(file, top, "a table", val)
+    for sec, fields in SCHEMA.items():
+        if sec == "":
+            continue
+        given = raw.get(sec, {})
+        for key in given:
+            if key not in fields:
+                raise ScenarioError(file, f"{sec}.{key}",
+                                    "a known key" + _hint(key, fields))
+        if sec in OPTIONAL_SECTIONS and sec not in raw:
+            continue
+        for key, f in fields.items():
+            dotted = f"{sec}.{key}"
+            values[dotted] = (_check_field(f, given[key], file, dotted)
+                              if key in given else f.default)
+    for key, f in SCHEMA[""].items():
+        values.setdefault(key, f.default)
+    _cross_check(values, file)
+    return values
+
+
+def _cross_check(v, file):
+    """Relations between keys that single-field checks cannot see."""
+    seg = [f"segments.{k}" for k in ("follower_shares", "newcomer_shares",
+                                     "gift_rate_per_min", "catalogue_tilt")]
+    n = len(v["segments.names"])
+    if n == 0:
+        raise ScenarioError(file, "segments.names", "a non-empty list of strings",
+                            list(v["segments.names"]))
+    for k in seg:
+        if len(v[k]) != n:
+            raise ScenarioError(file, k, f"a list of {n} numbers (one per segment in "
+                                "segments.names)", list(v[k]))
+    for k in seg[:2]:
+        if abs(sum(v[k]) - 1.0) > 1e-6:
+            raise ScenarioError(file, k, "shares summing to 1", list(v[k]))
+    lo, hi = v["schedule.waking_hours"]
+    if not hi - lo >= 1:
+        raise ScenarioError(file, "schedule.waking_hours", "[first, end) with end >= "
+                            "first + 1", [lo, hi])
+    days = 7 * v["horizon.weeks"]
+    if v["schedule.kind"] == "explicit":
+        streams = v["schedule.streams"]
+        if not streams:
+            raise ScenarioError(file, "schedule.streams", "a non-empty list for "
+                                "kind = 'explicit'")
+        for i, s in enumerate(streams):
+            if s["day"] >= days:
+                raise ScenarioError(file, f"schedule.streams[{i}].day",
+                                    f"a day before the horizon's end ({days})",
+                                    s["day"])
+    if v["collaboration.probability"] > 0 and v["collaboration.partner_followers"] == 0:
+        raise ScenarioError(file, "collaboration.partner_followers", "> 0 when "
+                            "collaboration.probability > 0", 0)
+    if "sweep.params" in v:
+        _check_sweep(v, file)
+
+
+def _check_sweep(v, file):
+    params = v["sweep.params"]
+    if not params:
+        raise ScenarioError(file, "sweep.params", "a table of dotted key = [low, high]")
+    numeric = {f"{s}.{k}" for s, fs in SCHEMA.items() if s not in ("", "sweep",
+               "sponsorship") for k, f in fs.items() if f.kind in ("float", "int")}
+    for key, rng in params.items():
+        if key not in numeric:
+            raise ScenarioError(file, f"sweep.params.{key}", "a numeric scenario key"
+                                + _hint(key, numeric))
+        if (not isinstance(rng, list) or len(rng) != 2 or not all(map(_is_num, rng))
+                or not rng[0] < rng[1]):
+            raise ScenarioError(file, f"sweep.params.{key}", "[low, high] with "
+                                "low < high", rng)
+    for key in v["sweep.log"]:
+        if key not in params:
+            raise ScenarioError(file, "sweep.log", "keys listed in sweep.params", key)
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, val in over.items():
+        if isinstance(val, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], val)
+        else:
+            out[k] = copy.deepcopy(val)
+    return out
+
+
+def _dotted_to_nested(dotted: dict) -> dict:
+    out: dict = {}
+    for key, val in dotted.items():
+        sec, _, name = key.rpartition(".")
+        (out.setdefault(sec, {}) if sec else out)[name] = val
+    return out
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: every key of the schema, with defaults filled in.
+
+    Build one with :func:`load_scenario` or :func:`scenario_from_dict`; read
+    values by dotted key (``scenario["creator.followers"]``).
+
+    Attributes
+    ----------
+    name : str
+        Scenario name (``base:variant`` for a variant).
+    source : str
+        File it came from, or ``"<dict>"``.
+    raw : mapping
+        The mapping as given (before defaults), used to derive variants.
+    values : mapping
+        Dotted key -> validated value, including defaults.
+    catalogue : Catalogue
+        The gift catalogue.
+
+    Examples
+    --------
+    >>> sc = scenario_from_dict({"creator": {"followers": 50_000}})
+    >>> sc["creator.followers"], sc["audience.join_rate"]
+    (50000, 0.04)
+    >>> sc.with_overrides({"audience.join_rate": 0.06})["audience.join_rate"]
+    0.06
+    """
+
+    name: str
+    source: str
+    raw: MappingProxyType
+    values: MappingProxyType
+    catalogue: Catalogue
+    variant_name: str | None = None
+    _variants: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def __getitem__(self, key):
+        try:
+            return self.values[key]
+        except KeyError:
+            raise KeyError(f"unknown scenario key `{key}`"
+                           + _hint(key, self.values)) from None
+
+    @property
+    def variants(self) -> tuple:
+        """Names of the variants the file defines (empty tuple if none)."""
+        return tuple(self._variants)
+
+    def variant(self, name: str) -> Scenario:
+        """Return the scenario with variant ``name``'s overrides applied."""
+        if name not in self._variants:
+            opts = ", ".join(self._variants) or "none defined"
+            raise ScenarioError(self.source, "variants", f"one of: {opts}"
+                                + _hint(name, self._variants), name)
+        merged = _deep_merge(dict(self.raw), self._variants[name])
+        return _build(merged, self.source, variant=name, base_name=self.name,
+                      variants=self._variants)
+
+    def with_overrides(self, overrides: dict) -> Scenario:
+        """Return a copy with dotted-key overrides applied and validated."""
+        for key in overrides:
+            if key not in self.values and key.rpartition(".")[0] not in SCHEMA:
+                raise ScenarioError(self.source, key, "a known key"
+                                    + _hint(key, self.values))
+        merged = _deep_merge(dict(self.raw), _dotted_to_nested(dict(overrides)))
+        base = self.name.split(":")[0]
+        return _build(merged, self.source, variant=self.variant_name, base_name=base,
+                      variants=self._variants)
+
+    def to_dict(self) -> dict:
+        """Return the full nested mapping (defaults included), as in a TOML file."""
+        plain = {k: (list(map(list, v)) if k == "schedule.slots" else
+                     [dict(s) for s in v] if k == "schedule.streams" else
+                     list(v) if isinstance(v, tuple) else v)
+                 for k, v in self.values.items()}
+        return _dotted_to_nested(plain)
+
+    @property
+    def horizon_days(self) -> int:
+        """Days in the horizon (7 x weeks)."""
+        return 7 * self["horizon.weeks"]
+
+    @property
+    def stream_duration_min(self) -> float:
+        """Default stream length in minutes."""
+        return self["stream.duration_min"]
+
+    @property
+    def sponsorship(self) -> dict | None:
+        """The ``[sponsorship]`` table with defaults, or ``None``."""
+        return self._section("sponsorship")
+
+    @property
+    def sweep(self) -> dict | None:
+        """The ``[sweep]`` table with defaults, or ``None``."""
+        return self._section("sweep")
+
+    def _section(self, sec):
+        if f"{sec}.{next(iter(SCHEMA[sec]))}" not in self.values:
+            return None
+        return {k.partition(".")[2]: v for k, v in self.values.items()
+                if k.startswith(sec + ".")}
+
+
+def _build(raw, source, *, variant=None, base_name=None, variants=None) -> Scenario:
+    values = _validate(raw, source)
+    variants = variants if variants is not None else raw.get("variants", {})
+    if not isinstance(variants, Mapping):
+        raise ScenarioError(source, "variants", "a table of named override tables",
+                            variants)
+    for vname, over in variants.items():
+        if not isinstance(over, Mapping):
+            raise ScenarioError(source, f"variants.{vname}", "a table of overrides",
+                                over)
+        if "variants" in over or "name" in over:
+            raise ScenarioError(source, f"variants.{vname}", "overrides of scenario "
+                                "keys (not name or variants)")
+    base = Path(source).parent if source != "<dict>" else None
+    cat = load_catalogue(values["catalogue.file"], base, source)
+    name = base_name or values["name"] or (Path(source).stem if source != "<dict>"
+                                           else "scenario")
+    if variant:
+        name = f"{name}:{variant}"
+    raw = {k: v for k, v in raw.items() if k != "variants"}
+    return Scenario(name, source, MappingProxyType(raw), MappingProxyType(values), cat,
+                    variant, MappingProxyType(dict(variants)))
+
+
+def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
+    """Validate a nested mapping (as parsed from TOML) into a :class:`Scenario`.
+
+    Each variant is validated too, so a bad override fails at load time.
+
+    Raises
+    ------
+    ScenarioError
+        With the file, dotted key and what was expected.
+    """
+    sc = _build(dict(data), source)
+    for v in sc.variants:
+        sc.variant(v)
+    return sc
+
+
+def load_scenario(path) -> Scenario:
+    """Load and validate a TOML scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.toml`` file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        On a missing file, TOML syntax error or invalid value; the message names
+        the file and the dotted key.
+
+    Examples
+    --------
+    >>> sc = load_scenario("scenarios/mid_tier.toml")
+    >>> sc["creator.followers"] >= 50_000
+    True
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(path, "<file>", "an existing TOML file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(path, "<toml>", f"valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(path, "<file>", "UTF-8 text") from None
+    return scenario_from_dict(data, str(path))

@@ -1,0 +1,220 @@
+"""``simulate`` and ``simulate_batch``: the public entry points to the core."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import config
+from ._kernels import layout as L
+from ._pack import pack
+from ._version import __version__
+from .errors import SimkitError
+from .metrics import PER_STREAM, TOTALS
+from .result import SimulationResult
+from .scenario import Scenario
+
+__all__ = ["simulate", "simulate_batch", "root_key", "BACKENDS"]
+
+BACKENDS = ("cpu", "dask", "cuda")
+
+
+def root_key(seed) -> int:
+    """The 64-bit root key of ``seed`` (an int >= 0 or a ``SeedSequence``).
+
+    Derived through :class:`numpy.random.SeedSequence`, so nearby seeds give
+    unrelated keys.
+
+    Examples
+    --------
+    >>> root_key(1) == root_key(1) != root_key(2)
+    True
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        ss = seed
+    else:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) \
+                or seed < 0:
+            raise SimkitError(f"`seed` must be a non-negative integer, got {seed!r}")
+        ss = np.random.SeedSequence(int(seed))
+    return int(ss.generate_state(1, dtype=np.uint64)[0])
+
+
+def _check_positive_int(name, v, minimum=1):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
+        raise SimkitError(f"`{name}` must be an integer >= {minimum}, got {v!r}")
+    return int(v)
+
+
+def _simulate_iv(scenarios, paths, seed, threads, backend, path_offset, block_paths):
+    """Input validation and normalization for :func:`simulate_batch`."""
+    if not scenarios:
+        raise SimkitError("`scenarios` must not be empty")
+    for sc in scenarios:
+        if not isinstance(sc, Scenario):
+            raise SimkitError("`scenario` must be a Scenario (see simkit.load_scenario),"
+                              f" got {type(sc).__name__}")
+    paths = _check_positive_int("paths", paths)
+    path_offset = _check_positive_int("path_offset", path_offset, 0)
+    if threads is not None:
+        threads = _check_positive_int("threads", threads)
+    block_paths = _check_positive_int("block_paths", block_paths or config.BLOCK_PATHS)
+    if backend not in BACKENDS:
+        raise SimkitError(f"`backend` must be one of {', '.join(BACKENDS)}, "
+                          f"got {backend!r}")
+    return paths, root_key(seed), threads, path_offset, block_paths
+
+
+def _progress_bar(progress, total, desc):
+    """A tqdm bar when ``progress`` is true (None: only on a terminal)."""
+    import sys
+
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if not progress:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="path", leave=False, mininterval=0.5,
+                delay=1.0)
+
+
+def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=False,
+                   threads=None, backend="cpu", path_offset=0, block_paths=None,
+                   progress=None, scheduler=None):
+    """Simulate several scenarios in vectorized kernel calls.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        Scenarios to simulate; all share the seed (common random numbers).
+    paths : int
+        Paths per scenario.
+    seed : int or numpy.random.SeedSequence
+        Root seed. Path ``i`` gives the same numbers whatever the thread count,
+        block size, ``path_offset`` split or backend.
+    per_stream : bool
+        Also return per-stream metrics.
+    curves : bool
+        Also return the concurrency of each stream at each whole minute.
+    threads : int, optional
+        Numba threads (default: all cores).
+    backend : {"cpu", "dask", "cuda"}
+        Where the kernels run; ``"cpu"`` (in-process) is the default.
+    path_offset : int
+        Index of the first path (to continue or split a run).
+    block_paths : int, optional
+        Paths per kernel call (bounds memory; default ``config.BLOCK_PATHS``).
+    progress : bool, optional
+        Show a progress bar (default: when stderr is a terminal).
+    scheduler : str, optional
+        Dask scheduler address (``backend="dask"`` only).
+
+    Returns
+    -------
+    list of SimulationResult
+        One per scenario, in order.
+
+    See Also
+    --------
+    simulate : one scenario.
+
+    Examples
+    --------
+    >>> import simkit
+    >>> base = simkit.load_scenario("scenarios/micro.toml")
+    >>> more = base.with_overrides({"creator.followers": 20_000})
+    >>> a, b = simkit.simulate_batch([base, more], paths=100, seed=12345)
+    >>> bool(b["unique_viewers"].mean() > a["unique_viewers"].mean())
+    True
+    """
+    scenarios = list(scenarios)
+    paths, key, threads, path_offset, block_paths = _simulate_iv(
+        scenarios, paths, seed, threads, backend, path_offset, block_paths)
+    packed = pack(scenarios)
+    s = len(scenarios)
+    n_st = packed.n_streams
+    tot = np.zeros((s, paths, len(TOTALS)))
+    ps = np.zeros((s, paths, n_st, len(PER_STREAM))) if per_stream else None
+    cv = np.zeros((s, paths, n_st, packed.max_minutes)) if curves else None
+    started = time.perf_counter()
+    if backend == "cpu":
+        from .backends.cpu import run
+    elif backend == "dask":
+        from .backends.dask import run
+    else:
+        from .backends.cuda import run
+    kwargs = {"scheduler": scheduler} if backend == "dask" else {}
+    bar = _progress_bar(progress, s * paths, scenarios[0].name if s == 1 else
+                        f"{s} scenarios")
+    try:
+        run(packed, key, path_offset, tot, ps, cv, threads=threads,
+            block_paths=block_paths, on_block=(bar.update if bar else None), **kwargs)
+    finally:
+        if bar is not None:
+            bar.close()
+    elapsed = time.perf_counter() - started
+    results = []
+    seed_meta = seed.entropy if isinstance(seed, np.random.SeedSequence) else int(seed)
+    for i, sc in enumerate(scenarios):
+        n_i = int(packed.theta[i, L.N_STREAMS])
+        meta = {
+            "scenario": sc.name, "source": sc.source, "variant": sc.variant_name,
+            "seed": seed_meta, "paths": paths, "path_offset": path_offset,
+            "simkit_version": __version__, "backend": backend,
+            "elapsed_s": elapsed, "streams": n_i,
+            "params": sc.to_dict(),
+        }
+        results.append(SimulationResult(
+            sc.name,
+            {m: tot[i, :, c].copy() for c, m in enumerate(TOTALS)},
+            None if ps is None else {m: ps[i, :, :n_i, c].copy()
+                                     for c, m in enumerate(PER_STREAM)},
+            None if cv is None else cv[i, :, :n_i].copy(),
+            meta,
+        ))
+    return results
+
+
+def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,
+             curves=False, threads=None, backend="cpu", path_offset=0,
+             block_paths=None, progress=None, scheduler=None):
+    """Simulate one scenario (or one of its variants) over many paths.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`simkit.load_scenario`.
+    paths : int
+        Number of Monte Carlo paths.
+    seed : int
+        Root seed; the same seed gives the same numbers on any thread count,
+        chunking or backend.
+    variant : str, optional
+        Name of a variant defined in the scenario file.
+    per_stream, curves, threads, backend, path_offset, block_paths, progress, scheduler
+        As in :func:`simulate_batch`.
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> import simkit
+    >>> sc = simkit.load_scenario("scenarios/mid_tier.toml")
+    >>> res = simkit.simulate(sc, paths=200, seed=12345)
+    >>> s = res.summary(target=1000)
+    >>> s["income_total"].stderr > 0
+    True
+    """
+    if variant is not None:
+        if not isinstance(scenario, Scenario):
+            raise SimkitError("`scenario` must be a Scenario")
+        scenario = scenario.variant(variant)
+    return simulate_batch([scenario], paths=paths, seed=seed, per_stream=per_stream,
+                          curves=curves, threads=threads, backend=backend,
+                          path_offset=path_offset, block_paths=block_paths,
+                          progress=progress, scheduler=scheduler)[0]
+
