@@ -1,0 +1,28 @@
+# The two commands of the README. Both set up a virtual environment first.
+#   make demo   simulate the embedded default scenario and write an HTML report
+#   make test   run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.simkit-installed
+DEMO ?= scenarios/mid_tier.toml
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,all]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/simkit run $(DEMO) --paths 10000 --target 2000 --out out/demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest benchmarks --benchmark-only
+
+clean:
+	rm -rf out .benchmarks .pytest_cache

@@ -1,0 +1,88 @@
+"""Flags and helpers shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..errors import SimkitError
+
+
+def _positive_int(text):
+    try:
+        v = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") \
+            from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _seed(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") \
+            from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return v
+
+
+def add_file(p):
+    """The positional scenario FILE."""
+    p.add_argument("file", metavar="FILE", help="scenario file (TOML)")
+
+
+def add_run_options(p, *, paths=10_000):
+    """--paths, --seed, --threads, --quiet."""
+    p.add_argument("--paths", type=_positive_int, default=paths,
+                   help=f"Monte Carlo paths (default {paths:,})")
+    p.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    p.add_argument("--threads", type=_positive_int, default=None,
+                   help="numba threads (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_out(p, what="results"):
+    """--out DIR."""
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help=f"directory to write {what} to (atomically)")
+
+
+def progress_flag(args):
+    """None (auto: only on a terminal) unless --quiet."""
+    return False if getattr(args, "quiet", False) else None
+
+
+def load(args):
+    """Load the scenario named by ``args.file``."""
+    from ..scenario import load_scenario
+
+    return load_scenario(args.file)
+
+
+def out_dir(args):
+    """The --out directory as a Path, refusing an existing plain file."""
+    if args.out is None:
+        return None
+    d = Path(args.out)
+    if d.exists() and not d.is_dir():
+        raise SimkitError(f"--out {args.out}: exists and is not a directory")
+    return d
+
+
+def variants_of(scenario, names=None):
+    """Scenario objects for the named variants (all, or the base if none)."""
+    if names:
+        return [scenario.variant(n) for n in names]
+    if scenario.variants:
+        return [scenario.variant(n) for n in scenario.variants]
+    return [scenario]
+
+
+def threads_env_note():
+    """Return the numba thread cap set by NUMBA_NUM_THREADS, if any."""
+    return os.environ.get("NUMBA_NUM_THREADS")
