@@ -148,6 +148,9 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
     kwargs = {"scheduler": scheduler} if backend == "dask" else {}
     bar = _progress_bar(progress, s * paths, scenarios[0].name if s == 1 else
                         f"{s} scenarios")
+    if bar is not None:
+        # About 50 updates per run; block size never changes the numbers.
+        block_paths = min(block_paths, max(64, -(-paths // 50)))
     try:
         run(packed, key, path_offset, tot, ps, cv, threads=threads,
             block_paths=block_paths, on_block=(bar.update if bar else None), **kwargs)
