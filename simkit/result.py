@@ -91,7 +91,16 @@ def _fmt(v, unit=""):
 
 @dataclass(frozen=True)
 class Summary:
-    """Summaries of several metrics of one result; ``str()`` gives a table."""
+    """Summaries of several metrics of one result; ``str()`` gives a table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> res = SimulationResult("demo", {"income_total": np.arange(100.0)})
+    >>> s = res.summary(["income_total"], target=89.5)
+    >>> s["income_total"].mean, s["income_total"].p_exceed
+    (49.5, 0.1)
+    """
 
     title: str
     rows: tuple

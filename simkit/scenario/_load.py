@@ -455,10 +455,31 @@ def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
 
     Each variant is validated too, so a bad override fails at load time.
 
+    Parameters
+    ----------
+    data : dict
+        Nested mapping, as ``tomllib`` returns it; missing keys take defaults.
+    source : str
+        Name used in error messages (the file, or ``"<dict>"``).
+
+    Returns
+    -------
+    Scenario
+
     Raises
     ------
     ScenarioError
         With the file, dotted key and what was expected.
+
+    Examples
+    --------
+    >>> sc = scenario_from_dict({"creator": {"followers": 20_000}})
+    >>> sc["creator.followers"]
+    20000
+    >>> scenario_from_dict({"creator": {"folowers": 1}})
+    Traceback (most recent call last):
+    ...
+    simkit.errors.ScenarioError: <dict>: `creator.folowers` must be a known key (did you mean `followers`?)
     """
     sc = _build(dict(data), source)
     for v in sc.variants:

@@ -1,0 +1,61 @@
+"""The public API: layering, documentation and backend signatures (STYLE G5, G12, G14)."""
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+import simkit
+
+
+def test_core_import_does_not_pull_optional_dependencies():
+    code = ("import sys, simkit, simkit._kernels.horizon, simkit.simulate; "
+            "bad = [m for m in ('matplotlib', 'dask', 'distributed', 'pandas', 'tqdm') "
+            "if m in sys.modules]; print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == ""
+
+
+@pytest.mark.parametrize("name", simkit.__all__)
+def test_public_callables_have_numpydoc_examples(name):
+    obj = getattr(simkit, name)
+    if not callable(obj) or isinstance(obj, type) and issubclass(obj, BaseException):
+        return
+    doc = inspect.getdoc(obj) or ""
+    assert "Examples" in doc, f"simkit.{name} has no Examples section"
+
+
+def _documented_params(doc):
+    """Names listed in a numpydoc Parameters section (``a, b : type`` lines)."""
+    lines = doc.splitlines()
+    if "Parameters" not in lines:
+        return set()
+    i = lines.index("Parameters") + 2
+    names = set()
+    while i < len(lines) and lines[i].strip() not in ("Returns", "Raises", "See Also",
+                                                        "Notes", "Examples"):
+        line = lines[i]
+        if line and not line.startswith(" ") and (" : " in line or line.isidentifier()
+                                                  or "," in line):
+            names.update(n.strip() for n in line.split(" : ")[0].split(","))
+        i += 1
+    return names
+
+
+@pytest.mark.parametrize("fn", [simkit.simulate, simkit.simulate_batch,
+                                simkit.load_scenario])
+def test_docstring_parameters_match_signature(fn):
+    sig = set(inspect.signature(fn).parameters)
+    assert _documented_params(inspect.getdoc(fn)) == sig
+
+
+def test_backends_share_one_signature():
+    from simkit.backends import cpu
+
+    base = list(inspect.signature(cpu.run).parameters)
+    for mod_name in ("simkit.backends.dask", "simkit.backends.cuda"):
+        mod = pytest.importorskip(mod_name)
+        params = list(inspect.signature(mod.run).parameters)
+        assert params[: len(base)] == base, mod_name
