@@ -46,6 +46,14 @@ def add_run_options(p, *, paths=10_000):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def add_backend(p):
+    """--backend and --scheduler."""
+    p.add_argument("--backend", choices=("cpu", "dask", "cuda"), default="cpu",
+                   help="where kernels run: in-process (default), Dask, CUDA GPU")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="Dask scheduler address (default: start a local cluster)")
+
+
 def add_out(p, what="results"):
     """--out DIR."""
     p.add_argument("--out", metavar="DIR", default=None,

@@ -20,6 +20,7 @@ def add_parser(sub):
                    help="report P(income_total > USD) with its standard error")
     p.add_argument("--per-stream", action="store_true",
                    help="also keep per-stream metrics (saved with --out)")
+    common.add_backend(p)
     common.add_out(p)
     p.set_defaults(func=main)
 
@@ -36,7 +37,8 @@ def main(args):
     out = common.out_dir(args)
     scenarios = common.variants_of(sc, [args.variant] if args.variant else None)
     results = [simulate(s, paths=args.paths, seed=args.seed, threads=args.threads,
-                        per_stream=args.per_stream,
+                        per_stream=args.per_stream, backend=args.backend,
+                        scheduler=args.scheduler,
                         progress=common.progress_flag(args)) for s in scenarios]
     for res in results:
         print(res.summary(target=args.target))

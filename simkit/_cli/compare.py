@@ -1,0 +1,107 @@
+"""``simkit compare FILE``: compare variants on common random numbers."""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+from . import common
+
+
+def _positive_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") \
+            from None
+    if not v > 0 or v != v or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def _fraction(text):
+    v = _positive_float(text)
+    if v > 1:
+        v /= 100.0
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"expected a level in (0, 1) or in percent, "
+                                         f"got {text!r}")
+    return v
+
+
+def add_precision_options(p, what):
+    """--precision REL | --precision-abs X, --batch, --max-paths."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--precision", type=_positive_float, default=None, metavar="REL",
+                   help=f"add path batches until the 95%% interval of {what} is within "
+                   "±REL relative (e.g. 0.02); then --paths is the batch size")
+    g.add_argument("--precision-abs", type=_positive_float, default=None, metavar="X",
+                   help=f"like --precision, with an absolute half-width X for {what}")
+    p.add_argument("--max-paths", type=common._positive_int, default=None, metavar="N",
+                   help="limit of a precision run (default 100 batches)")
+
+
+def add_parser(sub):
+    """Register ``compare``."""
+    from ..metrics import TOTALS
+
+    p = sub.add_parser(
+        "compare", help="compare variants on common random numbers",
+        description="Simulate two or more variants of a scenario under one seed (the "
+        "same viewer draws on each path wherever the model allows) and report, for "
+        "each pair, the mean paired difference with its standard error and interval, "
+        "P(one beats the other), quantiles side by side, and first-order stochastic "
+        "dominance on the sample.")
+    common.add_file(p)
+    p.add_argument("--variants", default=None, metavar="A,B,...",
+                   help="variants to compare (default: all the file defines; 'base' "
+                   "is the scenario without a variant)")
+    p.add_argument("--metric", default="income_total", choices=TOTALS, metavar="M",
+                   help="per-path total to compare (default income_total)")
+    common.add_run_options(p)
+    p.add_argument("--confidence", type=_fraction, default=0.95, metavar="C",
+                   help="level of the interval of each difference (default 0.95)")
+    add_precision_options(p, "every mean paired difference")
+    common.add_out(p, "compare.json and CSV tables")
+    p.set_defaults(func=main)
+
+
+def emit_warnings(caught):
+    """Print caught LowPrecisionWarnings as notes (stdout), not tracebacks."""
+    from ..errors import LowPrecisionWarning
+
+    for w in caught:
+        if issubclass(w.category, LowPrecisionWarning):
+            print(f"note: {w.message}")
+        else:  # pragma: no cover - passed through unchanged
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def main(args):
+    """Run the command; return the exit status."""
+    from .._io import atomic_write_text, write_json
+    from ..analysis.compare import compare
+
+    sc = common.load(args)
+    out = common.out_dir(args)
+    variants = None
+    if args.variants:
+        variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = compare(sc, variants, paths=args.paths, seed=args.seed,
+                      metric=args.metric, confidence=args.confidence,
+                      precision=args.precision, precision_abs=args.precision_abs,
+                      max_paths=args.max_paths, threads=args.threads,
+                      progress=common.progress_flag(args))
+    print(res)
+    emit_warnings(caught)
+    if out is not None:
+        from ..analysis.compare import _csv_text
+
+        write_json(out / "compare.json", res.to_dict())
+        tables = res.csv_tables()
+        for name, (head, rows) in tables.items():
+            atomic_write_text(out / f"compare_{name}.csv", _csv_text(head, rows))
+        print(f"wrote {1 + len(tables)} files to {out}/")
+    return 0

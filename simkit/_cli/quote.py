@@ -1,0 +1,131 @@
+"""``simkit quote FILE``: price a sponsored stream or campaign, with risk bands."""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+from . import common
+from .compare import _positive_float, add_precision_options, emit_warnings
+
+
+def _nonneg_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") \
+            from None
+    if not v >= 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return v
+
+
+def _nonneg_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") \
+            from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return v
+
+
+def _levels(text):
+    try:
+        vals = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 50,80,90,95, got "
+                                         f"{text!r}") from None
+    if not vals:
+        raise argparse.ArgumentTypeError(f"expected numbers like 50,80,90,95, got "
+                                         f"{text!r}")
+    return vals
+
+
+def add_parser(sub):
+    """Register ``quote``."""
+    from ..analysis.bands import BY
+    from ..analysis.quote import DELIVERABLES
+
+    p = sub.add_parser(
+        "quote", help="price a sponsored stream or campaign",
+        description="Simulate the scenario per stream and answer: to deliver with "
+        "confidence c, what can be guaranteed, what is it worth at the CPM (or flat "
+        "rate), how likely is a shortfall, and what is the expected make-good if the "
+        "level is promised. Quotes the single stream --first-stream and, with "
+        "--streams K > 1, the campaign of K consecutive streams. Defaults come from "
+        "the scenario's [sponsorship] table.")
+    common.add_file(p)
+    p.add_argument("--deliverable", choices=DELIVERABLES, default=None,
+                   help="what the sponsor buys (default: sponsorship.deliverable)")
+    p.add_argument("--streams", type=common._positive_int, default=None, metavar="K",
+                   help="streams in the campaign (default: sponsorship.streams)")
+    p.add_argument("--first-stream", type=_nonneg_int, default=None, metavar="I",
+                   help="first sponsored stream, 0-based (default: "
+                   "sponsorship.first_stream)")
+    rate = p.add_mutually_exclusive_group()
+    rate.add_argument("--cpm", type=_nonneg_float, default=None, metavar="USD",
+                      help="price per 1,000 units delivered (default: "
+                      "sponsorship.cpm_usd)")
+    rate.add_argument("--flat-rate", type=_nonneg_float, default=None, metavar="USD",
+                      help="price per unit delivered, instead of a CPM")
+    p.add_argument("--levels", type=_levels, default=None, metavar="L1,L2,...",
+                   help="confidence levels in percent (default: sponsorship.levels, "
+                   "else 50,80,90,95)")
+    p.add_argument("--variant", default=None, help="quote this variant")
+    common.add_run_options(p)
+    p.add_argument("--confidence", type=_positive_float, default=0.95, metavar="C",
+                   help="level of the interval on each guarantee (default 0.95)")
+    p.add_argument("--bands", choices=BY, default=None,
+                   help="also print risk bands of the deliverable per stream, per day "
+                   "or cumulative (fan-chart data)")
+    p.add_argument("--band-levels", type=_levels, default=None, metavar="P1,P2,...",
+                   help="band levels in percent (default 5,25,50,75,95)")
+    add_precision_options(p, "every guaranteed delivery")
+    common.add_out(p, "quote.json, quote.csv (and bands)")
+    p.set_defaults(func=main)
+
+
+def main(args):
+    """Run the command; return the exit status."""
+    from .._io import atomic_write_text, write_json
+    from ..analysis.bands import DEFAULT_LEVELS, bands
+    from ..analysis.quote import quote
+    from ..errors import SimkitError
+
+    sc = common.load(args)
+    out = common.out_dir(args)
+    if args.confidence >= 1:
+        args.confidence /= 100.0
+    if args.bands is None and args.band_levels is not None:
+        raise SimkitError("--band-levels needs --bands stream|day|cumulative")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        q = quote(sc, deliverable=args.deliverable, streams=args.streams,
+                  first_stream=args.first_stream, cpm=args.cpm,
+                  flat_rate=args.flat_rate, levels=args.levels, paths=args.paths,
+                  seed=args.seed, variant=args.variant, confidence=args.confidence,
+                  precision=args.precision, precision_abs=args.precision_abs,
+                  max_paths=args.max_paths, threads=args.threads,
+                  progress=common.progress_flag(args))
+    print(q)
+    emit_warnings(caught)
+    b = None
+    if args.bands:
+        b = bands(q.simulation, q.deliverable, levels=args.band_levels or DEFAULT_LEVELS,
+                  by=args.bands, confidence=q.metadata["confidence"])
+        print()
+        print(b)
+    if out is not None:
+        write_json(out / "quote.json", q.to_dict())
+        atomic_write_text(out / "quote.csv", q.csv_text())
+        n = 2
+        if b is not None:
+            d = b.to_dict()
+            d["metadata"] = {**d["metadata"], "quote": q.metadata}
+            write_json(out / f"bands_{args.bands}.json", d)
+            b.to_csv(out / f"bands_{args.bands}.csv")
+            n += 2
+        print(f"wrote {n} files to {out}/")
+    return 0
