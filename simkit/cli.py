@@ -33,7 +33,8 @@ class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors raise instead of exiting (one line, exit 2)."""
 
     def error(self, message):
-        raise SimkitError(f"{self.prog}: {message}")
+        sub = self.prog.partition(" ")[2]
+        raise SimkitError(f"{sub}: {message}" if sub else message)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -56,7 +57,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run the CLI; return the exit status (0 ok, 2 bad input, 1 failure).
+    """Run the CLI; return the exit status (0 ok, 2 bad input, 130 interrupted).
 
     Examples
     --------

@@ -159,12 +159,13 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
             bar.close()
     elapsed = time.perf_counter() - started
     results = []
-    seed_meta = seed.entropy if isinstance(seed, np.random.SeedSequence) else int(seed)
+    seed_meta = ({"entropy": seed.entropy, "spawn_key": list(seed.spawn_key)}
+                 if isinstance(seed, np.random.SeedSequence) else int(seed))
     for i, sc in enumerate(scenarios):
         n_i = int(packed.theta[i, L.N_STREAMS])
         meta = {
             "scenario": sc.name, "source": sc.source, "variant": sc.variant_name,
-            "seed": seed_meta, "paths": paths, "path_offset": path_offset,
+            "seed": seed_meta, "root_key": key, "paths": paths, "path_offset": path_offset,
             "simkit_version": __version__, "backend": backend,
             "elapsed_s": elapsed, "streams": n_i,
             "params": sc.to_dict(),
@@ -191,7 +192,7 @@ def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,
         From :func:`simkit.load_scenario`.
     paths : int
         Number of Monte Carlo paths.
-    seed : int
+    seed : int or numpy.random.SeedSequence
         Root seed; the same seed gives the same numbers on any thread count,
         chunking or backend.
     variant : str, optional

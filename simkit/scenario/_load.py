@@ -396,7 +396,7 @@ class Scenario:
         plain = {k: (list(map(list, v)) if k == "schedule.slots" else
                      [dict(s) for s in v] if k == "schedule.streams" else
                      list(v) if isinstance(v, tuple) else v)
-                 for k, v in self.values.items()}
+                 for k, v in self.values.items() if v is not None}
         return _dotted_to_nested(plain)
 
     @property

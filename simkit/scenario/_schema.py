@@ -71,6 +71,8 @@ class Field:
         if self.kind == "floats":
             n = f"{self.length} " if self.length else ""
             return f"a list of {n}numbers{rng}"
+        if self.kind == "strs":
+            return "a list of strings"
         if self.kind == "slots":
             return "a list of [weekday 0-6, hour 0-23] pairs"
         if self.kind == "streams":
@@ -259,8 +261,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "merch": {
         "buy_prob": Field(F, 0.0005, "Probability that a unique viewer orders "
-                          "merchandise [domain 5.3: ~1% visit x 1.5% convert, "
-                          "uncertain].", **_PROB),
+                          "merchandise during a stream (assumption; domain 5.3: "
+                          "store conversion 1.4-3%, share of viewers visiting "
+                          "unknown).", **_PROB),
         "order_median_usd": Field(F, 28.0, "Median order value [domain 5.3].",
                                   **_NONNEG),
         "order_sigma": Field(F, 0.4, "Lognormal sigma of the order value.",
