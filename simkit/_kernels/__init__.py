@@ -1,0 +1,1 @@
+"""Numba kernels: pure functions of (parameters, key, path, stream); no I/O."""

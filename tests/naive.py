@@ -1,0 +1,495 @@
+"""Slow, obvious references for ONE stream (STYLE.md G9, STUMPY ``tests/naive.py``).
+
+Two references, both per viewer and per gift, in plain Python:
+
+* :func:`stream_exact` follows the random-number layout documented at the top
+  of ``simkit/_kernels/stream.py`` and calls the same counter generator
+  (``stream_seed``/``u01``/``poisson_inv``/``binom_inv``/``ndtri``), so it must
+  agree with the kernel to rounding (``rtol=1e-12``).
+* :func:`stream_numpy` draws everything from a ``numpy.random.Generator`` by
+  different methods (rejection for the truncated exponential arrivals, a
+  Poisson process of exponential gaps for feed arrivals, for gifts gift by gift
+  and for virality offspring), so it only agrees in distribution; tests compare
+  it with the kernel by two-sample tests.
+
+Model parameters are read from the scenario by dotted key and turned into
+model quantities here with the documented formulas (docs/model.md), not
+through ``simkit._pack``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+
+from simkit import scenario_from_dict
+from simkit._kernels.rng import (
+    P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
+    P_PARTNER, P_VIRAL, binom_inv, ndtri, poisson_inv, stream_seed, u01,
+)
+
+#: Segments with plenty of gifters, so that small runs see many gifts.
+GIFTY_SEGMENTS = {
+    "names": ["none", "casual", "big", "whale"],
+    "follower_shares": [0.55, 0.3, 0.1, 0.05],
+    "newcomer_shares": [0.7, 0.2, 0.07, 0.03],
+    "gift_rate_per_min": [0.0, 0.05, 0.15, 0.3],
+    "catalogue_tilt": [0.0, 0.0, 0.3, 0.6],
+}
+
+
+def one_stream_dict():
+    """Scenario dict with one 60-minute stream on day 0 (Monday) at 20:00.
+
+    Brand deals, organic growth, unfollows, virality and collaboration are
+    off, so the single stream can be checked in isolation.
+    """
+    return {
+        "name": "one_stream",
+        "horizon": {"weeks": 1},
+        "schedule": {"kind": "explicit",
+                     "streams": [{"day": 0, "hour": 20, "collab": False}]},
+        "stream": {"duration_min": 60.0},
+        "creator": {"followers": 2000, "organic_growth_per_day": 0.0,
+                    "unfollow_rate_per_day": 0.0},
+        "audience": {"join_rate": 0.05, "discovery_rate_per_min": 1.0,
+                     "notify_decay_per_min": 0.1, "virality": 0.0,
+                     "follow_prob": 0.05},
+        "habit": {"enabled": False},
+        "brand": {"enabled": False},
+        "segments": copy.deepcopy(GIFTY_SEGMENTS),
+        "merch": {"buy_prob": 0.02},
+        "donations": {"donate_prob": 0.03},
+    }
+
+
+def set_dotted(d, dotted, value):
+    """Set ``d["a"]["b"] = value`` for ``dotted = "a.b"`` (creating tables)."""
+    *secs, key = dotted.split(".")
+    for s in secs:
+        d = d.setdefault(s, {})
+    d[key] = value
+
+
+def one_stream_scenario(**overrides):
+    """The :func:`one_stream_dict` scenario with dotted overrides (``_`` for ``.``
+    is not used: pass ``**{"audience.virality": 0.3}``)."""
+    d = one_stream_dict()
+    for k, v in overrides.items():
+        set_dotted(d, k, v)
+    return scenario_from_dict(d)
+
+
+# ----- model quantities from scenario keys (docs/model.md) -------------------
+def _g(sc):
+    return math.exp(sc["audience.gifting_elasticity"] * (sc["audience.engagement"] - 0.5))
+
+
+def _h(sc):
+    return math.exp(sc["audience.dwell_elasticity"] * (sc["audience.engagement"] - 0.5))
+
+
+def dwell_quantile(sc, u):
+    """Newcomer dwell (minutes) at uniform ``u``: the quantile function of D."""
+    med = sc["dwell.median_min"] * _h(sc)
+    kind = sc["dwell.distribution"]
+    if kind == "lognormal":
+        return math.exp(math.log(med) + sc["dwell.sigma"] * ndtri(u))
+    if kind == "weibull":
+        k = sc["dwell.shape"]
+        return med / math.log(2.0) ** (1.0 / k) * (-math.log(u)) ** (1.0 / k)
+    return -(med / math.log(2.0)) * math.log(u)
+
+
+def dwell_frozen(sc):
+    """The newcomer dwell law D as a frozen scipy.stats distribution."""
+    from scipy import stats
+
+    med = sc["dwell.median_min"] * _h(sc)
+    kind = sc["dwell.distribution"]
+    if kind == "lognormal":
+        return stats.lognorm(s=sc["dwell.sigma"], scale=med)
+    if kind == "weibull":
+        k = sc["dwell.shape"]
+        return stats.weibull_min(k, scale=med / math.log(2.0) ** (1.0 / k))
+    return stats.expon(scale=med / math.log(2.0))
+
+
+def _cum(shares):
+    c = np.cumsum(shares)
+    c[-1] = 1.0
+    return c
+
+
+def _segment(cum, u):
+    k = 0
+    while k < len(cum) - 1 and u > cum[k]:
+        k += 1
+    return k
+
+
+def item_probs(sc):
+    """Pick probability of each catalogue item by segment: w_j c_j**tilt_k, normalized."""
+    cat = sc.catalogue
+    return np.array([cat.weights * cat.coins.astype(float) ** t
+                     / (cat.weights * cat.coins.astype(float) ** t).sum()
+                     for t in sc["segments.catalogue_tilt"]])
+
+
+def stream_context(sc, si=0):
+    """Stream ``si`` of an explicit schedule: hour, weekday, duration, collab, promo."""
+    s = sc["schedule.streams"][si]
+    return {"hour": s["hour"], "weekday": s["day"] % 7,
+            "duration": s.get("duration_min", sc["stream.duration_min"]),
+            "collab": bool(s.get("collab", False)),
+            "promo": s.get("promotion", sc["audience.promotion"])}
+
+
+# ----- the exact reference ----------------------------------------------------
+def _seed(key, path, si, purpose):
+    # The kernel types seeds as uint64; a Python int above 2**63 would not fit
+    # numba's default int64 dispatch.
+    return np.uint64(stream_seed(np.uint64(key), np.int64(path), np.int64(si),
+                                 np.int64(purpose)))
+
+
+def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
+                 weekday=0, duration=None, collab=False, promo=None):
+    """Stream ``si`` of ``path`` under root ``key``, viewer by viewer.
+
+    Returns
+    -------
+    dict
+        unique, notified, discovered, new_followers, viewer_minutes, peak,
+        gifts, coins, merch, donations (floats) and curve (concurrency at each
+        whole minute).
+    """
+    F = sc["creator.followers"] if followers is None else followers
+    T = sc["stream.duration_min"] if duration is None else duration
+    P = sc["audience.promotion"] if promo is None else promo
+    kappa = sc["audience.notify_decay_per_min"]
+    r = sc["audience.join_rate"]
+    phi = sc["audience.follow_prob"]
+    a = sc["audience.activity"][hour] * sc["audience.weekday_factors"][weekday]
+    trunc = -math.expm1(-kappa * T)
+    ff = sc["dwell.follower_factor"]
+    cum_f = _cum(sc["segments.follower_shares"])
+    cum_n = _cum(sc["segments.newcomer_shares"])
+    n_seg = len(cum_f)
+    dist = sc["dwell.distribution"]
+    med = sc["dwell.median_min"] * _h(sc)
+    mean_d = (med * math.exp(sc["dwell.sigma"] ** 2 / 2) if dist == "lognormal" else
+              dwell_frozen(sc).mean())
+    beta = sc["audience.virality"] / mean_d if sc["audience.virality"] > 0 else 0.0
+
+    viewers = []          # (arrival, leave, segment) in the kernel's order
+    followed = 0
+    offspring_total = 0
+    s_counts = _seed(key, path, si, P_COUNTS)
+    s_off = _seed(key, path, si, P_OFFSPRING)
+    s_vir = _seed(key, path, si, P_VIRAL)
+    ctr = {"off": 0, "vir": 0}
+
+    def cascade(a0, l0):
+        # Offspring of a viewer present on [a0, l0): Poisson(beta * stay),
+        # each arriving uniformly while the parent is present; depth first.
+        nonlocal followed, offspring_total
+        if beta <= 0.0:
+            return
+        c = poisson_inv(u01(s_off, ctr["off"]), beta * (l0 - a0))
+        ctr["off"] += 1
+        for _ in range(c):
+            base = 4 * ctr["vir"]
+            ctr["vir"] += 1
+            ac = a0 + (l0 - a0) * u01(s_vir, base)
+            k = _segment(cum_n, u01(s_vir, base + 1))
+            lc = min(ac + dwell_quantile(sc, u01(s_vir, base + 2)), T)
+            viewers.append((ac, lc, k))
+            if u01(s_vir, base + 3) < phi:
+                followed += 1
+            offspring_total += 1
+            cascade(ac, lc)
+
+    # Notified followers.
+    seed = _seed(key, path, si, P_NOTIFIED)
+    n_not = poisson_inv(u01(s_counts, 0), F * r * a * habit * P * trunc)
+    for i in range(n_not):
+        arr = -math.log1p(-u01(seed, 3 * i) * trunc) / kappa
+        k = _segment(cum_f, u01(seed, 3 * i + 1))
+        leave = min(arr + ff * dwell_quantile(sc, u01(seed, 3 * i + 2)), T)
+        viewers.append((arr, leave, k))
+        cascade(arr, leave)
+
+    # Partner's followers.
+    n_par = 0
+    if collab:
+        seed = _seed(key, path, si, P_PARTNER)
+        n_par = poisson_inv(u01(s_counts, 30),
+                            sc["collaboration.partner_followers"] * r
+                            * sc["collaboration.interest"] * a * P * trunc)
+        for i in range(n_par):
+            arr = -math.log1p(-u01(seed, 4 * i) * trunc) / kappa
+            k = _segment(cum_n, u01(seed, 4 * i + 1))
+            leave = min(arr + dwell_quantile(sc, u01(seed, 4 * i + 2)), T)
+            viewers.append((arr, leave, k))
+            if u01(seed, 4 * i + 3) < phi:
+                followed += 1
+            cascade(arr, leave)
+
+    # Feed discovery, hour chunk by hour chunk.
+    seed = _seed(key, path, si, P_DISCOVERED)
+    n_dis = 0
+    for j in range(math.ceil(math.ceil(T) / 60)):
+        t0 = 60.0 * j
+        length = min(60.0, T - t0)
+        rate = sc["audience.discovery_rate_per_min"] * \
+            sc["audience.activity"][(hour + j) % 24] * sc["audience.weekday_factors"][weekday]
+        n_j = poisson_inv(u01(s_counts, 1 + j), rate * length)
+        for i in range(n_dis, n_dis + n_j):
+            arr = t0 + length * u01(seed, 4 * i)
+            k = _segment(cum_n, u01(seed, 4 * i + 1))
+            leave = min(arr + dwell_quantile(sc, u01(seed, 4 * i + 2)), T)
+            viewers.append((arr, leave, k))
+            if u01(seed, 4 * i + 3) < phi:
+                followed += 1
+            cascade(arr, leave)
+        n_dis += n_j
+
+    # Minutes by segment; concurrency by counting who is present at each minute.
+    minutes = [0.0] * n_seg
+    vm = 0.0
+    for arr, leave, k in viewers:
+        minutes[k] += leave - arr
+        vm += leave - arr
+    curve = np.array([sum(1 for arr, leave, _ in viewers if arr <= m < leave)
+                      for m in range(math.ceil(T))], dtype=float)
+
+    # Gifts of item j by segment k: Poisson(rho_k g(e) minutes_k w_kj).
+    seed = _seed(key, path, si, P_GIFTS)
+    w = item_probs(sc)
+    coins = sc.catalogue.coins
+    n_items = len(coins)
+    gifts = 0
+    coin_sum = 0
+    for k in range(n_seg):
+        lam_k = sc["segments.gift_rate_per_min"][k] * _g(sc) * minutes[k]
+        if lam_k <= 0.0:
+            continue
+        for j in range(n_items):
+            g = poisson_inv(u01(seed, k * n_items + j), lam_k * w[k, j])
+            gifts += g
+            coin_sum += g * int(coins[j])
+
+    unique = n_not + n_par + n_dis + offspring_total
+
+    def lognormal_total(seed, p, median, sigma, keep, fee_rate, fee_usd):
+        m = binom_inv(u01(seed, 0), unique, p)
+        total = 0.0
+        for b in range(m):
+            x = keep * math.exp(math.log(max(median, 1e-300))
+                                + sigma * ndtri(u01(seed, 1 + b)))
+            total += max(x * (1.0 - fee_rate) - fee_usd, 0.0)
+        return total
+
+    merch = lognormal_total(_seed(key, path, si, P_MERCH), sc["merch.buy_prob"],
+                            sc["merch.order_median_usd"], sc["merch.order_sigma"],
+                            sc["merch.margin"], 0.0, 0.0)
+    don = lognormal_total(_seed(key, path, si, P_DONATE),
+                          sc["donations.donate_prob"], sc["donations.median_usd"],
+                          sc["donations.sigma"], 1.0, sc["donations.fee_rate"],
+                          sc["donations.fee_usd"])
+    return {"unique": float(unique), "notified": float(n_not + n_par),
+            "discovered": float(n_dis + offspring_total),
+            "new_followers": float(followed), "viewer_minutes": vm,
+            "peak": float(curve.max()) if curve.size else 0.0,
+            "gifts": float(gifts), "coins": float(coin_sum), "merch": merch,
+            "donations": don, "curve": curve}
+
+
+# ----- the independent reference (numpy Generator) ----------------------------
+def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
+                 duration=None, collab=False, promo=None):
+    """One stream drawn with ``rng`` (a numpy Generator), gift by gift.
+
+    Notified arrivals: Exp(kappa) redrawn until <= T (rejection); feed
+    arrivals: a Poisson process built from exponential gaps in each hour
+    chunk; each viewer sends gifts as a Poisson process of exponential gaps
+    while present, each gift's item drawn from the segment's weights;
+    virality: each viewer present spawns feed viewers as a Poisson process.
+
+    Returns the same keys as :func:`stream_exact` (without merch/donations).
+    """
+    F = sc["creator.followers"] if followers is None else followers
+    T = sc["stream.duration_min"] if duration is None else duration
+    P = sc["audience.promotion"] if promo is None else promo
+    kappa = sc["audience.notify_decay_per_min"]
+    r = sc["audience.join_rate"]
+    phi = sc["audience.follow_prob"]
+    a = sc["audience.activity"][hour] * sc["audience.weekday_factors"][weekday]
+    ff = sc["dwell.follower_factor"]
+    sh_f = np.asarray(sc["segments.follower_shares"])
+    sh_n = np.asarray(sc["segments.newcomer_shares"])
+    rates = np.asarray(sc["segments.gift_rate_per_min"]) * _g(sc)
+    w = item_probs(sc)
+    coins = sc.catalogue.coins
+    d = dwell_frozen(sc)
+    beta = sc["audience.virality"] / d.mean() if sc["audience.virality"] > 0 else 0.0
+    trunc = 1.0 - math.exp(-kappa * T)
+
+    med = sc["dwell.median_min"] * _h(sc)
+    kind = sc["dwell.distribution"]
+
+    def dwell():
+        if kind == "lognormal":
+            return rng.lognormal(math.log(med), sc["dwell.sigma"])
+        if kind == "weibull":
+            k = sc["dwell.shape"]
+            return med / math.log(2.0) ** (1.0 / k) * rng.weibull(k)
+        return rng.exponential(med / math.log(2.0))
+
+    cf, cn, cw = np.cumsum(sh_f), np.cumsum(sh_n), np.cumsum(w, axis=1)
+
+    def pick(cum):
+        # Index drawn with probabilities diff(cum): first cum[i] > U.
+        return min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")),
+                   len(cum) - 1)
+
+    viewers = []   # (arrival, leave, segment)
+    followed = 0
+    offspring = 0
+
+    def spawn(a0, l0):
+        # Offspring of a viewer present on [a0, l0): rate beta while present.
+        nonlocal followed, offspring
+        t = a0
+        while beta > 0.0:
+            t += rng.exponential(1.0 / beta)
+            if t >= l0:
+                break
+            k = pick(cn)
+            lv = min(t + dwell(), T)
+            viewers.append((t, lv, k))
+            offspring += 1
+            if rng.random() < phi:
+                followed += 1
+            spawn(t, lv)
+
+    n_not = rng.poisson(F * r * a * habit * P * trunc)
+    for _ in range(n_not):
+        arr = rng.exponential(1.0 / kappa)
+        while arr > T:
+            arr = rng.exponential(1.0 / kappa)
+        k = pick(cf)
+        lv = min(arr + ff * dwell(), T)
+        viewers.append((arr, lv, k))
+        spawn(arr, lv)
+    n_par = 0
+    if collab:
+        n_par = rng.poisson(sc["collaboration.partner_followers"] * r
+                            * sc["collaboration.interest"] * a * P * trunc)
+        for _ in range(n_par):
+            arr = rng.exponential(1.0 / kappa)
+            while arr > T:
+                arr = rng.exponential(1.0 / kappa)
+            k = pick(cn)
+            lv = min(arr + dwell(), T)
+            viewers.append((arr, lv, k))
+            if rng.random() < phi:
+                followed += 1
+            spawn(arr, lv)
+    n_dis = 0
+    for j in range(math.ceil(math.ceil(T) / 60)):
+        t0, t1 = 60.0 * j, min(60.0 * (j + 1), T)
+        rate = sc["audience.discovery_rate_per_min"] * \
+            sc["audience.activity"][(hour + j) % 24] * sc["audience.weekday_factors"][weekday]
+        t = t0
+        while rate > 0:
+            t += rng.exponential(1.0 / rate)
+            if t >= t1:
+                break
+            n_dis += 1
+            k = pick(cn)
+            lv = min(t + dwell(), T)
+            viewers.append((t, lv, k))
+            if rng.random() < phi:
+                followed += 1
+            spawn(t, lv)
+
+    gifts = 0
+    coin_sum = 0
+    vm = 0.0
+    for arr, lv, k in viewers:
+        vm += lv - arr
+        t = arr
+        while rates[k] > 0:
+            t += rng.exponential(1.0 / rates[k])
+            if t >= lv:
+                break
+            gifts += 1
+            coin_sum += int(coins[pick(cw[k])])
+    curve = np.array([sum(1 for arr, lv, _ in viewers if arr <= m < lv)
+                      for m in range(math.ceil(T))], dtype=float)
+    return {"unique": float(len(viewers)), "notified": float(n_not + n_par),
+            "discovered": float(n_dis + offspring), "new_followers": float(followed),
+            "viewer_minutes": vm, "peak": float(curve.max()) if curve.size else 0.0,
+            "gifts": float(gifts), "coins": float(coin_sum), "curve": curve}
+
+
+# ----- the exact reference of an explicit horizon ----------------------------
+def horizon_exact(sc, key, path):
+    """Every stream of an explicit schedule, day by day (brand deals off).
+
+    Followers carry over (new follows), grow by Poisson organic follows and
+    shrink by binomial unfollows at each day's end; the habit record R moves
+    toward 1 when a live stream repeats the weekday and hour of a live stream
+    seven days before. Returns one dict per stream: the :func:`stream_exact`
+    keys plus followers_start, habit, live, creator_share, income_gifts.
+    """
+    from simkit._kernels.rng import P_DAILY, P_SCHEDULE
+
+    assert sc["schedule.kind"] == "explicit" and not sc["brand.enabled"]
+    assert not sc["money.scaled_rewards"]
+    streams = sc["schedule.streams"]
+    followers = float(sc["creator.followers"])
+    r_habit = sc["habit.initial"]
+    lr = sc["habit.learning_rate"]
+    live_slots = set()
+    out = []
+    i = 0
+    for day in range(sc.horizon_days):
+        while i < len(streams) and streams[i]["day"] == day:
+            ctx = stream_context(sc, i)
+            if "collab" not in streams[i]:
+                u = u01(_seed(key, path, i, P_SCHEDULE), 0)
+                ctx["collab"] = u < sc["collaboration.probability"]
+            can = sc["creator.adult"] and followers >= sc["creator.live_min_followers"]
+            row = {"followers_start": followers, "live": float(can), "habit": 1.0,
+                   "creator_share": 0.0, "income_gifts": 0.0}
+            if can:
+                x = 1.0 if (day - 7, ctx["hour"]) in live_slots else 0.0
+                live_slots.add((day, ctx["hour"]))
+                r_habit = (1.0 - lr) * r_habit + lr * x
+                if sc["habit.enabled"]:
+                    row["habit"] = 1.0 + sc["habit.max_gain"] * r_habit
+                res = stream_exact(sc, key, path, i, followers=followers,
+                                   habit=row["habit"], **ctx)
+                row["creator_share"] = sc["money.creator_share"]
+                row["income_gifts"] = (res["coins"] * sc["money.diamonds_per_coin"]
+                                       * sc["money.diamond_value_usd"]
+                                       * sc["money.creator_share"]
+                                       * (1.0 - sc["money.agency_cut"]))
+                followers += res["new_followers"]
+            else:
+                res = {k: 0.0 for k in ("unique", "notified", "discovered",
+                                        "new_followers", "viewer_minutes", "peak",
+                                        "gifts", "coins", "merch", "donations")}
+            row.update(res)
+            out.append(row)
+            i += 1
+        dseed = _seed(key, path, day, P_DAILY)
+        followers += poisson_inv(u01(dseed, 1), sc["creator.organic_growth_per_day"])
+        followers -= binom_inv(u01(dseed, 2), int(followers),
+                               sc["creator.unfollow_rate_per_day"])
+    return out
