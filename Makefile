@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/simkit run $(DEMO) --paths 10000 --target 2000 --out out/demo
+	$(BIN)/simkit report $(DEMO) --paths 2000 --target 2000 -o out/demo/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

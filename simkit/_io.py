@@ -15,6 +15,12 @@ from pathlib import Path
 __all__ = ["atomic_write_text", "atomic_write_bytes", "atomic_path", "write_json"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path next to ``path``; move it into place on success.
@@ -32,6 +38,7 @@ def atomic_path(path):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
     tmp = Path(tmp)
     try:
         yield tmp

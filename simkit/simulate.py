@@ -167,7 +167,7 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
             "scenario": sc.name, "source": sc.source, "variant": sc.variant_name,
             "seed": seed_meta, "root_key": key, "paths": paths, "path_offset": path_offset,
             "simkit_version": __version__, "backend": backend,
-            "elapsed_s": elapsed, "streams": n_i,
+            "elapsed_s": elapsed, "streams": n_i, "horizon_days": sc.horizon_days,
             "params": sc.to_dict(),
         }
         results.append(SimulationResult(

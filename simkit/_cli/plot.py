@@ -1,0 +1,193 @@
+"""``simkit plot FILE --kind KIND -o OUT``: draw one figure to PNG, SVG or PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import common
+
+KINDS = ("distribution", "compare", "fan", "concurrency", "sources", "tornado")
+FORMATS = ("png", "svg", "pdf")
+
+#: Default paths per kind (--paths overrides): a tornado makes two runs per input.
+_DEFAULT_PATHS = {"tornado": 500}
+_PATHS = 2000
+_MAX_CURVE_CELLS = 20_000_000
+
+
+def add_parser(sub):
+    """Register ``plot``."""
+    from ..metrics import PER_STREAM, TOTALS
+
+    p = sub.add_parser(
+        "plot", help="draw one figure (PNG, SVG or PDF)",
+        description="Simulate a scenario (or load results saved by `simkit run --out`) "
+        "and draw one figure: the income distribution, a comparison of variants, a "
+        "fan chart over the horizon, concurrent viewers through a stream, income by "
+        "source, or a tornado chart of the main inputs.")
+    p.add_argument("file", metavar="FILE", nargs="+",
+                   help="scenario file (TOML), or one or more results (.npz)")
+    p.add_argument("--kind", required=True, choices=KINDS, help="which figure")
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output file; the format follows its suffix: .png, .svg, .pdf")
+    p.add_argument("--metric", default=None, metavar="M",
+                   choices=sorted(set(TOTALS) | set(PER_STREAM)),
+                   help="metric to plot (default income_total; deliverable metrics "
+                   "such as viewer_minutes work with fan)")
+    p.add_argument("--variant", default=None,
+                   help="plot this variant of the scenario")
+    p.add_argument("--variants", default=None, metavar="A,B,...",
+                   help="compare: the variants to overlay (default: all defined)")
+    p.add_argument("--log", action="store_true",
+                   help="distribution/compare: logarithmic value axis")
+    p.add_argument("--target", type=float, default=None, metavar="USD",
+                   help="distribution: mark this value and P(above)")
+    p.add_argument("--by", default="cumulative",
+                   choices=("cumulative", "day", "stream"),
+                   help="fan: running total by day, value per day, or per stream")
+    p.add_argument("--stream", type=int, default=None, metavar="K",
+                   help="concurrency: only stream K (default: all streams pooled)")
+    p.add_argument("--dpi", type=common._positive_int, default=150,
+                   help="resolution of PNG output (default 150)")
+    common.add_run_options(p, paths=_PATHS)
+    for action in p._actions:  # the default depends on --kind
+        if action.dest == "paths":
+            action.default = None
+            action.help = (f"Monte Carlo paths (default {_PATHS:,}; "
+                           f"{_DEFAULT_PATHS['tornado']:,} per run for tornado)")
+    p.set_defaults(func=main)
+
+
+def _output(path):
+    from ..errors import SimkitError
+
+    out = Path(path)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise SimkitError(f"-o {path}: the suffix must be one of "
+                          f"{', '.join('.' + f for f in FORMATS)}")
+    if out.is_dir():
+        raise SimkitError(f"-o {path}: is a directory")
+    return out, fmt
+
+
+def _load_inputs(args):
+    """Return ("scenario", Scenario) or ("results", [SimulationResult, ...])."""
+    from ..errors import SimkitError
+    from ..result import SimulationResult
+
+    files = list(args.file)
+    if all(f.lower().endswith(".npz") for f in files):
+        return "results", [SimulationResult.load(f) for f in files]
+    if len(files) != 1:
+        raise SimkitError("give one scenario file, or one or more saved results (.npz)")
+    args.file = files[0]
+    return "scenario", common.load(args)
+
+
+def _simulate(sc, args, paths, **kw):
+    from ..simulate import simulate
+
+    return simulate(sc, paths=paths, seed=args.seed, threads=args.threads,
+                    progress=common.progress_flag(args), **kw)
+
+
+def _one(kind_in, inputs, args, paths, **kw):
+    from ..errors import SimkitError
+
+    if kind_in == "results":
+        if len(inputs) != 1:
+            raise SimkitError(f"--kind {args.kind} takes one result file, got "
+                              f"{len(inputs)}")
+        return inputs[0]
+    sc = inputs.variant(args.variant) if args.variant else inputs
+    return _simulate(sc, args, paths, **kw)
+
+
+def _figure(args, kind_in, inputs, paths):
+    from .. import plotting
+    from ..errors import SimkitError
+
+    metric = args.metric or "income_total"
+    kind = args.kind
+    if kind == "distribution":
+        res = _one(kind_in, inputs, args, paths)
+        return plotting.income_distribution(res, metric, log=args.log,
+                                            target=args.target).figure
+    if kind == "fan":
+        res = _one(kind_in, inputs, args, paths, per_stream=True)
+        return plotting.fan_chart(res, metric, by=args.by).figure
+    if kind == "concurrency":
+        if kind_in == "scenario":  # curves cost paths x streams x minutes cells
+            sc = inputs.variant(args.variant) if args.variant else inputs
+            probe = _simulate(sc, args, 2, per_stream=True)
+            streams = probe.per_stream["duration_min"].shape[1]
+            minutes = int(probe.per_stream["duration_min"].max()) + 1
+            cap = max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))
+            if paths > cap:
+                print(f"note: concurrency curves kept for the first {cap:,} paths "
+                      f"(of {paths:,}) to bound memory")
+                paths = cap
+        res = _one(kind_in, inputs, args, paths, per_stream=True, curves=True)
+        return plotting.concurrency_curve(res, stream=args.stream).figure
+    if kind == "sources":
+        if kind_in == "scenario" and inputs.variants and not args.variant:
+            from ..simulate import simulate_batch
+
+            names = list(inputs.variants)
+            rs = simulate_batch([inputs.variant(v) for v in names], paths=paths,
+                                seed=args.seed, threads=args.threads,
+                                progress=common.progress_flag(args))
+            return plotting.income_sources(dict(zip(names, rs)), kind="bar").figure
+        if kind_in == "results" and len(inputs) > 1:
+            return plotting.income_sources(inputs, kind="bar").figure
+        res = _one(kind_in, inputs, args, paths, per_stream=True)
+        return plotting.income_sources(res).figure
+    if kind == "compare":
+        if kind_in == "results":
+            axes = plotting.compare_distributions(inputs, metric, log=args.log)
+            return axes[0].figure
+        names = (args.variants.split(",") if args.variants else list(inputs.variants))
+        names = [n.strip() for n in names if n.strip()]
+        if len(names) < 2:
+            raise SimkitError(f"{inputs.source}: --kind compare needs two or more "
+                              "variants (define [variants.NAME] tables or pass "
+                              "--variants A,B)")
+        from ..simulate import simulate_batch
+
+        rs = simulate_batch([inputs.variant(v) for v in names], paths=paths,
+                            seed=args.seed, threads=args.threads,
+                            progress=common.progress_flag(args))
+        return plotting.compare_distributions(dict(zip(names, rs)), metric,
+                                              log=args.log)[0].figure
+    # tornado
+    if kind_in != "scenario":
+        raise SimkitError("--kind tornado needs a scenario file (it simulates each "
+                          "input at a low and a high value)")
+    from ..analysis.sensitivity import tornado
+
+    tr = tornado(inputs, metric=metric, paths=paths, seed=args.seed,
+                 variant=args.variant, threads=args.threads,
+                 progress=common.progress_flag(args))
+    return plotting.tornado(tr).figure
+
+
+def main(args):
+    """Run the command; return the exit status."""
+    from .._io import atomic_path
+    from ..metrics import TOTALS
+
+    out, fmt = _output(args.output)
+    kind_in, inputs = _load_inputs(args)
+    paths = args.paths or _DEFAULT_PATHS.get(args.kind, _PATHS)
+    if args.kind in ("distribution", "compare", "tornado") and args.metric \
+            and args.metric not in TOTALS:
+        from ..errors import SimkitError
+
+        raise SimkitError(f"--metric {args.metric}: --kind {args.kind} needs a "
+                          f"per-path total: {', '.join(TOTALS)}")
+    fig = _figure(args, kind_in, inputs, paths)
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=args.dpi)
+    print(f"wrote {out}")
+    return 0

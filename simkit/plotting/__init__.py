@@ -1,0 +1,38 @@
+"""Figures of simulation results (matplotlib, without pyplot).
+
+Every function takes results plus keyword options and an optional ``ax=``,
+and returns the matplotlib Axes it drew on (the figure is ``ax.figure``);
+:func:`compare_distributions` returns its two Axes. Figures are created as
+:class:`matplotlib.figure.Figure` objects, never through ``pyplot``, so the
+library leaves matplotlib's global state alone. Save with
+``ax.figure.savefig("out.png")``.
+
+Functions
+---------
+income_distribution
+    Histogram or density of a horizon total with P5/P50/P95 and the mean.
+compare_distributions
+    Overlaid ECDFs of variants and the distribution of their paired difference.
+fan_chart
+    Nested quantile bands of a metric over the horizon.
+income_sources
+    Stacked mean contribution of gifts, brand deals, merchandise and donations.
+concurrency_curve
+    Concurrent viewers through a stream: median, mean and bands.
+tornado
+    How much each input moves the mean of the output.
+"""
+
+from .distributions import compare_distributions, income_distribution
+from .horizon import fan_chart, income_sources
+from .sensitivity import tornado
+from .stream import concurrency_curve
+
+__all__ = [
+    "income_distribution",
+    "compare_distributions",
+    "fan_chart",
+    "income_sources",
+    "concurrency_curve",
+    "tornado",
+]

@@ -1,0 +1,549 @@
+"""A self-contained HTML report of a scenario: tables and every applicable figure.
+
+:func:`build_report` simulates a scenario and writes one HTML file with inline
+CSS and the figures embedded as base64 PNG images: no script, no external link,
+so it opens offline and can be mailed as it is. Sections:
+
+- ``summary``: the scenario, its main inputs and the summary of every total;
+- ``income-sources``: mean income by source over the horizon, with a table;
+- ``distribution``: the distribution of total income with P5/P50/P95;
+- ``fan-chart``: cumulative income over the horizon with quantile bands;
+- ``concurrency``: concurrent viewers through a stream, peak viewers per stream;
+- ``tornado``: which inputs move the mean income most (common random numbers);
+- ``comparison``: when the scenario defines variants, their ECDFs, paired
+  differences and verdicts;
+- ``sponsorship``: when the scenario has a ``[sponsorship]`` table, the quote
+  tables and the distribution of the deliverable.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+from . import metrics as _metrics
+from ._io import atomic_write_text
+from ._version import __version__
+from .errors import SimkitError
+
+__all__ = ["build_report", "ReportSection", "SECTION_IDS"]
+
+#: Section ids in the order they appear (the last two only when applicable).
+SECTION_IDS = ("summary", "income-sources", "distribution", "fan-chart", "concurrency",
+               "tornado", "comparison", "sponsorship")
+
+#: Largest curves array (paths x streams x minutes cells) the report keeps.
+_MAX_CURVE_CELLS = 20_000_000
+
+_INPUTS = (
+    ("horizon.weeks", "Horizon (weeks)"),
+    ("schedule.kind", "Schedule"),
+    ("stream.duration_min", "Stream length (min)"),
+    ("creator.followers", "Followers at start"),
+    ("audience.join_rate", "Join rate of notified followers"),
+    ("audience.discovery_rate_per_min", "Feed arrivals per minute (peak hour)"),
+    ("audience.virality", "Virality (branching ratio)"),
+    ("money.creator_share", "Creator share of diamond value"),
+    ("money.agency_cut", "Agency cut"),
+    ("brand.enabled", "Brand deals"),
+    ("brand.pricing", "Brand pricing"),
+)
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+ margin:0;background:#fafafa;color:#1a1a1a;line-height:1.45}
+main{max-width:1020px;margin:0 auto;padding:24px 28px 48px;background:#fff}
+h1{font-size:1.6em;margin:.2em 0 .1em}h2{font-size:1.25em;margin:1.8em 0 .5em;
+ border-bottom:2px solid #222;padding-bottom:.15em}
+.meta{color:#555;font-size:.92em}nav{margin:1em 0;font-size:.92em}
+nav a{margin-right:1em;color:#0a4f8a}
+table{border-collapse:collapse;margin:.6em 0 1em;font-size:.88em}
+th,td{border:1px solid #ccc;padding:3px 8px}th{background:#eee;text-align:center}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #e5e5e5}
+figcaption{font-size:.88em;color:#444;margin-top:.3em}
+p.note{font-size:.88em;color:#444}ul.verdict li{margin:.3em 0}
+"""
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One section of the report.
+
+    Attributes
+    ----------
+    id : str
+        HTML id (one of :data:`SECTION_IDS`).
+    title : str
+        Heading.
+    body : str
+        HTML of the section body.
+    figures : int
+        Number of embedded images.
+    """
+
+    id: str
+    title: str
+    body: str
+    figures: int = 0
+
+
+# ----- small HTML helpers ------------------------------------------------------------
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _fv(v, metric=None) -> str:
+    from .plotting._style import format_value
+
+    return format_value(v, metric)
+
+
+def _table(head, rows, *, numeric_from=1, caption=None) -> str:
+    out = ["<table>"]
+    if caption:
+        out.append(f"<caption>{_e(caption)}</caption>")
+    out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head)
+               + "</tr></thead><tbody>")
+    for r in rows:
+        cells = [f'<td class="num">{_e(c)}</td>' if i >= numeric_from
+                 else f"<td>{_e(c)}</td>" for i, c in enumerate(r)]
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def _figure(ax_or_fig, alt, caption, *, dpi=100) -> str:
+    fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+# ----- sections ----------------------------------------------------------------------
+
+def _summary_section(sc, res, *, target, extra_meta) -> ReportSection:
+    desc = sc["description"] if "description" in sc.values else ""
+    p = [f"<p>{_e(desc)}</p>"] if desc else []
+    rows = []
+    for key, label in _INPUTS:
+        if key in sc.values:
+            v = sc[key]
+            if isinstance(v, bool):
+                v = "yes" if v else "no"
+            elif isinstance(v, float):
+                v = f"{v:g}"
+            elif isinstance(v, int):
+                v = f"{v:,}"
+            rows.append((label, key, v))
+    streams = (res.metadata or {}).get("streams")
+    if streams is not None:
+        rows.insert(2, ("Streams in the horizon", "(schedule)", f"{int(streams):,}"))
+    p.append(_table(["input", "key", "value"], rows, numeric_from=2,
+                    caption="Main inputs (every key: docs/scenario-format.md)"))
+    summ = res.summary(target=target)
+    head = ["metric", "unit", "mean", "± s.e.", "P5", "P25", "P50", "P75", "P95"]
+    srows = []
+    for r in summ.rows:
+        u = _metrics.UNITS.get(r.metric, "")
+        srows.append([r.metric, u, _fv(r.mean, r.metric), _fv(r.stderr, r.metric),
+                      *(_fv(r.quantiles[q], r.metric) for q in sorted(r.quantiles))])
+    p.append(_table(head, srows, numeric_from=2,
+                    caption=f"Totals over the horizon, {res.paths:,} paths "
+                            "(s.e. = Monte Carlo standard error of the mean)"))
+    if target is not None:
+        r = summ["income_total"]
+        p.append(f"<p>P(total income &gt; {_e(_fv(target, 'income_total'))}) = "
+                 f"{r.p_exceed:.3f} ± {r.p_exceed_stderr:.3f}</p>")
+    p.append(f'<p class="note">{_e(extra_meta)}</p>')
+    return ReportSection("summary", "Summary", "\n".join(p))
+
+
+def _sources_section(res) -> ReportSection:
+    from .plotting import income_sources
+
+    tot = res["income_total"]
+    mean_total = float(tot.mean())
+    rows = []
+    for s in (*_metrics.INCOME_SOURCES, "income_total"):
+        x = np.asarray(res[s], dtype=float)
+        q5, q50, q95 = np.quantile(x, [0.05, 0.5, 0.95])
+        share = f"{x.mean() / mean_total:.1%}" if mean_total > 0 else "—"
+        rows.append([s, _fv(x.mean(), s), _fv(x.std(ddof=1) / np.sqrt(x.size), s),
+                     share, _fv(q5, s), _fv(q50, s), _fv(q95, s)])
+    body = [_figure(income_sources(res), "Stacked mean cumulative income by source",
+                    "Mean cumulative income by source over the horizon; the top of "
+                    "the stack is the mean total income (means add up, quantiles "
+                    "do not)."),
+            _table(["source", "mean", "± s.e.", "share of mean", "P5", "P50", "P95"],
+                   rows)]
+    return ReportSection("income-sources", "Income sources", "\n".join(body), 1)
+
+
+def _distribution_section(res, target) -> ReportSection:
+    from .plotting import income_distribution
+
+    x = np.asarray(res["income_total"], dtype=float)
+    q50, q99 = np.quantile(x, [0.5, 0.99])
+    log = bool(np.mean(x > 0) >= 0.9 and q50 > 0 and q99 / q50 > 10)
+    ax = income_distribution(res, log=log, target=target)
+    cap = ("Distribution of total income over the horizon across paths, with P5, "
+           "the median, P95 and the mean marked"
+           + (" (log scale: the right tail is heavy)." if log else "."))
+    return ReportSection("distribution", "Distribution of total income",
+                         _figure(ax, "Histogram of total income", cap), 1)
+
+
+def _fan_section(res) -> ReportSection:
+    from .plotting import fan_chart
+
+    body = [_figure(fan_chart(res, levels=(0.5, 0.9)), "Fan chart of cumulative income",
+                    "Cumulative total income by day: median, mean, and the P25–P75 "
+                    "and P5–P95 bands (pointwise quantiles over paths).")]
+    body.append(_figure(fan_chart(res, "viewer_minutes", by="stream"),
+                        "Fan chart of viewer-minutes per stream",
+                        "Viewer-minutes of each stream (the sponsor's impression "
+                        "proxy), stream by stream."))
+    return ReportSection("fan-chart", "Over the horizon", "\n".join(body), 2)
+
+
+def _concurrency_section(res_curves, res) -> ReportSection:
+    from .plotting import concurrency_curve, fan_chart
+
+    body = []
+    n = 0
+    try:
+        ax = concurrency_curve(res_curves)
+        body.append(_figure(ax, "Concurrent viewers through a stream",
+                            f"Concurrent viewers at each minute, all live streams of "
+                            f"the first {res_curves.paths:,} paths pooled: median, "
+                            "mean, P25–P75 and P5–P95."))
+        n += 1
+    except SimkitError as exc:  # e.g. no stream went live
+        body.append(f'<p class="note">No concurrency curve: {_e(exc)}</p>')
+    body.append(_figure(fan_chart(res, "peak_concurrent", by="stream"),
+                        "Peak concurrent viewers per stream",
+                        "Peak concurrent viewers of each stream, with quantile bands."))
+    return ReportSection("concurrency", "Concurrent viewers", "\n".join(body), n + 1)
+
+
+def _tornado_section(sc, *, params, paths, seed, threads, progress) -> ReportSection:
+    from .analysis.sensitivity import DEFAULT_STEP, tornado
+    from .plotting import tornado as tornado_plot
+
+    try:
+        tr = tornado(sc, params, paths=paths, seed=seed, threads=threads,
+                     progress=progress)
+    except SimkitError as exc:
+        return ReportSection("tornado", "Sensitivity (tornado)",
+                             f'<p class="note">No sensitivity analysis: {_e(exc)}</p>')
+    rows = [[e.key, f"{e.base_value:g}", f"{e.low_value:g}", f"{e.high_value:g}",
+             _fv(e.low_mean, tr.metric), _fv(e.low_stderr, tr.metric),
+             _fv(e.high_mean, tr.metric), _fv(e.high_stderr, tr.metric),
+             _fv(e.swing, tr.metric)] for e in tr.entries]
+    how = ("each input set to its scenario value −/+ "
+           f"{DEFAULT_STEP:.0%} (clipped to its valid range)" if params is None
+           else "each input set to the given low and high values")
+    body = [_figure(tornado_plot(tr), "Tornado chart of mean total income",
+                    f"Mean total income with {how}, all other inputs fixed; "
+                    f"{tr.paths:,} paths per run on the same random numbers; whiskers "
+                    "are ±1.96 paired standard errors."),
+            _table(["input", "value", "low", "high", "mean at low", "± s.e.",
+                    "mean at high", "± s.e.", "swing"], rows),
+            f'<p class="note">Base mean {_e(_fv(tr.base_mean, tr.metric))} ± '
+            f"{_e(_fv(tr.base_stderr, tr.metric))}. The s.e. of a shift is that of "
+            "the per-path difference from the base run (common random numbers), "
+            "so small shifts are resolved with few paths.</p>"]
+    return ReportSection("tornado", "Sensitivity (tornado)", "\n".join(body), 1)
+
+
+def _comparison_section(sc, *, paths, seed, threads, progress) -> ReportSection:
+    from .analysis.compare import ComparisonResult, paired
+    from .plotting import compare_distributions, income_sources
+    from .simulate import simulate_batch
+
+    names = list(sc.variants)
+    scens = [sc.variant(v) for v in names]
+    if len(names) == 1:  # as simkit.compare: the base scenario against its variant
+        names, scens = ["base", *names], [sc, *scens]
+    results = simulate_batch(scens, paths=paths, seed=seed, threads=threads,
+                             progress=progress)
+    metric = "income_total"
+    pairs = tuple(paired(results[i][metric], results[j][metric], names[i], names[j],
+                         metric=metric)
+                  for i, j in combinations(range(len(names)), 2))
+    cmp = ComparisonResult(sc.name, metric, tuple(names), pairs, paths, seed)
+    u = "income_total"
+    vrows = []
+    for name, r in zip(names, results):
+        x = np.asarray(r[metric], dtype=float)
+        q = np.quantile(x, [0.05, 0.5, 0.95])
+        vrows.append([name, _fv(x.mean(), u), _fv(x.std(ddof=1) / np.sqrt(x.size), u),
+                      *(_fv(v, u) for v in q)])
+    prows = []
+    for p in cmp.pairs:
+        r = p.crn_se_ratio
+        prows.append([f"{p.a} − {p.b}", _fv(p.diff, u), _fv(p.diff_se, u),
+                      f"[{_fv(p.ci_lo, u)}, {_fv(p.ci_hi, u)}]",
+                      f"{p.p_a_better:.3f} ± {p.p_a_better_se:.3f}",
+                      f"{r:.1f}×" if np.isfinite(r) else "—",
+                      {"a": p.a, "b": p.b, "equal": "equal",
+                       "none": "neither"}[p.dominance]])
+    ecdf_ax, _ = compare_distributions(dict(zip(names, results)))
+    body = [_table(["variant", "mean", "± s.e.", "P5", "P50", "P95"], vrows,
+                   caption=f"Total income by variant, {paths:,} paths each, seed "
+                           f"{seed}, common random numbers"),
+            _table(["a − b", "mean difference", "± s.e.", "95% CI", "P(a > b)",
+                    "CRN ratio", "dominates"], prows),
+            "<ul class=\"verdict\">" + "".join(f"<li>{_e(p.verdict())}</li>"
+                                               for p in cmp.pairs) + "</ul>",
+            _figure(ecdf_ax, "ECDFs of total income by variant and paired differences",
+                    "Left: share of paths at or below each income, by variant. "
+                    "Right: per-path difference from the first variant on the same "
+                    "random numbers."),
+            _figure(income_sources(dict(zip(names, results)), kind="bar"),
+                    "Mean income by source for each variant",
+                    "Mean horizon income by source, per variant."),
+            '<p class="note">CRN ratio = standard error with independent seeds / '
+            "paired standard error at the same path count.</p>"]
+    return ReportSection("comparison", "Comparison of variants", "\n".join(body), 2)
+
+
+def _sponsorship_section(sc, *, paths, seed, threads, progress) -> ReportSection:
+    from .analysis.quote import quote
+    from .plotting import fan_chart, income_distribution
+    from .result import SimulationResult
+
+    q = quote(sc, paths=paths, seed=seed, threads=threads, progress=progress)
+    d = q.deliverable
+    unit = _metrics.UNITS.get(d, "")
+    body = []
+    nfig = 0
+    for t in q.tables:
+        excl = (f"; {t.n_excluded:,} paths left out (a sponsored stream did not go "
+                "live)" if t.n_excluded else "")
+        worth = (f", worth ${t.fair_value:,.2f} at {t.rate_label}"
+                 if t.rate is not None else "")
+        body.append(f"<h3>{_e(t.label)}</h3><p>Expected delivery "
+                    f"{_e(_fv(t.mean, d))} ± {_e(_fv(t.mean_se, d))} {_e(unit)}"
+                    f"{_e(worth)} ({t.n:,} paths{_e(excl)}).</p>")
+        rows = [[f"{r.level:.0%}", _fv(r.guaranteed, d),
+                 f"[{_fv(r.guaranteed_lo, d)}, {_fv(r.guaranteed_hi, d)}]",
+                 "—" if r.price is None else f"${r.price:,.2f}",
+                 f"{r.p_short:.3f} ± {r.p_short_se:.3f}",
+                 f"{_fv(r.shortfall, d)} ± {_fv(r.shortfall_se, d)}",
+                 "—" if r.make_good is None
+                 else f"${r.make_good:,.2f} ± {r.make_good_se:,.2f}"]
+                for r in t.rows]
+        body.append(_table(["confidence", "guarantee", f"{t.confidence:.0%} CI",
+                            "price", "P(short)", "E[shortfall]", "make-good"], rows))
+    sim = q.simulation
+    if sim is not None and sim.per_stream is not None:
+        from .analysis.quote import deliverable_sample
+
+        first = int(q.metadata.get("first_stream", 0) or 0)
+        for t in q.tables:
+            x, _ = deliverable_sample(sim.per_stream, d, first, t.streams)
+            if x.size < 2:
+                continue
+            one = SimulationResult(sim.name, {d: x})
+            what = d.replace("_", " ")
+            deal = t.label if t.label.startswith("stream") else f"the {t.label}"
+            body.append(_figure(
+                income_distribution(one, d, title=f"{t.label}: {what} delivered"),
+                f"Distribution of {what} delivered by {deal}",
+                f"What {deal} delivers across paths; the guarantee at "
+                "confidence c is the (1 − c) quantile."))
+            nfig += 1
+        ax = fan_chart(sim, d, by="stream")
+        k = max(t.streams for t in q.tables)
+        ax.axvspan(first - 0.5, first + k - 0.5, facecolor="none", edgecolor="#aaaaaa",
+                   hatch=".", linewidth=0.0, zorder=0, label="sponsored streams")
+        ax.legend(fontsize=8, loc="best", framealpha=0.9, edgecolor="#bbbbbb")
+        body.append(_figure(ax, f"Fan chart of {d} per stream",
+                            f"{d.replace('_', ' ').capitalize()} of each stream over "
+                            "the horizon, with quantile bands; the sponsored streams "
+                            "are dotted."))
+        nfig += 1
+    body.append('<p class="note">guarantee = the (1 − confidence) quantile of '
+                "delivery; P(short) = P(delivery &lt; guarantee); make-good = "
+                "E[shortfall] × rate.</p>")
+    return ReportSection("sponsorship", "Sponsorship quote", "\n".join(body), nfig)
+
+
+# ----- assembly ----------------------------------------------------------------------
+
+def render_html(title, sections, *, subtitle="") -> str:
+    """Assemble sections into one self-contained HTML document."""
+    nav = "".join(f'<a href="#{_e(s.id)}">{_e(s.title)}</a>' for s in sections)
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>",
+             f"<h1>{_e(title)}</h1>", f'<p class="meta">{_e(subtitle)}</p>',
+             f"<nav>{nav}</nav>"]
+    for s in sections:
+        parts.append(f'<section id="{_e(s.id)}"><h2>{_e(s.title)}</h2>\n{s.body}'
+                     "</section>")
+    parts.append(f'<p class="meta">simkit {_e(__version__)}</p></main></body></html>')
+    return "\n".join(parts) + "\n"
+
+
+def _build_report_iv(scenario, paths, seed, out_path, tornado_paths, variant):
+    from .scenario import Scenario, load_scenario
+
+    if isinstance(scenario, str | Path):
+        scenario = load_scenario(scenario)
+    if not isinstance(scenario, Scenario):
+        raise SimkitError(f"`scenario` must be a Scenario or a file path, got "
+                          f"{type(scenario).__name__}")
+    if variant is not None:
+        scenario = scenario.variant(variant)
+    for name, v, lo in (("paths", paths, 2), ("seed", seed, 0)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
+            raise SimkitError(f"`{name}` must be an integer >= {lo}, got {v!r}")
+    if tornado_paths is None:
+        tornado_paths = max(100, min(int(paths), int(paths) // 10))
+    if isinstance(tornado_paths, bool) \
+            or not isinstance(tornado_paths, int | np.integer) or tornado_paths < 2:
+        raise SimkitError(f"`tornado_paths` must be an integer >= 2, got "
+                          f"{tornado_paths!r}")
+    if out_path is None:
+        raise SimkitError("`out_path` is required")
+    out_path = Path(out_path)
+    if out_path.exists() and out_path.is_dir():
+        raise SimkitError(f"`out_path` {out_path} is a directory")
+    return scenario, int(paths), int(seed), out_path, int(tornado_paths)
+
+
+def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target=None,
+                 tornado_paths=None, tornado_params=None, sections=None, threads=None,
+                 progress=None):
+    """Simulate a scenario and write a self-contained HTML report.
+
+    Parameters
+    ----------
+    scenario : Scenario or str or Path
+        A scenario or its TOML file.
+    paths : int
+        Paths of the main run (and of each variant and of the quote).
+    seed : int
+        Seed shared by every run (common random numbers).
+    out_path : str or Path
+        The HTML file to write (atomically: a reader never sees half a file).
+    variant : str, optional
+        Report on this variant instead of the base scenario (the comparison
+        section still covers every variant).
+    target : float, optional
+        Also report ``P(income_total > target)`` and mark it on the histogram.
+    tornado_paths : int, optional
+        Paths per run of the sensitivity analysis (default ``paths // 10``,
+        at least 100): it simulates two runs per input.
+    tornado_params : dict, optional
+        ``{dotted key: (low, high)}`` for the tornado (default: the main inputs
+        at ±25%, :data:`simkit.analysis.sensitivity.DEFAULT_PARAMS`).
+    sections : sequence of str, optional
+        Only these section ids (default: every applicable one of
+        :data:`SECTION_IDS`).
+    threads : int, optional
+        Numba threads.
+    progress : bool, optional
+        Progress bars (default: when stderr is a terminal).
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_path``.
+
+    Raises
+    ------
+    SimkitError
+        Bad arguments or scenario (:class:`~simkit.errors.ScenarioError`).
+
+    See Also
+    --------
+    simkit.plotting : the figures.
+    simkit.analysis.compare, simkit.analysis.quote, simkit.analysis.sensitivity
+
+    Examples
+    --------
+    >>> from simkit.report import build_report
+    >>> build_report("scenarios/micro.toml", paths=500, seed=12345,
+    ...              out_path="micro.html")  # doctest: +SKIP
+    PosixPath('micro.html')
+    """
+    import time
+
+    from .simulate import simulate
+
+    sc, paths, seed, out_path, tornado_paths = _build_report_iv(
+        scenario, paths, seed, out_path, tornado_paths, variant)
+    wanted = set(SECTION_IDS if sections is None else sections)
+    unknown = wanted - set(SECTION_IDS)
+    if unknown:
+        raise SimkitError(f"`sections` must be among {', '.join(SECTION_IDS)}, got "
+                          f"{', '.join(sorted(unknown))}")
+    started = time.perf_counter()
+    res = simulate(sc, paths=paths, seed=seed, per_stream=True, threads=threads,
+                   progress=progress)
+    out = []
+    if "concurrency" in wanted:
+        streams = next(iter(res.per_stream.values())).shape[1]
+        minutes = int(np.ceil(float(np.max(res.per_stream["duration_min"],
+                                           initial=1.0)))) + 1
+        cpaths = int(min(paths, max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))))
+        # path i is the same in any run: these are the first cpaths paths of `res`
+        res_curves = simulate(sc, paths=cpaths, seed=seed, per_stream=True, curves=True,
+                              threads=threads, progress=progress)
+    when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    builders = {
+        "income-sources": lambda: _sources_section(res),
+        "distribution": lambda: _distribution_section(res, target),
+        "fan-chart": lambda: _fan_section(res),
+        "concurrency": lambda: _concurrency_section(res_curves, res),
+        "tornado": lambda: _tornado_section(sc, params=tornado_params,
+                                            paths=tornado_paths, seed=seed,
+                                            threads=threads, progress=progress),
+    }
+    if sc.variants and sc.variant_name is None:
+        builders["comparison"] = lambda: _comparison_section(
+            sc, paths=paths, seed=seed, threads=threads, progress=progress)
+    elif sc.variants and sc.variant_name is not None:
+        base = _base_of(sc)
+        if base is not None:
+            builders["comparison"] = lambda: _comparison_section(
+                base, paths=paths, seed=seed, threads=threads, progress=progress)
+    if sc.sponsorship is not None:
+        builders["sponsorship"] = lambda: _sponsorship_section(
+            sc, paths=paths, seed=seed, threads=threads, progress=progress)
+    for sid in SECTION_IDS[1:]:
+        if sid in wanted and sid in builders:
+            out.append(builders[sid]())
+    elapsed = time.perf_counter() - started
+    meta = (f"Source {sc.source}; {paths:,} paths, seed {seed}; generated {when} "
+            f"in {elapsed:.1f} s by simkit {__version__}. Same file, paths and seed "
+            "give the same numbers.")
+    if "summary" in wanted:
+        out.insert(0, _summary_section(sc, res, target=target, extra_meta=meta))
+    title = f"simkit report: {sc.name}"
+    subtitle = f"{paths:,} paths, seed {seed}, generated {when}"
+    atomic_write_text(out_path, render_html(title, out, subtitle=subtitle))
+    return out_path
+
+
+def _base_of(sc):
+    """Return the scenario without its variant (to compare every variant)."""
+    from .scenario import load_scenario
+
+    if sc.source and sc.source != "<dict>" and Path(sc.source).is_file():
+        return load_scenario(sc.source)
+    return None
