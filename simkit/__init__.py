@@ -9,6 +9,8 @@ The documented Python API:
 """
 
 from ._version import __version__
+from .analysis import bands, compare, quote
+from .analysis.sensitivity import tornado
 from .errors import LowPrecisionWarning, ScenarioError, SimkitError
 from .result import SimulationResult, Summary
 from .scenario import Scenario, load_scenario, scenario_from_dict
@@ -17,5 +19,5 @@ from .simulate import simulate, simulate_batch
 __all__ = [
     "__version__", "load_scenario", "scenario_from_dict", "Scenario", "simulate",
     "simulate_batch", "SimulationResult", "Summary", "SimkitError", "ScenarioError",
-    "LowPrecisionWarning",
+    "LowPrecisionWarning", "compare", "quote", "bands", "tornado",
 ]

@@ -6,7 +6,7 @@ import argparse
 import warnings
 
 from . import common
-from .compare import _positive_float, add_precision_options, emit_warnings
+from .compare import _fraction, add_precision_options, emit_warnings
 
 
 def _nonneg_float(text):
@@ -75,7 +75,7 @@ def add_parser(sub):
                    "else 50,80,90,95)")
     p.add_argument("--variant", default=None, help="quote this variant")
     common.add_run_options(p)
-    p.add_argument("--confidence", type=_positive_float, default=0.95, metavar="C",
+    p.add_argument("--confidence", type=_fraction, default=0.95, metavar="C",
                    help="level of the interval on each guarantee (default 0.95)")
     p.add_argument("--bands", choices=BY, default=None,
                    help="also print risk bands of the deliverable per stream, per day "
@@ -96,8 +96,6 @@ def main(args):
 
     sc = common.load(args)
     out = common.out_dir(args)
-    if args.confidence >= 1:
-        args.confidence /= 100.0
     if args.bands is None and args.band_levels is not None:
         raise SimkitError("--band-levels needs --bands stream|day|cumulative")
     with warnings.catch_warnings(record=True) as caught:
@@ -113,8 +111,9 @@ def main(args):
     emit_warnings(caught)
     b = None
     if args.bands:
-        b = bands(q.simulation, q.deliverable, levels=args.band_levels or DEFAULT_LEVELS,
-                  by=args.bands, confidence=q.metadata["confidence"])
+        b = bands(q.simulation, q.deliverable,
+                  levels=args.band_levels or DEFAULT_LEVELS, by=args.bands,
+                  confidence=q.metadata["confidence"])
         print()
         print(b)
     if out is not None:

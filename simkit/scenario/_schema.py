@@ -296,6 +296,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "first_stream": Field(I, 0, "Index of the first sponsored stream.",
                               lo=0, hi=10_000),
         "cpm_usd": Field(F, 16.0, "Price per 1,000 deliverable units.", **_NONNEG),
+        "flat_rate_usd": Field(F, None, "Price per deliverable unit instead of a CPM "
+                               "(optional).", **_NONNEG),
         "levels": Field("floats", (50.0, 80.0, 90.0, 95.0), "Confidence levels (%) "
                         "of the quote table.", lo=1.0, hi=99.9),
     },

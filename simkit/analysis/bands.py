@@ -1,0 +1,356 @@
+"""Risk bands: quantiles of a metric across the horizon (fan-chart data).
+
+Per stream, per day or cumulative over days, each band edge carries a
+distribution-free confidence interval from order statistics
+(:func:`simkit.analysis.quantiles.quantile_ci`).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import metrics as _metrics
+from ..errors import SimkitError
+from .quantiles import check_confidence, check_levels, quantile_ci
+
+__all__ = ["Bands", "bands", "BY", "DEFAULT_LEVELS"]
+
+#: Ways to index the horizon.
+BY = ("stream", "day", "cumulative")
+
+#: Default band levels, in percent.
+DEFAULT_LEVELS = (5, 25, 50, 75, 95)
+
+#: Per-stream metrics that are levels or labels, not amounts: they have bands
+#: per stream but no meaningful daily or cumulative aggregate.
+_NOT_ADDITIVE = ("day", "hour", "live", "followers_start", "habit", "creator_share")
+
+#: Per-stream metrics aggregated by maximum (per day) and running maximum
+#: (cumulative) instead of sums.
+_MAX_METRICS = ("peak_concurrent",)
+
+
+def _fmt(v, unit=""):
+    if not np.isfinite(v):
+        return "-inf" if v < 0 else "inf"
+    if unit == "USD":
+        return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
+    if abs(v) >= 100 or v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:,.3g}"
+
+
+def _finite_or_none(a):
+    a = np.asarray(a, dtype=float)
+    return [[None if not np.isfinite(v) else float(v) for v in row] for row in a]
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Quantile bands of one metric across the horizon.
+
+    Attributes
+    ----------
+    metric : str
+        Metric name.
+    by : str
+        ``"stream"``, ``"day"`` or ``"cumulative"``.
+    x : ndarray
+        Stream index or day (0-based), shape ``(X,)``.
+    levels : ndarray
+        Band levels in percent, shape ``(L,)``.
+    values : ndarray
+        Band edges (sample quantiles), shape ``(L, X)``.
+    lo, hi : ndarray
+        Confidence interval of each band edge, shape ``(L, X)``; ``-inf`` /
+        ``inf`` where the path count cannot bound an extreme level.
+    mean, mean_se : ndarray
+        Mean over paths at each ``x`` and its standard error, shape ``(X,)``.
+    paths : int
+        Number of paths.
+    confidence : float
+        Confidence of the ``lo``/``hi`` intervals.
+    coverage : ndarray
+        Exact (continuous-data) coverage of each level's interval, shape ``(L,)``.
+    unit : str
+        Unit of the metric.
+    aggregate : str
+        How streams were combined per day: ``"sum"``, ``"max"`` or ``"none"``.
+    metadata : dict
+        Scenario, seed and version of the underlying result.
+    """
+
+    metric: str
+    by: str
+    x: np.ndarray
+    levels: np.ndarray
+    values: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    mean: np.ndarray
+    mean_se: np.ndarray
+    paths: int
+    confidence: float
+    coverage: np.ndarray
+    unit: str = ""
+    aggregate: str = "none"
+    metadata: dict = field(default_factory=dict)
+
+    def band(self, level):
+        """Return ``(values, lo, hi)`` of one level (in percent).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from simkit.result import SimulationResult
+        >>> x = np.arange(12.0).reshape(4, 3)
+        >>> res = SimulationResult("t", {"income_total": x.sum(1)},
+        ...                        per_stream={"income_total": x})
+        >>> bands(res, "income_total", levels=[50]).band(50)[0]
+        array([4.5, 5.5, 6.5])
+        """
+        idx = np.flatnonzero(np.isclose(self.levels, level))
+        if idx.size == 0:
+            raise SimkitError(f"no band at level {level}; levels are "
+                              f"{', '.join(f'{v:g}' for v in self.levels)}")
+        i = idx[0]
+        return self.values[i], self.lo[i], self.hi[i]
+
+    def to_dict(self):
+        """Return a JSON-ready dict (non-finite interval ends become ``None``)."""
+        return {
+            "metric": self.metric, "by": self.by, "unit": self.unit,
+            "aggregate": self.aggregate, "paths": self.paths,
+            "confidence": self.confidence,
+            "levels": [float(v) for v in self.levels],
+            "coverage": [float(v) for v in self.coverage],
+            "x": [int(v) for v in self.x],
+            "values": _finite_or_none(self.values),
+            "lo": _finite_or_none(self.lo), "hi": _finite_or_none(self.hi),
+            "mean": [float(v) for v in self.mean],
+            "mean_se": [float(v) for v in self.mean_se],
+            "metadata": self.metadata,
+        }
+
+    def csv_rows(self):
+        """Return a header and rows in long format (one row per ``x`` and level)."""
+        head = [self.by if self.by != "cumulative" else "day", "level", "value",
+                "lo", "hi", "mean", "mean_se"]
+        rows = []
+        for j, xv in enumerate(self.x):
+            for i, lv in enumerate(self.levels):
+                rows.append([int(xv), float(lv), float(self.values[i, j]),
+                             float(self.lo[i, j]), float(self.hi[i, j]),
+                             float(self.mean[j]), float(self.mean_se[j])])
+        return head, rows
+
+    def to_csv(self, path=None):
+        """Write :meth:`csv_rows` as CSV to ``path`` atomically, or return the text."""
+        head, rows = self.csv_rows()
+        buf = io.StringIO()
+        buf.write(",".join(head) + "\n")
+        for r in rows:
+            buf.write(",".join(str(v) if isinstance(v, int) else repr(v) for v in r)
+                      + "\n")
+        if path is None:
+            return buf.getvalue()
+        from .._io import atomic_write_text
+
+        atomic_write_text(path, buf.getvalue())
+        return None
+
+    def __str__(self):
+        lev = [f"P{v:g}" for v in self.levels]
+        head = [self.by if self.by != "cumulative" else "day", "mean", "± s.e.", *lev]
+        lines = []
+        u = self.unit
+        for j, xv in enumerate(self.x):
+            hw = np.maximum(self.values[:, j] - self.lo[:, j],
+                            self.hi[:, j] - self.values[:, j])
+            lines.append([str(int(xv)), _fmt(self.mean[j], u), _fmt(self.mean_se[j], u)]
+                         + [f"{_fmt(v, u)} ±{_fmt(h).lstrip('$')}"
+                            for v, h in zip(self.values[:, j], hw)])
+        widths = [max(len(c) for c in col) for col in zip(head, *lines)]
+
+        def row(cells):
+            return "  ".join(c.rjust(w) for c, w in zip(cells, widths))
+
+        what = {"stream": "per stream", "day": "per day",
+                "cumulative": "cumulative over days"}[self.by]
+        unit = f" ({self.unit})" if self.unit else ""
+        out = [f"{self.metric}{unit} {what} — {self.paths:,} paths",
+               row(head), row(["-" * w for w in widths])]
+        out += [row(c) for c in lines]
+        out.append(f"band edges ± the larger half of their {self.confidence:.0%} "
+                   "order-statistic interval (to_dict()/CSV: lo, hi)")
+        return "\n".join(out)
+
+
+def _bands_iv(result, metric, levels, by, confidence):
+    if by not in BY:
+        raise SimkitError(f"`by` must be one of {', '.join(BY)}, got {by!r}")
+    ps = getattr(result, "per_stream", None)
+    if ps is None:
+        raise SimkitError("risk bands need per-stream metrics: "
+                          "simulate with per_stream=True")
+    if metric not in ps:
+        raise SimkitError(f"unknown per-stream metric `{metric}`; choose one of "
+                          f"{', '.join(k for k in ps if k != 'day')}")
+    if by != "stream" and metric in _NOT_ADDITIVE:
+        raise SimkitError(f"`{metric}` is not an amount: it has bands by=\"stream\" "
+                          f"only, not by={by!r}")
+    if by != "stream" and "day" not in ps:
+        raise SimkitError("per-day bands need the per-stream `day` array")
+    levels = check_levels(levels, "levels", percent=True) * 100.0
+    confidence = check_confidence(confidence)
+    return ps, levels, confidence
+
+
+def _horizon_days(result, day):
+    """Days in the horizon: from the result's metadata, else the last stream day."""
+    meta = getattr(result, "metadata", None) or {}
+    if "horizon_days" in meta:
+        return int(meta["horizon_days"])
+    for key in ("params", "scenario"):
+        h = meta.get(key)
+        h = h.get("horizon") if isinstance(h, dict) else None
+        if isinstance(h, dict):
+            if "days" in h:
+                return int(h["days"])
+            if "weeks" in h:
+                return 7 * int(h["weeks"])
+    return int(day.max()) + 1 if day.size else 0
+
+
+def per_day(values, day, days, *, how="sum"):
+    """Aggregate per-stream values into per-day values on each path.
+
+    Parameters
+    ----------
+    values : ndarray
+        Per-stream values, shape ``(paths, streams)``.
+    day : ndarray
+        Day (0-based) of each stream on each path, same shape. Days may differ
+        between paths (ad-hoc schedules).
+    days : int
+        Number of days in the horizon; days without a stream get 0.
+    how : {"sum", "max"}
+        Combine streams of the same day by sum or maximum.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(paths, days)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> per_day(np.array([[1.0, 2.0, 3.0]]), np.array([[0, 0, 2]]), 4)
+    array([[3., 0., 3., 0.]])
+    """
+    v = np.asarray(values, dtype=float)
+    d = np.asarray(day).astype(np.int64)
+    p = v.shape[0]
+    if d.size and (d.min() < 0 or d.max() >= days):
+        raise SimkitError(f"stream day out of range [0, {days}): {int(d.min())}.."
+                          f"{int(d.max())}")
+    idx = (np.arange(p)[:, None] * days + d).ravel()
+    if how == "sum":
+        out = np.bincount(idx, weights=v.ravel(), minlength=p * days)
+    elif how == "max":
+        out = np.zeros(p * days)
+        np.maximum.at(out, idx, v.ravel())
+    else:
+        raise SimkitError(f"`how` must be 'sum' or 'max', got {how!r}")
+    return out.reshape(p, days)
+
+
+def bands(result, metric="income_total", levels=DEFAULT_LEVELS, by="stream",
+          confidence=0.95):
+    """Quantile bands of a metric over the horizon, with intervals on every edge.
+
+    Parameters
+    ----------
+    result : SimulationResult
+        A result with per-stream metrics (``simulate(..., per_stream=True)``).
+    metric : str
+        A per-stream metric (:data:`simkit.metrics.PER_STREAM`).
+    levels : sequence of float
+        Band levels in percent (default 5, 25, 50, 75, 95).
+    by : {"stream", "day", "cumulative"}
+        ``"stream"``: the metric of each stream. ``"day"``: the metric summed
+        over the streams of each horizon day on each path (maximum for
+        ``peak_concurrent``; days without a stream are 0). ``"cumulative"``:
+        the running sum over days (running maximum for ``peak_concurrent``).
+    confidence : float
+        Confidence of the interval on each band edge (default 0.95).
+
+    Returns
+    -------
+    Bands
+        ``values``, ``lo`` and ``hi`` have shape ``(len(levels), len(x))``.
+
+    Raises
+    ------
+    SimkitError
+        If the result has no per-stream metrics, the metric is unknown or
+        cannot be aggregated by day, or an option is invalid.
+
+    See Also
+    --------
+    simkit.analysis.quantiles.quantile_ci : the interval on each edge.
+    simkit.compare, simkit.quote
+
+    Notes
+    -----
+    Each edge is a sample quantile over paths at fixed ``x`` (not a path), so
+    a band is a pointwise, not a simultaneous, statement. Edge intervals are
+    ``[x_(l), x_(u)]`` order statistics with ``l, u`` from the
+    ``Binomial(paths, level)`` distribution; see ``docs/analysis.md``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from simkit.result import SimulationResult
+    >>> rng = np.random.default_rng(12345)
+    >>> x = rng.exponential(100.0, size=(500, 4))
+    >>> ps = {"income_total": x, "day": np.tile([0, 2, 4, 6], (500, 1))}
+    >>> res = SimulationResult("demo", {"income_total": x.sum(1)}, per_stream=ps)
+    >>> b = bands(res, "income_total", by="cumulative")
+    >>> b.values.shape, int(b.x[-1])
+    ((5, 7), 6)
+    >>> bool(np.all(np.diff(b.values[2]) >= 0))  # cumulative median never falls
+    True
+    """
+    ps, levels, confidence = _bands_iv(result, metric, levels, by, confidence)
+    v = np.asarray(ps[metric], dtype=float)
+    if v.ndim != 2:
+        raise SimkitError(f"per-stream `{metric}` must have shape (paths, streams)")
+    aggregate = "none"
+    if by == "stream":
+        data = v
+        x = np.arange(v.shape[1])
+    else:
+        day = np.asarray(ps["day"])
+        days = _horizon_days(result, day)
+        aggregate = "max" if metric in _MAX_METRICS else "sum"
+        data = per_day(v, day, days, how=aggregate)
+        if by == "cumulative":
+            data = (np.maximum.accumulate(data, axis=1) if aggregate == "max"
+                    else np.cumsum(data, axis=1))
+        x = np.arange(days)
+    n = data.shape[0]
+    est = quantile_ci(data, levels / 100.0, confidence=confidence, axis=0)
+    mean = data.mean(axis=0)
+    se = data.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.full(mean.shape, np.nan)
+    meta = dict(getattr(result, "metadata", None) or {})
+    keep = {k: meta[k] for k in ("scenario", "source", "variant", "seed", "paths",
+                                   "path_offset", "simkit_version", "backend")
+            if k in meta}
+    keep.setdefault("name", getattr(result, "name", ""))
+    return Bands(metric, by, x, levels, est.value, est.lo, est.hi, mean, se, n,
+                 confidence, est.coverage, _metrics.UNITS.get(metric, ""), aggregate,
+                 keep)

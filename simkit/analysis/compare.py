@@ -1,0 +1,662 @@
+"""Paired comparison of strategies on common random numbers.
+
+:func:`paired` holds the statistics of one pair of samples (pure numpy);
+:func:`compare` simulates every variant of a scenario under one seed, so path
+``i`` of each variant sees the same viewer draws wherever the model allows,
+and compares every pair.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from .. import metrics as _metrics
+from ..errors import SimkitError
+from .quantiles import check_confidence, check_levels, quantile_ci
+
+__all__ = ["PairedComparison", "ComparisonResult", "paired", "dominance", "compare",
+           "DEFAULT_QUANTILES"]
+
+#: Quantile levels shown side by side (fractions).
+DEFAULT_QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
+
+
+def dominance(a, b):
+    """First-order stochastic dominance between two equal-size samples.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Samples of the same size.
+
+    Returns
+    -------
+    str
+        ``"a"`` if the empirical CDF of ``a`` lies on or below that of ``b``
+        everywhere and strictly below somewhere (``a`` dominates), ``"b"`` for
+        the reverse, ``"equal"`` if the two samples are equal as multisets,
+        ``"none"`` if the CDFs cross.
+
+    Notes
+    -----
+    For samples of equal size ``n``, ``F_a(t) <= F_b(t)`` for every ``t`` is
+    equivalent to ``a_(k) >= b_(k)`` for every order statistic ``k``.
+
+    Examples
+    --------
+    >>> dominance([3, 1, 2], [0, 2, 1])
+    'a'
+    >>> dominance([1, 2], [2, 1])
+    'equal'
+    >>> dominance([0, 3], [1, 2])
+    'none'
+    """
+    sa, sb = np.sort(np.asarray(a, dtype=float)), np.sort(np.asarray(b, dtype=float))
+    if sa.shape != sb.shape:
+        raise SimkitError("dominance needs samples of equal size")
+    ge, le = bool(np.all(sa >= sb)), bool(np.all(sa <= sb))
+    if ge and le:
+        return "equal"
+    if ge:
+        return "a"
+    if le:
+        return "b"
+    return "none"
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Paired statistics of variant ``a`` against variant ``b``.
+
+    Attributes
+    ----------
+    a, b : str
+        Variant names.
+    metric : str
+        Metric compared.
+    n : int
+        Number of paired paths.
+    mean_a, mean_b, se_a, se_b : float
+        Means of each variant and their standard errors.
+    diff : float
+        Mean paired difference ``mean(x_a - x_b)``.
+    diff_se : float
+        Its standard error ``std(d, ddof=1) / sqrt(n)``.
+    ci_lo, ci_hi : float
+        Normal confidence interval of the mean difference.
+    confidence : float
+        Its level.
+    se_independent : float
+        Standard error the difference would have had with independent seeds
+        at the same path count, ``sqrt(var_a/n + var_b/n)``.
+    p_a_better, p_b_better, p_tie : float
+        Fractions of paths where ``x_a > x_b``, ``x_a < x_b``, ``x_a == x_b``.
+    p_a_better_se, p_b_better_se, p_tie_se : float
+        Their binomial standard errors ``sqrt(p (1 - p) / n)``.
+    quantile_levels : tuple of float
+        Levels (fractions) of ``quantiles_a`` and ``quantiles_b``.
+    quantiles_a, quantiles_b : tuple of float
+        Sample quantiles of each variant.
+    dominance : str
+        ``"a"``, ``"b"``, ``"equal"`` or ``"none"``; see :func:`dominance`.
+    quantiles_a_lo, quantiles_a_hi, quantiles_b_lo, quantiles_b_hi : tuple of float
+        Order-statistic confidence intervals (level ``confidence``) of the
+        quantiles; ``-inf``/``inf`` where the path count cannot bound them.
+    """
+
+    a: str
+    b: str
+    metric: str
+    n: int
+    mean_a: float
+    mean_b: float
+    se_a: float
+    se_b: float
+    diff: float
+    diff_se: float
+    ci_lo: float
+    ci_hi: float
+    confidence: float
+    se_independent: float
+    p_a_better: float
+    p_b_better: float
+    p_tie: float
+    p_a_better_se: float
+    p_b_better_se: float
+    p_tie_se: float
+    quantile_levels: tuple
+    quantiles_a: tuple
+    quantiles_b: tuple
+    dominance: str
+    quantiles_a_lo: tuple = ()
+    quantiles_a_hi: tuple = ()
+    quantiles_b_lo: tuple = ()
+    quantiles_b_hi: tuple = ()
+
+    @property
+    def crn_se_ratio(self):
+        """``se_independent / diff_se``: how much common random numbers shrink the s.e.
+
+        Its square is the factor by which independent seeds would need more paths
+        for the same precision. ``inf`` when the paired difference has no spread.
+        """
+        if self.diff_se == 0.0:
+            return float("inf") if self.se_independent > 0 else float("nan")
+        return self.se_independent / self.diff_se
+
+    @property
+    def significant(self):
+        """True when the confidence interval of the difference excludes 0."""
+        return bool(self.ci_lo > 0.0 or self.ci_hi < 0.0)
+
+    def verdict(self):
+        """One line stating which variant wins, how surely, and whether it dominates.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.arange(100.0)
+        >>> paired(x + 1.0, x, "fast", "slow").verdict()  # doctest: +ELLIPSIS
+        'fast beats slow: 1 higher on average (95% CI 1 to 1), better on all 100 ...'
+        """
+        pct = f"{self.confidence:.0%}"
+        u = _metrics.UNITS.get(self.metric, "")
+        if not self.significant:
+            head = (f"no significant difference between {self.a} and {self.b} "
+                    f"({pct} CI of the difference includes 0)")
+        else:
+            up = self.diff > 0
+            win, lose = (self.a, self.b) if up else (self.b, self.a)
+            p, pse = ((self.p_a_better, self.p_a_better_se) if up
+                      else (self.p_b_better, self.p_b_better_se))
+            lo, hi = (self.ci_lo, self.ci_hi) if up else (-self.ci_hi, -self.ci_lo)
+            if p == 1.0:  # rule of three: one-sided 95% bound with no failure seen
+                share = (f"better on all {self.n:,} paths (P > "
+                         f"{max(0.0, 1.0 - 3.0 / self.n):.4f} at 95%)")
+            else:
+                share = f"better on {p:.1%} ± {pse:.1%} of paths"
+            head = (f"{win} beats {lose}: {_fmt(abs(self.diff), u)} higher on average "
+                    f"({pct} CI {_fmt(lo, u)} to {_fmt(hi, u)}), {share}")
+        dom = {"a": f"{self.a} first-order stochastically dominates {self.b} "
+                    "on the sample",
+               "b": f"{self.b} first-order stochastically dominates {self.a} "
+                    "on the sample",
+               "equal": "the two samples have the same distribution",
+               "none": "neither dominates (the empirical CDFs cross)"}[self.dominance]
+        return f"{head}; {dom}"
+
+    def to_dict(self):
+        """Return a JSON-ready dict (includes ``crn_se_ratio``)."""
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        for k in ("quantile_levels", "quantiles_a", "quantiles_b"):
+            d[k] = list(d[k])
+        for k in ("quantiles_a_lo", "quantiles_a_hi", "quantiles_b_lo",
+                  "quantiles_b_hi"):
+            d[k] = [v if np.isfinite(v) else None for v in d[k]]
+        r = self.crn_se_ratio
+        d["crn_se_ratio"] = r if np.isfinite(r) else None
+        d["significant"] = self.significant
+        d["verdict"] = self.verdict()
+        return d
+
+
+def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
+           quantiles=DEFAULT_QUANTILES):
+    """Paired statistics of two samples simulated on the same paths.
+
+    Parameters
+    ----------
+    xa, xb : array_like
+        Values of the metric for variant ``a`` and ``b`` on the same paths
+        (element ``i`` of both comes from path ``i``).
+    a, b : str
+        Names of the variants.
+    metric : str
+        Name of the metric (for labels only).
+    confidence : float
+        Level of the normal interval of the mean difference.
+    quantiles : sequence of float
+        Quantile levels (fractions) reported side by side.
+
+    Returns
+    -------
+    PairedComparison
+
+    Raises
+    ------
+    SimkitError
+        If the samples differ in size, have fewer than 2 paths or are not finite.
+
+    See Also
+    --------
+    compare : simulate the variants on common random numbers and pair them.
+    dominance : the dominance check used here.
+
+    Notes
+    -----
+    With ``d_i = x_{a,i} - x_{b,i}``: ``diff = mean(d)``,
+    ``diff_se = std(d, ddof=1) / sqrt(n)``, CI ``diff ± z diff_se`` with ``z``
+    the normal ``(1 + confidence) / 2`` quantile. ``P(a > b)`` is the fraction
+    of paths with ``d_i > 0``, with binomial standard error. ``se_independent
+    = sqrt(var(x_a)/n + var(x_b)/n)`` is what ``diff_se`` would be with
+    independent draws; ``diff_se^2 = se_independent^2 - 2 cov(x_a, x_b)/n``,
+    so positively correlated (common random number) samples give a smaller one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(12345)
+    >>> base = rng.gamma(2.0, 50.0, size=4000)
+    >>> r = paired(base * 1.1, base, "better", "base")
+    >>> r.dominance, r.p_a_better
+    ('a', 1.0)
+    >>> bool(r.crn_se_ratio > 5)
+    True
+    """
+    confidence = check_confidence(confidence)
+    levels = tuple(float(v) for v in check_levels(quantiles, "quantiles"))
+    xa = np.asarray(xa, dtype=float).ravel()
+    xb = np.asarray(xb, dtype=float).ravel()
+    if xa.shape != xb.shape:
+        raise SimkitError(f"paired samples must have the same size, got {xa.size} "
+                          f"and {xb.size}")
+    n = xa.size
+    if n < 2:
+        raise SimkitError(f"a paired comparison needs at least 2 paths, got {n}")
+    if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
+        raise SimkitError("paired samples must be finite")
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence / 2.0))
+    d = xa - xb
+    diff = float(d.mean())
+    diff_se = float(d.std(ddof=1) / np.sqrt(n))
+    va, vb = float(xa.var(ddof=1)), float(xb.var(ddof=1))
+    se_ind = float(np.sqrt(va / n + vb / n))
+    pa, pb = float(np.mean(d > 0)), float(np.mean(d < 0))
+    pt = float(np.mean(d == 0))
+    bse = lambda p: float(np.sqrt(p * (1.0 - p) / n))  # noqa: E731
+    ea = quantile_ci(xa, levels, confidence=confidence)
+    eb = quantile_ci(xb, levels, confidence=confidence)
+    tup = lambda a: tuple(float(v) for v in a)  # noqa: E731
+    return PairedComparison(
+        a, b, metric, n, float(xa.mean()), float(xb.mean()), float(np.sqrt(va / n)),
+        float(np.sqrt(vb / n)), diff, diff_se, diff - z * diff_se, diff + z * diff_se,
+        confidence, se_ind, pa, pb, pt, bse(pa), bse(pb), bse(pt), levels,
+        tup(ea.value), tup(eb.value), dominance(xa, xb), tup(ea.lo), tup(ea.hi),
+        tup(eb.lo), tup(eb.hi))
+
+
+def _fmt(v, unit=""):
+    if not np.isfinite(v):
+        return str(v)
+    if unit == "USD":
+        return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
+    if abs(v) >= 100 or v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:,.3g}"
+
+
+def _table(head, rows, left=1):
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+
+    def fmt(cells):
+        return "  ".join(str(c).ljust(w) if i < left else str(c).rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths)))
+
+    return [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """Every pairwise comparison of a set of variants on common random numbers.
+
+    Attributes
+    ----------
+    scenario : str
+        Scenario name.
+    metric : str
+        Metric compared.
+    variants : tuple of str
+        Variant names, in the order simulated.
+    pairs : tuple of PairedComparison
+        One per unordered pair ``(variants[i], variants[j])``, ``i < j``.
+    paths : int
+        Paths per variant (the same paths for all).
+    seed : int
+        Seed shared by all variants.
+    metadata : dict
+        Scenario source, simkit version, precision run details: enough to
+        reproduce the comparison.
+    """
+
+    scenario: str
+    metric: str
+    variants: tuple
+    pairs: tuple
+    paths: int
+    seed: int
+    metadata: dict = field(default_factory=dict)
+
+    def pair(self, a, b):
+        """Return the comparison of ``a`` against ``b`` (swapping if needed).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.arange(10.0)
+        >>> res = ComparisonResult("s", "m", ("p", "q"), (paired(x, x, "p", "q"),),
+        ...                        10, 0)
+        >>> res.pair("q", "p").a
+        'q'
+        """
+        for p in self.pairs:
+            if (p.a, p.b) == (a, b):
+                return p
+            if (p.a, p.b) == (b, a):
+                return _swap(p)
+        raise SimkitError(f"no comparison of {a!r} with {b!r}; variants are "
+                          f"{', '.join(self.variants)}")
+
+    def to_dict(self):
+        """Return a JSON-ready dict."""
+        return {"scenario": self.scenario, "metric": self.metric,
+                "unit": _metrics.UNITS.get(self.metric, ""),
+                "variants": list(self.variants), "paths": self.paths,
+                "seed": self.seed, "metadata": self.metadata,
+                "pairs": [p.to_dict() for p in self.pairs]}
+
+    def csv_tables(self):
+        """Return ``{"pairs": (head, rows), "quantiles": (head, rows)}`` for CSV."""
+        keys = ["a", "b", "n", "mean_a", "se_a", "mean_b", "se_b", "diff", "diff_se",
+                "ci_lo", "ci_hi", "se_independent", "crn_se_ratio", "p_a_better",
+                "p_a_better_se", "p_b_better", "p_b_better_se", "p_tie", "p_tie_se",
+                "dominance"]
+        rows = []
+        for p in self.pairs:
+            d = p.to_dict()
+            rows.append([d[k] for k in keys])
+        names = [f"p{round(q * 100):02d}" for q in self._levels()]
+        qhead = ["variant", "mean", "se", *names]
+        qhead += [f"{n}_{e}" for n in names for e in ("lo", "hi")]
+        qrows = [[v, m, s, *qs, *(b for pair in zip(lo, hi) for b in pair)]
+                 for v, (m, s, qs, lo, hi) in self._per_variant().items()]
+        return {"pairs": (keys, rows), "quantiles": (qhead, qrows)}
+
+    def _levels(self):
+        return self.pairs[0].quantile_levels if self.pairs else ()
+
+    def _per_variant(self):
+        out = {}
+        for p in self.pairs:
+            out.setdefault(p.a, (p.mean_a, p.se_a, p.quantiles_a, p.quantiles_a_lo,
+                                 p.quantiles_a_hi))
+            out.setdefault(p.b, (p.mean_b, p.se_b, p.quantiles_b, p.quantiles_b_lo,
+                                 p.quantiles_b_hi))
+        return {v: out[v] for v in self.variants if v in out}
+
+    def __str__(self):
+        u = _metrics.UNITS.get(self.metric, "")
+        lines = [f"{self.scenario}: {self.metric} by variant — {self.paths:,} paths "
+                 f"each, seed {self.seed}, common random numbers"]
+        if self.metadata.get("precision"):
+            pr = self.metadata["precision"]
+            lines.append(f"precision: {pr['description']}")
+        head = ["variant", "mean", "± s.e."]
+        head += [f"P{q * 100:g}" for q in self._levels()]
+        rows = [[v, _fmt(m, u), _fmt(s, u),
+                 *(f"{_fmt(x, u)} ±{_fmt(max(x - a, b - x)).lstrip('$')}"
+                   for x, a, b in zip(qs, lo, hi))]
+                for v, (m, s, qs, lo, hi) in self._per_variant().items()]
+        lines += [""] + _table(head, rows)
+        conf = self.pairs[0].confidence if self.pairs else 0.95
+        lines.append(f"quantiles ± the larger half of their {conf:.0%} "
+                     "order-statistic interval")
+        head = ["a − b", "mean diff", "± s.e.", "95% CI" if self.pairs and
+                self.pairs[0].confidence == 0.95 else "CI", "P(a>b)", "P(a<b)",
+                "P(tie)", "s.e. indep.", "CRN ratio", "dominates"]
+        rows = []
+        for p in self.pairs:
+            r = p.crn_se_ratio
+            dom = {"a": p.a, "b": p.b, "equal": "equal", "none": "neither"}[p.dominance]
+            rows.append([f"{p.a} − {p.b}", _fmt(p.diff, u), _fmt(p.diff_se, u),
+                         f"[{_fmt(p.ci_lo, u)}, {_fmt(p.ci_hi, u)}]",
+                         f"{p.p_a_better:.3f}±{p.p_a_better_se:.3f}",
+                         f"{p.p_b_better:.3f}±{p.p_b_better_se:.3f}",
+                         f"{p.p_tie:.3f}±{p.p_tie_se:.3f}", _fmt(p.se_independent, u),
+                         f"{r:.1f}×" if np.isfinite(r) else "—", dom])
+        lines += [""] + _table(head, rows)
+        lines.append("CRN ratio = s.e. with independent seeds / paired s.e. "
+                     "(same path count)")
+        lines += [""] + [f"verdict: {p.verdict()}" for p in self.pairs]
+        return "\n".join(lines)
+
+    def to_csv(self, directory, stem="compare"):
+        """Write ``<stem>_pairs.csv`` and ``<stem>_quantiles.csv`` into ``directory``.
+
+        Returns
+        -------
+        list of Path
+            The files written (atomically).
+        """
+        from pathlib import Path
+
+        from .._io import atomic_write_text
+
+        out = []
+        for name, (head, rows) in self.csv_tables().items():
+            path = Path(directory) / f"{stem}_{name}.csv"
+            atomic_write_text(path, _csv_text(head, rows))
+            out.append(path)
+        return out
+
+
+def _csv_text(head, rows):
+    import csv
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(head)
+    for r in rows:
+        w.writerow(["" if v is None else (repr(v) if isinstance(v, float) else v)
+                    for v in r])
+    return buf.getvalue()
+
+
+def _swap(p):
+    return PairedComparison(
+        p.b, p.a, p.metric, p.n, p.mean_b, p.mean_a, p.se_b, p.se_a, -p.diff,
+        p.diff_se, -p.ci_hi, -p.ci_lo, p.confidence, p.se_independent, p.p_b_better,
+        p.p_a_better, p.p_tie, p.p_b_better_se, p.p_a_better_se, p.p_tie_se,
+        p.quantile_levels, p.quantiles_b, p.quantiles_a,
+        {"a": "b", "b": "a"}.get(p.dominance, p.dominance), p.quantiles_b_lo,
+        p.quantiles_b_hi, p.quantiles_a_lo, p.quantiles_a_hi)
+
+
+def compare(scenario, variants=None, *, paths=10_000, seed=0,
+            metric="income_total", confidence=0.95, quantiles=DEFAULT_QUANTILES,
+            precision=None, precision_abs=None, batch=None, max_paths=None,
+            threads=None, backend="cpu", progress=None):
+    """Compare variants of a scenario on common random numbers.
+
+    Parameters
+    ----------
+    scenario : Scenario or str or Path
+        A scenario or the path of a scenario file.
+    variants : sequence of str, optional
+        Variant names (at least two; ``"base"`` means the scenario without a
+        variant unless the scenario defines a variant of that name). Default:
+        every variant the scenario defines, or ``"base"`` plus its single
+        variant.
+    paths : int
+        Paths per variant (the same path indices, hence the same random
+        numbers, for every variant). With a precision target this is the
+        batch size unless ``batch`` is given.
+    seed : int
+        Seed shared by every variant.
+    metric : str
+        A per-path total (:data:`simkit.metrics.TOTALS`).
+    confidence : float
+        Level of the interval of each mean difference.
+    quantiles : sequence of float
+        Quantile levels (fractions) shown side by side.
+    precision : float, optional
+        Relative target: add batches of paths until the half-width of the
+        ``95%`` interval of every pair's mean difference is at most
+        ``precision * |mean difference|``.
+    precision_abs : float, optional
+        Absolute target for the same half-width (in the metric's unit).
+    batch : int, optional
+        Paths per batch in a precision run (default ``paths``).
+    max_paths : int, optional
+        Upper limit of a precision run (default ``100 * batch``).
+    threads, backend, progress
+        Passed to :func:`simkit.simulate`.
+
+    Returns
+    -------
+    ComparisonResult
+        ``str()`` is a table with the verdict; ``to_dict()`` is JSON-ready.
+
+    Raises
+    ------
+    SimkitError
+        On fewer than two variants, an unknown variant or metric, or bad
+        options.
+
+    See Also
+    --------
+    paired : the statistics of one pair.
+    simkit.quote, simkit.bands
+
+    Notes
+    -----
+    All variants are simulated with the same ``seed`` and path indices, so the
+    simulator's common random numbers make path ``i`` of each variant differ
+    only through the strategy: the paired difference has a much smaller
+    standard error than independent runs would give (reported as the "CRN
+    ratio"). See ``docs/analysis.md``.
+
+    Examples
+    --------
+    >>> from simkit.analysis import compare
+    >>> res = compare("scenarios/consistent_vs_adhoc.toml", paths=300, seed=12345,
+    ...               progress=False)
+    >>> p = res.pair("consistent", "ad_hoc")
+    >>> p.significant, p.diff > 0, p.dominance
+    (True, True, 'a')
+    >>> print(res)  # doctest: +SKIP
+    """
+    from .precision import _core, _resolve_targets, run_batches
+
+    scen, variants, metric, confidence, paths, seed = _compare_iv(
+        scenario, variants, metric, confidence, paths, seed)
+    rel, absolute, batch, max_paths = _resolve_targets(
+        precision, precision_abs, paths, batch, max_paths)
+
+    simulate = _core().simulate
+
+    def draw(offset, n):
+        return [np.asarray(simulate(scen, paths=n, seed=seed,
+                                    variant=None if v is _BASE else v,
+                                    threads=threads, backend=backend,
+                                    path_offset=offset, progress=progress)[metric],
+                           dtype=float)
+                for v in variants]
+
+    names = [_name(v) for v in variants]
+    prec_meta = None
+    if rel is None and absolute is None:
+        samples = draw(0, paths)
+    else:
+        from scipy.stats import norm
+
+        z = float(norm.ppf(0.975))
+
+        def measure(samples):
+            # The pair furthest from its target decides.
+            worst = None
+            for i, j in combinations(range(len(samples)), 2):
+                d = samples[i] - samples[j]
+                est = float(d.mean())
+                hw = (z * float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1
+                      else float("inf"))
+                goal = absolute if absolute is not None else rel * abs(est)
+                if worst is None or hw - goal > worst[0]:
+                    worst = (hw - goal, est, hw, goal)
+            _, est, hw, goal = worst
+            return hw <= goal, est, hw, goal
+
+        samples, run = run_batches(draw, measure, batch=batch, max_paths=max_paths)
+        prec_meta = run.to_dict(
+            statistic="the mean paired difference of every pair", rel=rel,
+            absolute=absolute)
+        paths = run.paths
+    pairs = tuple(
+        paired(samples[i], samples[j], names[i], names[j], metric=metric,
+               confidence=confidence, quantiles=quantiles)
+        for i, j in combinations(range(len(variants)), 2))
+    from .._version import __version__
+
+    meta = {"scenario_source": str(getattr(scen, "source", "")),
+            "scenarios": {n: (scen if v is _BASE else scen.variant(v)).to_dict()
+                          for n, v in zip(names, variants)},
+            "seed": seed, "paths": paths, "simkit_version": __version__,
+            "metric": metric, "variants": names, "backend": backend,
+            "common_random_numbers": True, "precision": prec_meta}
+    return ComparisonResult(scen.name, metric, tuple(names), pairs, paths, seed, meta)
+
+
+class _BaseVariant:
+    def __repr__(self):
+        return "base"
+
+
+_BASE = _BaseVariant()
+
+
+def _name(v):
+    return "base" if v is _BASE else str(v)
+
+
+def _compare_iv(scenario, variants, metric, confidence, paths, seed):
+    from .precision import _load_if_path, _positive_int, _seed_int
+
+    scen = _load_if_path(scenario)
+    defined = tuple(getattr(scen, "variants", ()) or ())
+    if variants is None:
+        if len(defined) >= 2:
+            variants = defined
+        elif len(defined) == 1:
+            variants = ("base", defined[0])
+        else:
+            raise SimkitError(f"{getattr(scen, 'source', scen.name)}: no variants to "
+                              "compare; define [variants.NAME] tables or pass "
+                              "`variants`")
+    if isinstance(variants, str):
+        variants = tuple(v.strip() for v in variants.split(",") if v.strip())
+    variants = tuple(variants)
+    if len(variants) < 2:
+        raise SimkitError(f"`variants` must name at least two variants, got "
+                          f"{list(variants)!r}")
+    if len(set(variants)) != len(variants):
+        raise SimkitError(f"`variants` must not repeat a name, got {list(variants)!r}")
+    out = []
+    for v in variants:
+        if v in defined:
+            out.append(v)
+        elif v == "base":
+            out.append(_BASE)
+        else:
+            raise SimkitError(f"unknown variant {v!r}; the scenario defines "
+                              f"{', '.join(defined) or 'none'} (and 'base')")
+    if metric not in _metrics.TOTALS:
+        raise SimkitError(f"`metric` must be one of {', '.join(_metrics.TOTALS)}, "
+                          f"got {metric!r}")
+    confidence = check_confidence(confidence)
+    return scen, tuple(out), metric, confidence, _positive_int(paths, "paths"), \
+        _seed_int(seed)

@@ -1,0 +1,651 @@
+"""Sponsorship quotes: what delivery can be guaranteed, at what price and risk.
+
+:func:`quote_table` is the arithmetic on a sample of deliverables (pure numpy);
+:func:`quote` simulates a scenario per stream and quotes a single sponsored
+stream and a campaign of ``K`` consecutive streams.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import metrics as _metrics
+from ..errors import SimkitError
+from .quantiles import check_confidence, check_levels, order_statistic_ranks
+
+__all__ = ["QuoteRow", "QuoteTable", "QuoteResult", "quote_table", "deliverable_sample",
+           "quote", "DELIVERABLES", "DEFAULT_LEVELS"]
+
+#: What a sponsor can buy.
+DELIVERABLES = ("viewer_minutes", "unique_viewers", "peak_concurrent")
+
+#: Default confidence levels of a quote (fractions).
+DEFAULT_LEVELS = (0.50, 0.80, 0.90, 0.95)
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """One line of a quote: promise a delivery with confidence ``level``.
+
+    Attributes
+    ----------
+    level : float
+        Confidence ``c`` that the promise is met.
+    guaranteed : float
+        ``g_c``, the ``(1 - c)`` sample quantile (an order statistic): at least
+        a fraction ``c`` of the paths deliver ``g_c`` or more.
+    guaranteed_lo, guaranteed_hi : float
+        Order-statistic confidence interval of ``g_c`` (``-inf``/``inf`` when
+        too few paths bound it).
+    price, price_lo, price_hi : float or None
+        ``rate * g_c`` and its interval (``None`` without a rate).
+    p_short, p_short_se : float
+        Fraction of paths delivering less than ``g_c``, and its binomial s.e.
+    shortfall, shortfall_se : float
+        Expected shortfall ``E[(g_c - X)+]`` and its s.e. (``g_c`` held fixed).
+    make_good, make_good_se : float or None
+        ``rate * shortfall``: the expected cost of making good a missed promise.
+    """
+
+    level: float
+    guaranteed: float
+    guaranteed_lo: float
+    guaranteed_hi: float
+    price: float | None
+    price_lo: float | None
+    price_hi: float | None
+    p_short: float
+    p_short_se: float
+    shortfall: float
+    shortfall_se: float
+    make_good: float | None
+    make_good_se: float | None
+
+    def to_dict(self):
+        """Return a JSON-ready dict (non-finite values become ``None``)."""
+        return {k: _clean(getattr(self, k)) for k in self.__dataclass_fields__}
+
+
+def _clean(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+@dataclass(frozen=True)
+class QuoteTable:
+    """A quote for one deliverable sample (a stream, or a campaign).
+
+    Attributes
+    ----------
+    deliverable : str
+        What is delivered (``viewer_minutes``, ``unique_viewers``,
+        ``peak_concurrent``).
+    label : str
+        What was sponsored, e.g. ``"stream 3"``.
+    streams : int
+        Streams in the deal (1 for a single stream).
+    n : int
+        Paths counted (those where every sponsored stream went live).
+    n_excluded : int
+        Paths left out because a sponsored stream did not go live.
+    mean, mean_se : float
+        Mean delivery and its standard error.
+    rate : float or None
+        USD per unit delivered (``cpm / 1000``, or a flat rate per unit).
+    rate_label : str
+        How the rate was given, e.g. ``"CPM $12.00"``.
+    confidence : float
+        Level of the interval on each ``guaranteed``.
+    rows : tuple of QuoteRow
+        One per confidence level.
+    """
+
+    deliverable: str
+    label: str
+    streams: int
+    n: int
+    n_excluded: int
+    mean: float
+    mean_se: float
+    rate: float | None
+    rate_label: str
+    confidence: float
+    rows: tuple
+
+    def row(self, level):
+        """The row of confidence ``level`` (a fraction)."""
+        for r in self.rows:
+            if abs(r.level - level) < 1e-9:
+                return r
+        raise SimkitError(f"no quote at level {level}; levels are "
+                          f"{', '.join(f'{r.level:g}' for r in self.rows)}")
+
+    @property
+    def fair_value(self):
+        """``rate * mean``: expected worth of the delivery (``None`` without a rate)."""
+        return None if self.rate is None else self.rate * self.mean
+
+    def to_dict(self):
+        """Return a JSON-ready dict."""
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "rows"}
+        d["fair_value"] = self.fair_value
+        d["rows"] = [r.to_dict() for r in self.rows]
+        return d
+
+    def csv_rows(self):
+        """Return a header and one row per level (plain numbers; None: no rate)."""
+        keys = list(QuoteRow.__dataclass_fields__)
+        head = ["label", "deliverable", "streams", "n", *keys]
+        rows = [[self.label, self.deliverable, self.streams, self.n,
+                 *(getattr(r, k) for k in keys)] for r in self.rows]
+        return head, rows
+
+    def __str__(self):
+        unit = _metrics.UNITS.get(self.deliverable, "")
+        lines = [f"{self.label}: {self.deliverable} ({unit}), {self.n:,} paths"
+                 + (f" ({self.n_excluded:,} paths left out: a sponsored stream did not "
+                    "go live)" if self.n_excluded else "")]
+        lines.append(f"  expected delivery {_num(self.mean)} ± {_num(self.mean_se)}"
+                     + (f", worth {_usd(self.fair_value)} ± "
+                        f"{_usd(self.rate * self.mean_se)[1:]} at {self.rate_label}"
+                        if self.rate is not None else ""))
+        pct = f"{self.confidence:.0%}"
+        head = ["confidence", "guarantee", f"{pct} CI", "price", "P(short)",
+                "E[shortfall]", "make-good"]
+        rows = []
+        for r in self.rows:
+            rows.append([
+                f"{r.level:.0%}", _num(r.guaranteed),
+                f"[{_num(r.guaranteed_lo)}, {_num(r.guaranteed_hi)}]",
+                _price_pm(r),
+                f"{r.p_short:.3f} ± {r.p_short_se:.3f}",
+                f"{_num(r.shortfall)} ± {_num(r.shortfall_se)}",
+                "—" if r.make_good is None
+                else f"{_usd(r.make_good)} ± {_usd(r.make_good_se)[1:]}"])
+        widths = [max(len(c) for c in col) for col in zip(head, *rows)]
+
+        def fmt(cells):
+            return "  " + "  ".join(c.rjust(w) for c, w in zip(cells, widths))
+
+        lines += [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+        med = [r for r in self.rows if abs(r.level - 0.5) < 1e-9]
+        if med:
+            m = med[0]
+            lines.append(f"  promising the median ({_num(m.guaranteed)}) falls short "
+                         f"with probability {m.p_short:.3f} ± {m.p_short_se:.3f}")
+        return "\n".join(lines)
+
+
+def _price_pm(r):
+    """Price ± the larger half of its interval (the guarantee's, times the rate)."""
+    if r.price is None:
+        return "—"
+    half = max(r.price - r.price_lo, r.price_hi - r.price)
+    return f"{_usd(r.price)} ±{_usd(half)[1:]}"
+
+
+def _usd(v):
+    if v is None:
+        return "—"
+    if abs(v) >= 1 or v == 0:
+        return f"${v:,.2f}"
+    return f"${v:.3g}"
+
+
+def _num(v):
+    if v is None:
+        return "—"
+    if not math.isfinite(v):
+        return "-inf" if v < 0 else "inf"
+    if abs(v) >= 100 or v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:,.3g}"
+
+
+def _rate(cpm, flat_rate):
+    if cpm is not None and flat_rate is not None:
+        raise SimkitError("give either `cpm` or `flat_rate`, not both")
+    if cpm is not None:
+        c = _nonneg(cpm, "cpm")
+        return c / 1000.0, f"CPM ${c:,.2f}"
+    if flat_rate is not None:
+        f = _nonneg(flat_rate, "flat_rate")
+        return f, f"${f:,.4g} per unit"
+    return None, ""
+
+
+def _nonneg(v, name):
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        f = float("nan")
+    if not (math.isfinite(f) and f >= 0):
+        raise SimkitError(f"`{name}` must be a non-negative number, got {v!r}")
+    return f
+
+
+def quote_table(x, levels=DEFAULT_LEVELS, *, cpm=None, flat_rate=None,
+                confidence=0.95, deliverable="viewer_minutes", label="",
+                streams=1, n_excluded=0):
+    """Quote a delivery from a sample of what was delivered on each path.
+
+    Parameters
+    ----------
+    x : array_like
+        Delivery on each counted path (1-d, finite, at least one value).
+    levels : sequence of float
+        Confidence levels ``c`` (fractions in (0, 1)).
+    cpm : float, optional
+        Price in USD per 1,000 units delivered.
+    flat_rate : float, optional
+        Price in USD per unit delivered (instead of ``cpm``).
+    confidence : float
+        Level of the order-statistic interval on each guarantee.
+    deliverable, label : str
+        Names for the table.
+    streams : int
+        Streams in the deal (for the table only).
+    n_excluded : int
+        Paths left out before ``x`` was formed (reported only).
+
+    Returns
+    -------
+    QuoteTable
+
+    Raises
+    ------
+    SimkitError
+        On an empty or non-finite sample, or bad levels or rates.
+
+    See Also
+    --------
+    quote : simulate a scenario and quote its sponsored stream(s).
+    simkit.analysis.quantiles.order_statistic_ranks
+
+    Notes
+    -----
+    With ``x_(1) <= ... <= x_(n)`` sorted and ``k = ceil(n (1 - c))`` (at least
+    1), the guarantee is ``g_c = x_(k)``, so at least ``n c`` paths deliver
+    ``g_c`` or more. ``price = rate g_c``; ``P(short) = mean(x < g_c)`` with
+    s.e. ``sqrt(p (1 - p) / n)``; expected shortfall ``E[(g_c - X)+]`` is the
+    sample mean of ``max(g_c - x, 0)`` with s.e. ``std / sqrt(n)``; make-good
+    ``= rate * shortfall``. See ``docs/analysis.md``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(12345).poisson(1000.0, size=20_000)
+    >>> t = quote_table(x, [0.5, 0.95], cpm=10.0)
+    >>> r = t.row(0.95)
+    >>> bool(abs(r.guaranteed - 948) <= 2)  # Poisson(1000) 5% quantile is 948
+    True
+    >>> r.price == 10.0 * r.guaranteed / 1000
+    True
+    """
+    lv = check_levels(levels, "levels")
+    if np.any(lv <= 0) or np.any(lv >= 1):
+        raise SimkitError(f"`levels` must be confidence levels in (0, 1), got "
+                          f"{list(map(float, lv))!r}")
+    confidence = check_confidence(confidence)
+    rate, rate_label = _rate(cpm, flat_rate)
+    x = np.asarray(x, dtype=float).ravel()
+    n = x.size
+    if n == 0:
+        raise SimkitError(f"no paths to quote {label or deliverable} from (no path "
+                          "where the sponsored stream(s) went live)")
+    if not np.all(np.isfinite(x)):
+        raise SimkitError("deliverable sample has NaN or infinite values")
+    s = np.sort(x)
+    p = np.round(1.0 - lv, 12)
+    k = np.clip(np.ceil(np.round(n * p, 9)).astype(np.int64), 1, n)
+    g = s[k - 1]
+    lo_r, hi_r, _ = order_statistic_ranks(n, p, confidence)
+    g_lo = np.where(lo_r >= 1, s[np.clip(lo_r, 1, n) - 1], -np.inf)
+    g_hi = np.where(hi_r <= n, s[np.clip(hi_r, 1, n) - 1], np.inf)
+    sq = np.sqrt(n)
+    rows = []
+    for i, c in enumerate(lv):
+        short = np.maximum(g[i] - x, 0.0)
+        ps = float(np.mean(x < g[i]))
+        sf = float(short.mean())
+        sf_se = float(short.std(ddof=1) / sq) if n > 1 else float("nan")
+        price = lambda v: None if rate is None else float(rate * v)  # noqa: E731
+        rows.append(QuoteRow(
+            float(c), float(g[i]), float(g_lo[i]), float(g_hi[i]), price(g[i]),
+            price(g_lo[i]), price(g_hi[i]), ps, float(np.sqrt(ps * (1 - ps) / n)),
+            sf, sf_se, price(sf), None if rate is None else float(rate * sf_se)))
+    mean_se = float(x.std(ddof=1) / sq) if n > 1 else float("nan")
+    return QuoteTable(deliverable, label or deliverable, int(streams), n,
+                      int(n_excluded), float(x.mean()), mean_se, rate, rate_label,
+                      confidence, tuple(rows))
+
+
+def _levels(levels):
+    """Confidence levels as fractions; percentages (any value above 1) are converted."""
+    lv = check_levels(levels, "levels", percent=True)  # validates range [0, 100]
+    raw = lv * 100.0
+    lv = lv if np.any(raw > 1.0) else raw
+    if np.any(lv <= 0) or np.any(lv >= 1):
+        raise SimkitError(f"`levels` must be confidence levels in (0, 1) or in "
+                          f"percent (0, 100), got {levels!r}")
+    return tuple(float(v) for v in lv)
+
+
+def deliverable_sample(per_stream, name, first_stream=0, streams=1):
+    """Per-path delivery of ``streams`` consecutive streams, and which paths count.
+
+    Parameters
+    ----------
+    per_stream : dict
+        Per-stream arrays of shape ``(paths, streams)``; needs ``name`` and
+        ``live``.
+    name : str
+        One of :data:`DELIVERABLES`.
+    first_stream : int
+        First sponsored stream (0-based).
+    streams : int
+        Number of sponsored streams.
+
+    Returns
+    -------
+    x : ndarray
+        Delivery on each counted path: the sum over the streams for
+        ``viewer_minutes`` and ``unique_viewers``, the mean of the per-stream
+        peaks for ``peak_concurrent``.
+    live : ndarray of bool
+        Shape ``(paths,)``: True where every sponsored stream went live; ``x``
+        is taken over these paths only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ps = {"viewer_minutes": np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+    ...       "live": np.array([[1, 1, 1], [0, 1, 1]])}
+    >>> deliverable_sample(ps, "viewer_minutes", first_stream=1, streams=2)
+    (array([ 5., 11.]), array([ True,  True]))
+    >>> deliverable_sample(ps, "viewer_minutes", first_stream=0, streams=2)
+    (array([3.]), array([ True, False]))
+    """
+    if name not in DELIVERABLES:
+        raise SimkitError(f"`deliverable` must be one of {', '.join(DELIVERABLES)}, "
+                          f"got {name!r}")
+    v = np.asarray(per_stream[name], dtype=float)
+    total = v.shape[1]
+    if not 0 <= first_stream < total:
+        raise SimkitError(f"`first_stream` must be in [0, {total - 1}] (the scenario "
+                          f"has {total} streams), got {first_stream!r}")
+    if streams < 1 or first_stream + streams > total:
+        raise SimkitError(f"`streams` must be in [1, {total - first_stream}] (streams "
+                          f"{first_stream}.. of {total}), got {streams!r}")
+    sl = slice(first_stream, first_stream + streams)
+    live = np.all(np.asarray(per_stream["live"])[:, sl] > 0, axis=1)
+    block = v[live, sl]
+    x = block.mean(axis=1) if name == "peak_concurrent" else block.sum(axis=1)
+    return x, live
+
+
+@dataclass(frozen=True)
+class QuoteResult:
+    """A sponsorship quote for a single stream and, optionally, a campaign.
+
+    Attributes
+    ----------
+    scenario : str
+        Scenario name.
+    deliverable : str
+        What the sponsor buys.
+    single : QuoteTable
+        Quote for the single stream ``first_stream``.
+    campaign : QuoteTable or None
+        Quote for ``streams`` consecutive streams from ``first_stream`` (None
+        when ``streams == 1``).
+    paths, seed : int
+        Paths simulated and seed.
+    metadata : dict
+        Scenario source and parameters, simkit version, options: enough to
+        reproduce the quote.
+    simulation : SimulationResult or None
+        The per-stream simulation behind the quote (all paths, including those
+        left out), e.g. for :func:`simkit.bands`; not part of ``to_dict()``.
+    """
+
+    scenario: str
+    deliverable: str
+    single: QuoteTable
+    campaign: QuoteTable | None
+    paths: int
+    seed: int
+    metadata: dict = field(default_factory=dict)
+    simulation: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def tables(self):
+        """The quote tables (single, then campaign if any)."""
+        return (self.single,) if self.campaign is None else (self.single, self.campaign)
+
+    def to_dict(self):
+        """Return a JSON-ready dict."""
+        return {"scenario": self.scenario, "deliverable": self.deliverable,
+                "paths": self.paths, "seed": self.seed, "metadata": self.metadata,
+                "single": self.single.to_dict(),
+                "campaign": None if self.campaign is None else self.campaign.to_dict()}
+
+    def csv_text(self):
+        """Return the quote tables as one CSV text (one row per table and level)."""
+        import csv
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        for i, t in enumerate(self.tables):
+            head, rows = t.csv_rows()
+            if i == 0:
+                w.writerow(head)
+            for r in rows:
+                w.writerow(["" if v is None else repr(v) if isinstance(v, float)
+                            else v for v in r])
+        return buf.getvalue()
+
+    def __str__(self):
+        head = (f"{self.scenario}: sponsorship quote for {self.deliverable} — "
+                f"{self.paths:,} paths, seed {self.seed}")
+        out = [head]
+        pr = self.metadata.get("precision")
+        if pr:
+            out.append(f"precision: {pr['description']}")
+        for t in self.tables:
+            out += ["", str(t)]
+        out += ["", "guarantee = the (1 - confidence) quantile of delivery, with its "
+                "order-statistic interval (price ± the larger half of it); "
+                "P(short) = P(delivery < guarantee); make-good = E[shortfall] x rate"]
+        return "\n".join(out)
+
+
+def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=None,
+          flat_rate=None, levels=None, paths=10_000, seed=0, variant=None,
+          confidence=0.95, precision=None, precision_abs=None, batch=None,
+          max_paths=None, threads=None, backend="cpu", progress=None):
+    """Price a sponsored stream and a campaign from a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario or str or Path
+        A scenario or its file; its ``[sponsorship]`` table gives defaults for
+        every option below that is left as ``None``.
+    deliverable : {"viewer_minutes", "unique_viewers", "peak_concurrent"}, optional
+        What the sponsor buys (default ``sponsorship.deliverable``, else
+        ``viewer_minutes``).
+    streams : int, optional
+        Streams in the campaign (default ``sponsorship.streams``, else 1). With
+        ``streams > 1`` the result also quotes the campaign.
+    first_stream : int, optional
+        First sponsored stream, 0-based (default ``sponsorship.first_stream``,
+        else 0).
+    cpm : float, optional
+        USD per 1,000 units (default ``sponsorship.cpm_usd``).
+    flat_rate : float, optional
+        USD per unit, instead of ``cpm``.
+    levels : sequence of float, optional
+        Confidence levels as fractions (default ``sponsorship.levels``, else
+        0.5, 0.8, 0.9, 0.95); percentages above 1 are accepted too.
+    paths : int
+        Paths to simulate (the batch size of a precision run).
+    seed : int
+        Seed.
+    variant : str, optional
+        Scenario variant to quote.
+    confidence : float
+        Level of the interval on each guarantee.
+    precision : float, optional
+        Relative target: add path batches until every guarantee's 95%
+        order-statistic interval is within ``precision * guarantee``.
+    precision_abs : float, optional
+        Absolute target for the same half-widths.
+    batch : int, optional
+        Paths per batch of a precision run (default ``paths``).
+    max_paths : int, optional
+        Limit of a precision run (default ``100 * batch``).
+    threads, backend, progress
+        Passed to :func:`simkit.simulate`.
+
+    Returns
+    -------
+    QuoteResult
+        ``str()`` prints the quote tables.
+
+    Raises
+    ------
+    SimkitError
+        On unknown deliverables, stream ranges outside the schedule, bad rates
+        or levels, or no path where the sponsored streams went live.
+
+    See Also
+    --------
+    quote_table : the arithmetic.
+    simkit.compare, simkit.bands
+
+    Notes
+    -----
+    Paths on which a sponsored stream did not go live (follower threshold not
+    reached) are left out and counted in ``n_excluded``.
+
+    Examples
+    --------
+    >>> from simkit.analysis import quote
+    >>> q = quote("scenarios/sponsorship_quote.toml", paths=100, seed=12345,
+    ...           progress=False)
+    >>> q.deliverable, q.single.label, q.campaign.label
+    ('viewer_minutes', 'stream 3', 'campaign of 6 streams (3..8)')
+    >>> r = q.single.row(0.9)
+    >>> r.price == q.single.rate * r.guaranteed
+    True
+    >>> print(q)  # doctest: +SKIP
+    """
+    from .precision import (
+        _core,
+        _load_if_path,
+        _positive_int,
+        _resolve_targets,
+        _seed_int,
+        concat_results,
+        run_batches,
+    )
+
+    scen = _load_if_path(scenario)
+    sp = dict(getattr(scen, "sponsorship", None) or {})
+    deliverable_ = deliverable if deliverable is not None else sp.get(
+        "deliverable", "viewer_minutes")
+    if deliverable_ not in DELIVERABLES:
+        raise SimkitError(f"`deliverable` must be one of {', '.join(DELIVERABLES)}, "
+                          f"got {deliverable_!r}")
+    streams = _positive_int(streams if streams is not None else sp.get("streams", 1),
+                            "streams")
+    first = first_stream if first_stream is not None else sp.get("first_stream", 0)
+    try:
+        ok = int(first) == first and int(first) >= 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise SimkitError(f"`first_stream` must be a non-negative integer, "
+                          f"got {first!r}")
+    first = int(first)
+    if cpm is None and flat_rate is None:
+        cpm = sp.get("cpm_usd")
+        if cpm is None:
+            flat_rate = sp.get("flat_rate_usd")
+    _rate(cpm, flat_rate)
+    levels = _levels(sp.get("levels", DEFAULT_LEVELS) if levels is None else levels)
+    confidence = check_confidence(confidence)
+    paths = _positive_int(paths, "paths")
+    seed = _seed_int(seed)
+    rel, absolute, batch, max_paths = _resolve_targets(
+        precision, precision_abs, paths, batch, max_paths)
+    simulate = _core().simulate
+    sims = []
+
+    def draw(offset, n):
+        r = simulate(scen, paths=n, seed=seed, variant=variant, per_stream=True,
+                     threads=threads, backend=backend, path_offset=offset,
+                     progress=progress)
+        sims.append(r)
+        return [np.asarray(r.per_stream[k]) for k in ("live", deliverable_)]
+
+    deals = [(1, "stream")] + ([(streams, "campaign")] if streams > 1 else [])
+
+    def tables(samples):
+        ps = {"live": samples[0], deliverable_: samples[1]}
+        out = []
+        for k, kind in deals:
+            x, live = deliverable_sample(ps, deliverable_, first, k)
+            label = (f"stream {first}" if kind == "stream"
+                     else f"campaign of {k} streams ({first}..{first + k - 1})")
+            out.append(quote_table(x, levels, cpm=cpm, flat_rate=flat_rate,
+                                   confidence=confidence, deliverable=deliverable_,
+                                   label=label, streams=k,
+                                   n_excluded=int((~live).sum())) if x.size else None)
+        return out
+
+    prec_meta = None
+    if rel is None and absolute is None:
+        samples = draw(0, paths)
+    else:
+        def measure(samples):
+            worst = None
+            for t in tables(samples):
+                if t is None:
+                    return False, float("nan"), float("inf"), 0.0
+                for r in t.rows:
+                    hw = max(r.guaranteed - r.guaranteed_lo,
+                             r.guaranteed_hi - r.guaranteed)
+                    goal = absolute if absolute is not None else rel * abs(r.guaranteed)
+                    if worst is None or hw - goal > worst[0]:
+                        worst = (hw - goal, r.guaranteed, hw, goal)
+            _, est, hw, goal = worst
+            return hw <= goal, est, hw, goal
+
+        samples, run = run_batches(draw, measure, batch=batch, max_paths=max_paths)
+        paths = run.paths
+        prec_meta = run.to_dict(statistic="every guaranteed delivery (quantile)",
+                                rel=rel, absolute=absolute)
+    result = tables(samples)
+    if result[0] is None or (len(result) > 1 and result[1] is None):
+        raise SimkitError(f"no path where the sponsored stream(s) went live in "
+                          f"{paths:,} paths; the creator stays below the LIVE "
+                          "follower threshold")
+    from .._version import __version__
+
+    meta = {"scenario_source": str(getattr(scen, "source", "")),
+            "scenario": (scen.variant(variant) if variant else scen).to_dict(),
+            "seed": seed, "paths": paths, "simkit_version": __version__,
+            "variant": variant, "deliverable": deliverable_, "first_stream": first,
+            "streams": streams, "cpm_usd": None if cpm is None else float(cpm),
+            "flat_rate_usd": None if flat_rate is None else float(flat_rate),
+            "levels": list(levels), "confidence": confidence, "backend": backend,
+            "precision": prec_meta}
+    return QuoteResult(scen.name, deliverable_, result[0],
+                       result[1] if len(result) > 1 else None, paths, seed, meta,
+                       concat_results(sims))
