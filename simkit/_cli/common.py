@@ -31,6 +31,30 @@ def _seed(text):
     return v
 
 
+def positive_float(text):
+    """argparse type: a finite number > 0."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") \
+            from None
+    if not v > 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def add_precision_options(p, what):
+    """--precision REL | --precision-abs X, --batch, --max-paths."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--precision", type=positive_float, default=None, metavar="REL",
+                   help=f"add path batches until the 95%% interval of {what} is within "
+                   "±REL relative (e.g. 0.02); then --paths is the batch size")
+    g.add_argument("--precision-abs", type=positive_float, default=None, metavar="X",
+                   help=f"like --precision, with an absolute half-width X for {what}")
+    p.add_argument("--max-paths", type=_positive_int, default=None, metavar="N",
+                   help="limit of a precision run (default 100 batches)")
+
+
 def add_file(p):
     """The positional scenario FILE."""
     p.add_argument("file", metavar="FILE", help="scenario file (TOML)")

@@ -8,37 +8,14 @@ import warnings
 from . import common
 
 
-def _positive_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") \
-            from None
-    if not v > 0 or v != v or v == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
-
-
 def _fraction(text):
-    v = _positive_float(text)
+    v = common.positive_float(text)
     if v > 1:
         v /= 100.0
     if not 0 < v < 1:
         raise argparse.ArgumentTypeError(f"expected a level in (0, 1) or in percent, "
                                          f"got {text!r}")
     return v
-
-
-def add_precision_options(p, what):
-    """--precision REL | --precision-abs X, --batch, --max-paths."""
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--precision", type=_positive_float, default=None, metavar="REL",
-                   help=f"add path batches until the 95%% interval of {what} is within "
-                   "±REL relative (e.g. 0.02); then --paths is the batch size")
-    g.add_argument("--precision-abs", type=_positive_float, default=None, metavar="X",
-                   help=f"like --precision, with an absolute half-width X for {what}")
-    p.add_argument("--max-paths", type=common._positive_int, default=None, metavar="N",
-                   help="limit of a precision run (default 100 batches)")
 
 
 def add_parser(sub):
@@ -61,7 +38,7 @@ def add_parser(sub):
     common.add_run_options(p)
     p.add_argument("--confidence", type=_fraction, default=0.95, metavar="C",
                    help="level of the interval of each difference (default 0.95)")
-    add_precision_options(p, "every mean paired difference")
+    common.add_precision_options(p, "every mean paired difference")
     common.add_out(p, "compare.json and CSV tables")
     p.set_defaults(func=main)
 

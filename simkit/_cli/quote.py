@@ -6,7 +6,7 @@ import argparse
 import warnings
 
 from . import common
-from .compare import _fraction, add_precision_options, emit_warnings
+from .compare import _fraction, emit_warnings
 
 
 def _nonneg_float(text):
@@ -82,7 +82,7 @@ def add_parser(sub):
                    "or cumulative (fan-chart data)")
     p.add_argument("--band-levels", type=_levels, default=None, metavar="P1,P2,...",
                    help="band levels in percent (default 5,25,50,75,95)")
-    add_precision_options(p, "every guaranteed delivery")
+    common.add_precision_options(p, "every guaranteed delivery")
     common.add_out(p, "quote.json, quote.csv (and bands)")
     p.set_defaults(func=main)
 

@@ -20,6 +20,7 @@ def add_parser(sub):
                    help="report P(income_total > USD) with its standard error")
     p.add_argument("--per-stream", action="store_true",
                    help="also keep per-stream metrics (saved with --out)")
+    common.add_precision_options(p, "the mean of income_total")
     common.add_backend(p)
     common.add_out(p)
     p.set_defaults(func=main)
@@ -36,11 +37,22 @@ def main(args):
     sc = common.load(args)
     out = common.out_dir(args)
     scenarios = common.variants_of(sc, [args.variant] if args.variant else None)
-    results = [simulate(s, paths=args.paths, seed=args.seed, threads=args.threads,
-                        per_stream=args.per_stream, backend=args.backend,
-                        scheduler=args.scheduler,
-                        progress=common.progress_flag(args)) for s in scenarios]
-    for res in results:
+    kw = dict(seed=args.seed, threads=args.threads, per_stream=args.per_stream,
+              backend=args.backend, scheduler=args.scheduler,
+              progress=common.progress_flag(args))
+    results = []
+    for s in scenarios:
+        if args.precision or args.precision_abs:
+            from ..analysis.precision import simulate_until
+
+            res, prun = simulate_until(s, precision=args.precision,
+                                       precision_abs=args.precision_abs,
+                                       batch=args.paths, max_paths=args.max_paths, **kw)
+            print(prun.to_dict(statistic="mean income_total", rel=args.precision,
+                               absolute=args.precision_abs)["description"])
+        else:
+            res = simulate(s, paths=args.paths, **kw)
+        results.append(res)
         print(res.summary(target=args.target))
         print()
     if out is not None:
