@@ -25,6 +25,8 @@ GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TWO53 = 1.0 / 9007199254740992.0
+#: u + lam below this proves Poisson(lam) at u is 0 (see poisson_inv).
+_ZERO_SURE = 1.0 - 1e-12
 
 #: Purposes: each keeps its own counter space so that changing how many draws
 #: one mechanism makes never shifts the draws of another.
@@ -108,6 +110,11 @@ def poisson_inv(u, lam):
     O(sqrt(lam)).
     """
     if lam <= 0.0:
+        return 0
+    if u + lam < _ZERO_SURE:
+        # u < 1 - lam <= exp(-lam) with a margin far above the rounding of
+        # exp, u + lam and 1 - lam: the count is 0 without evaluating exp
+        # (the common case for offspring counts; same result bit for bit).
         return 0
     if lam < 30.0:
         p = math.exp(-lam)

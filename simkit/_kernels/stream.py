@@ -70,25 +70,19 @@ def _present(a, leave, diff, seg_min, k):
     return leave - a
 
 
-@numba.njit(**_NJ)
-def _cascade(a0, l0, th, cum_n, seg_min, diff, horizon_t, stack, seeds, ctr, acc):
-    """Draw the self-exciting offspring of a viewer present on [a0, l0).
+@numba.njit(_nrt=False, **_NJ)
+def _dfs(stack, top, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
+    """Run the depth-first cascade on ``stack`` (``top`` rows in use).
 
-    Each viewer present brings feed viewers at rate ``beta`` per minute, so a
-    viewer staying ``s`` minutes has Poisson(beta s) offspring, arriving
-    uniformly while it is present; offspring have offspring in turn (depth
-    first, on ``stack``: rows of (arrival, leave, children left)).
-    Returns the stack (grown if it filled up).
+    Returns 0 when the cascade is finished, or ``stack.shape[0]`` when a push
+    filled the stack: the caller then copies it into a larger one and calls
+    again, which continues exactly where this call stopped. The stack is never
+    reassigned here, so the hot loop does no reference counting.
     """
     beta = th[L.VIRAL_BETA]
-    seed_off, seed_vir = seeds[0], seeds[1]
-    c = poisson_inv(u01(seed_off, ctr[0]), beta * (l0 - a0))
-    ctr[0] += 1
-    if c == 0:
-        return stack
-    stack[0, 0], stack[0, 1], stack[0, 2] = a0, l0, c
-    top = 1
     phi = th[L.PHI]
+    seed_off, seed_vir = seeds[0], seeds[1]
+    cap = stack.shape[0]
     while top > 0:
         a, lv = stack[top - 1, 0], stack[top - 1, 1]
         stack[top - 1, 2] -= 1
@@ -106,13 +100,40 @@ def _cascade(a0, l0, th, cum_n, seg_min, diff, horizon_t, stack, seeds, ctr, acc
         c = poisson_inv(u01(seed_off, ctr[0]), beta * (lc - ac))
         ctr[0] += 1
         if c > 0:
-            if top == stack.shape[0]:
-                bigger = np.empty((2 * top, 3))
-                bigger[:top] = stack
-                stack = bigger
             stack[top, 0], stack[top, 1], stack[top, 2] = ac, lc, c
             top += 1
-    return stack
+            if top == cap:
+                return top
+    return 0
+
+
+@numba.njit(**_NJ)
+def _cascade_grown(stack, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
+    """Continue a cascade whose full ``stack`` did not hold it, on ever larger
+    copies (rare; this function allocates, :func:`_dfs` cannot)."""
+    top = stack.shape[0]
+    while top > 0:
+        bigger = np.empty((2 * top, 3))
+        bigger[:top] = stack[:top]
+        stack = bigger
+        top = _dfs(stack, top, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc)
+
+
+@numba.njit(_nrt=False, **_NJ)
+def _cascade(a0, l0, c, th, cum_n, seg_min, diff, horizon_t, stack, seeds, ctr, acc):
+    """Draw the ``c`` > 0 self-exciting offspring of a viewer present on [a0, l0)
+    and their descendants.
+
+    Each viewer present brings feed viewers at rate ``beta`` per minute, so a
+    viewer staying ``s`` minutes has Poisson(beta s) offspring, arriving
+    uniformly while it is present; offspring have offspring in turn (depth
+    first, on ``stack``: rows of (arrival, leave, children left)). The caller
+    draws ``c``, the root's count (next ``P_OFFSPRING`` draw), so the common
+    childless viewer costs no call. ``stack`` is scratch with at least 2 rows;
+    a deeper cascade continues on a larger copy (:func:`_cascade_grown`).
+    """
+    stack[0, 0], stack[0, 1], stack[0, 2] = a0, l0, c
+    return _dfs(stack, 1, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc)
 
 
 @numba.njit(**_NJ)
@@ -152,7 +173,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     Returns
     -------
     stack : float64[:, :]
-        The virality stack, grown if needed (reuse it for the next stream).
+        The virality stack passed in (deeper cascades use temporary copies).
     """
     t_int = int(math.ceil(duration))
     a = activity[hour] * wdf[weekday]
@@ -160,9 +181,11 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     seeds = np.empty(2, dtype=np.uint64)
     seeds[0] = stream_seed(key, path, si, P_OFFSPRING)
     seeds[1] = stream_seed(key, path, si, P_VIRAL)
+    seed_off = seeds[0]
     ctr = np.zeros(2, dtype=np.int64)
     acc = np.zeros(3)           # viewer-minutes, follows, offspring (cascades)
-    viral = th[L.VIRAL_BETA] > 0.0
+    beta = th[L.VIRAL_BETA]
+    viral = beta > 0.0
     kappa = th[L.KAPPA]
     phi = th[L.PHI]
     trunc = -math.expm1(-kappa * duration)   # P(notified arrival <= T)
@@ -181,8 +204,13 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         lv = min(ar + ff * dwell(th, u01(seed, c + 2)), duration)
         vm += _present(ar, lv, diff, seg_min, k)
         if viral:
-            stack = _cascade(ar, lv, th, cum_n, seg_min, diff, duration, stack,
-                             seeds, ctr, acc)
+            n_off = poisson_inv(u01(seed_off, ctr[0]), beta * (lv - ar))
+            ctr[0] += 1
+            if n_off > 0:
+                if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration, stack,
+                            seeds, ctr, acc):
+                    _cascade_grown(stack, th, cum_n, seg_min, diff, duration, seeds,
+                                   ctr, acc)
 
     # Partner's followers on a joint stream: like notified, but newcomers.
     n_par = 0
@@ -200,8 +228,13 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
             if u01(seed, c + 3) < phi:
                 newf += 1.0
             if viral:
-                stack = _cascade(ar, lv, th, cum_n, seg_min, diff, duration, stack,
-                                 seeds, ctr, acc)
+                n_off = poisson_inv(u01(seed_off, ctr[0]), beta * (lv - ar))
+                ctr[0] += 1
+                if n_off > 0:
+                    if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration, stack,
+                                seeds, ctr, acc):
+                        _cascade_grown(stack, th, cum_n, seg_min, diff, duration, seeds,
+                                       ctr, acc)
 
     # Feed discovery: Poisson with rate mu a(hour) in each hour chunk.
     seed = stream_seed(key, path, si, P_DISCOVERED)
@@ -221,8 +254,13 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
             if u01(seed, c + 3) < phi:
                 newf += 1.0
             if viral:
-                stack = _cascade(ar, lv, th, cum_n, seg_min, diff, duration, stack,
-                                 seeds, ctr, acc)
+                n_off = poisson_inv(u01(seed_off, ctr[0]), beta * (lv - ar))
+                ctr[0] += 1
+                if n_off > 0:
+                    if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration, stack,
+                                seeds, ctr, acc):
+                        _cascade_grown(stack, th, cum_n, seg_min, diff, duration, seeds,
+                                       ctr, acc)
         n_dis += n_j
 
     # Concurrency at whole minutes, and its peak; clear the grid.
