@@ -74,7 +74,7 @@ def u01(seed, counter):
     return (float(z >> _U64(11)) + 0.5) * _TWO53
 
 
-@numba.njit(**_NJ)
+@numba.njit(inline="always", **_NJ)
 def ndtri(p):
     """Standard normal quantile (Acklam's rational approximation, rel. err. < 1.2e-9)."""
     if p < 0.02425:
@@ -153,6 +153,18 @@ def poisson_inv(u, lam):
         if p < 1e-300:
             break
     return k
+
+
+@numba.njit(inline="always", **_NJ)
+def n_offspring(u, lam):
+    """:func:`poisson_inv` for small means, with its zero test done in line.
+
+    Most offspring counts are 0 and decided by ``u + lam < _ZERO_SURE`` alone;
+    only the rest pay for the call. Same result as ``poisson_inv(u, lam)``.
+    """
+    if lam <= 0.0 or u + lam < _ZERO_SURE:
+        return 0
+    return poisson_inv(u, lam)
 
 
 @numba.njit(**_NJ)

@@ -23,7 +23,8 @@ import numpy as np
 from . import layout as L
 from .rng import (
     P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
-    P_PARTNER, P_VIRAL, _NJ, binom_inv, ndtri, poisson_inv, stream_seed, u01,
+    P_PARTNER, P_VIRAL, _NJ, binom_inv, n_offspring, ndtri, poisson_inv, stream_seed,
+    u01,
 )
 
 # Slots of the per-stream result vector ``res``.
@@ -97,7 +98,7 @@ def _dfs(stack, top, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
         if u01(seed_vir, base + 3) < phi:
             acc[1] += 1.0
         acc[2] += 1.0
-        c = poisson_inv(u01(seed_off, ctr[0]), beta * (lc - ac))
+        c = n_offspring(u01(seed_off, ctr[0]), beta * (lc - ac))
         ctr[0] += 1
         if c > 0:
             stack[top, 0], stack[top, 1], stack[top, 2] = ac, lc, c
@@ -204,7 +205,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         lv = min(ar + ff * dwell(th, u01(seed, c + 2)), duration)
         vm += _present(ar, lv, diff, seg_min, k)
         if viral:
-            n_off = poisson_inv(u01(seed_off, ctr[0]), beta * (lv - ar))
+            n_off = n_offspring(u01(seed_off, ctr[0]), beta * (lv - ar))
             ctr[0] += 1
             if n_off > 0:
                 if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration, stack,
@@ -228,11 +229,11 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
             if u01(seed, c + 3) < phi:
                 newf += 1.0
             if viral:
-                n_off = poisson_inv(u01(seed_off, ctr[0]), beta * (lv - ar))
+                n_off = n_offspring(u01(seed_off, ctr[0]), beta * (lv - ar))
                 ctr[0] += 1
                 if n_off > 0:
-                    if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration, stack,
-                                seeds, ctr, acc):
+                    if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration,
+                                stack, seeds, ctr, acc):
                         _cascade_grown(stack, th, cum_n, seg_min, diff, duration, seeds,
                                        ctr, acc)
 
@@ -254,11 +255,11 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
             if u01(seed, c + 3) < phi:
                 newf += 1.0
             if viral:
-                n_off = poisson_inv(u01(seed_off, ctr[0]), beta * (lv - ar))
+                n_off = n_offspring(u01(seed_off, ctr[0]), beta * (lv - ar))
                 ctr[0] += 1
                 if n_off > 0:
-                    if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration, stack,
-                                seeds, ctr, acc):
+                    if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration,
+                                stack, seeds, ctr, acc):
                         _cascade_grown(stack, th, cum_n, seg_min, diff, duration, seeds,
                                        ctr, acc)
         n_dis += n_j

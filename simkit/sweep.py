@@ -1,0 +1,540 @@
+"""Sweeps: many scenarios from one file, simulated in vectorized chunks.
+
+A ``[sweep]`` table names numeric keys and their ``[low, high]`` ranges; a
+design (full grid, Latin hypercube or scrambled Sobol', from
+:mod:`scipy.stats.qmc`) turns them into scenarios, which are simulated
+``chunk_scenarios`` at a time with :func:`simkit.simulate_batch` (scenario
+parameters as arrays, SPEC 3). Each scenario becomes one row: its parameters
+and, per metric, the mean, its standard error and P5/P50/P95 over paths.
+
+With an output directory every finished chunk is written atomically to
+``OUT/chunks/chunk-NNNNN.npz`` next to a ``manifest.json``; ``resume=True``
+loads the finished chunks and simulates only the missing ones. All scenarios
+share the seed (common random numbers) and path ``i`` of a scenario has the
+same draws whatever chunk or backend ran it, so a resumed run equals an
+uninterrupted one bit for bit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._io import atomic_path, atomic_write_bytes, atomic_write_text, write_json
+from ._version import __version__
+from .errors import SimkitError
+from .scenario import Scenario
+from .scenario._schema import SCHEMA
+
+__all__ = ["SweepResult", "run_sweep", "sweep_design", "DESIGNS", "SWEEP_METRICS",
+           "SWEEP_STATS"]
+
+DESIGNS = ("grid", "lhs", "sobol")
+
+#: Metrics summarized for each scenario of a sweep.
+SWEEP_METRICS = ("income_total", "income_gifts", "unique_viewers", "viewer_minutes",
+                 "peak_concurrent", "new_followers", "followers_end")
+
+#: Statistics of each metric: mean, its standard error, P5, P50 and P95.
+SWEEP_STATS = ("mean", "stderr", "p5", "p50", "p95")
+
+#: (scenario, path) pairs per chunk when ``chunk_scenarios`` is not given.
+CHUNK_PAIRS = 65_536
+
+#: Largest design accepted (rows).
+MAX_SCENARIOS = 10_000_000
+
+_MANIFEST_FORMAT = "simkit-sweep-1"
+
+
+def _field(key):
+    sec, _, name = key.partition(".")
+    return SCHEMA[sec][name]
+
+
+def _sweep_table(scenario):
+    if not isinstance(scenario, Scenario):
+        raise SimkitError("`scenario` must be a Scenario (see simkit.load_scenario), "
+                          f"got {type(scenario).__name__}")
+    table = scenario.sweep
+    if table is None or not table.get("params"):
+        raise SimkitError(f"{scenario.source}: `sweep` table with `params` is needed "
+                          "to sweep (see docs/sweeps.md)")
+    return table
+
+
+def _check_int(name, v, minimum):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
+        raise SimkitError(f"`{name}` must be an integer >= {minimum}, got {v!r}")
+    return int(v)
+
+
+def _design_iv(scenario, design, n, seed):
+    """Input validation and normalization for :func:`sweep_design`."""
+    table = _sweep_table(scenario)
+    design = table["design"] if design is None else design
+    if design not in DESIGNS:
+        raise SimkitError(f"`design` must be one of {', '.join(DESIGNS)}, "
+                          f"got {design!r}")
+    n = _check_int("n", table["n"] if n is None else n, 1)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SimkitError(f"`seed` must be a non-negative integer, got {seed!r}")
+    keys = tuple(table["params"])
+    log = set(table["log"])
+    for k in log:
+        if table["params"][k][0] <= 0:
+            raise SimkitError(f"{scenario.source}: `sweep.params.{k}` must have "
+                              f"low > 0 to be in sweep.log, got {table['params'][k]!r}")
+    return table, design, n, int(seed), keys, log
+
+
+def _axis_bounds(key, lo, hi):
+    """Bounds of one axis; integer keys keep the integers inside [lo, hi]."""
+    if _field(key).kind == "int":
+        ilo, ihi = math.ceil(lo), math.floor(hi)
+        if ilo > ihi:
+            raise SimkitError(f"`sweep.params.{key}` holds no integer: {[lo, hi]!r}")
+        return float(ilo), float(ihi)
+    return float(lo), float(hi)
+
+
+def _scale(u, lo, hi, is_log):
+    if is_log:
+        x = 10.0 ** (math.log10(lo) + u * (math.log10(hi) - math.log10(lo)))
+    else:
+        x = lo + u * (hi - lo)
+    return np.clip(x, lo, hi)
+
+
+def sweep_design(scenario, *, design=None, n=None, seed=0):
+    """Points of the sweep design of ``scenario``'s ``[sweep]`` table.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A scenario with a ``[sweep]`` table (``params`` = dotted key ->
+        ``[low, high]``; ``log`` = keys sampled on a log10 scale).
+    design : {"grid", "lhs", "sobol"}, optional
+        ``grid``: ``n`` points per axis (``numpy.linspace``, or ``geomspace``
+        for log keys; the midpoint when ``n == 1``), full product, ``n ** d``
+        points. ``lhs``: ``n`` points
+        of a Latin hypercube (``scipy.stats.qmc.LatinHypercube``). ``sobol``:
+        the first ``n`` points of a scrambled Sobol' sequence
+        (``scipy.stats.qmc.Sobol``; balanced when ``n`` is a power of 2).
+        Default: the table's ``design``.
+    n : int, optional
+        Points per axis (grid) or in all (lhs, sobol); default: the table's.
+    seed : int
+        Seeds the random designs (and their scrambling); the same seed gives the
+        same points.
+
+    Returns
+    -------
+    keys : tuple of str
+        Swept keys, in the table's order.
+    points : ndarray, shape (N, len(keys))
+        One row per scenario, inside ``[low, high]``; integer keys are rounded
+        (a grid axis of an integer key keeps its distinct values only, so it
+        may have fewer than ``n``).
+
+    Raises
+    ------
+    SimkitError
+        Without a ``[sweep]`` table, on a bad ``design``/``n``/``seed``, on a
+        log key with ``low <= 0``, or when the grid is too large.
+
+    See Also
+    --------
+    run_sweep : simulate every point.
+
+    Examples
+    --------
+    >>> import simkit
+    >>> from simkit.sweep import sweep_design
+    >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+    >>> keys, pts = sweep_design(sc, design="lhs", n=8, seed=12345)
+    >>> pts.shape == (8, len(keys))
+    True
+    """
+    table, design, n, seed, keys, log = _design_iv(scenario, design, n, seed)
+    bounds = [_axis_bounds(k, *table["params"][k]) for k in keys]
+    d = len(keys)
+    if design == "grid":
+        if n ** d > MAX_SCENARIOS:
+            raise SimkitError(f"`n`: a grid of {n} points on {d} axes has {n ** d:,} "
+                              f"scenarios, more than {MAX_SCENARIOS:,}")
+        axes = []
+        for k, (lo, hi) in zip(keys, bounds, strict=True):
+            u = np.linspace(0.0, 1.0, n) if n > 1 else np.array([0.5])
+            ax = _scale(u, lo, hi, k in log)
+            if _field(k).kind == "int":
+                ax = np.unique(np.rint(ax))
+            axes.append(ax)
+        mesh = np.meshgrid(*axes, indexing="ij")
+        return keys, np.stack([m.ravel() for m in mesh], axis=1)
+    from scipy.stats import qmc
+
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x5357,)))
+    if design == "lhs":
+        u = qmc.LatinHypercube(d, rng=rng).random(n)
+    else:
+        with warnings.catch_warnings():
+            # The first n points of a scrambled Sobol' sequence are a valid
+            # design for any n; scipy only notes that balance needs a power of 2.
+            warnings.filterwarnings("ignore", "The balance properties of Sobol",
+                                    UserWarning)
+            u = qmc.Sobol(d, scramble=True, rng=rng).random(n)
+    pts = np.empty((n, d))
+    for j, (k, (lo, hi)) in enumerate(zip(keys, bounds, strict=True)):
+        col = _scale(u[:, j], lo, hi, k in log)
+        pts[:, j] = np.rint(col) if _field(k).kind == "int" else col
+    return keys, pts
+
+
+def _overrides(keys, row):
+    return {k: (int(v) if _field(k).kind == "int" else float(v))
+            for k, v in zip(keys, row, strict=True)}
+
+
+def _summarize(results, metrics):
+    """Array (S, len(metrics), len(SWEEP_STATS)) of per-scenario statistics."""
+    out = np.empty((len(results), len(metrics), len(SWEEP_STATS)))
+    for j, m in enumerate(metrics):
+        x = np.stack([r[m] for r in results])
+        p = x.shape[1]
+        out[:, j, 0] = x.mean(axis=1)
+        out[:, j, 1] = x.std(axis=1, ddof=1) / math.sqrt(p)
+        out[:, j, 2:] = np.quantile(x, (0.05, 0.50, 0.95), axis=1).T
+    return out
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """One row per scenario of a sweep: its parameters and summary statistics.
+
+    Attributes
+    ----------
+    keys : tuple of str
+        Swept dotted keys (parameter columns).
+    params : ndarray, shape (N, len(keys))
+        Parameter values of each scenario.
+    metrics : tuple of str
+        Summarized metrics.
+    stats : ndarray, shape (N, len(metrics), len(SWEEP_STATS))
+        Mean, standard error of the mean, P5, P50, P95 of each metric over paths.
+    metadata : dict
+        Scenario, design, n, paths, seed, backend, chunks run and loaded,
+        elapsed seconds.
+
+    Examples
+    --------
+    >>> import simkit
+    >>> from simkit.sweep import run_sweep
+    >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+    >>> res = run_sweep(sc, design="lhs", n=4, paths=20, seed=12345, progress=False)
+    >>> len(res), res.columns()[:2]
+    (4, ['scenario', 'creator.followers'])
+    >>> bool((res["income_total_stderr"] > 0).all())
+    True
+    """
+
+    keys: tuple
+    params: np.ndarray
+    metrics: tuple
+    stats: np.ndarray
+    metadata: dict = field(default_factory=dict)
+
+    def __len__(self):
+        return self.params.shape[0]
+
+    def columns(self) -> list:
+        """Column names: ``scenario``, the keys, then ``<metric>_<stat>``."""
+        return ["scenario", *self.keys] + [f"{m}_{s}" for m in self.metrics
+                                          for s in SWEEP_STATS]
+
+    def __getitem__(self, column) -> np.ndarray:
+        if column == "scenario":
+            return np.arange(len(self))
+        if column in self.keys:
+            return self.params[:, self.keys.index(column)]
+        for j, m in enumerate(self.metrics):
+            for i, s in enumerate(SWEEP_STATS):
+                if column == f"{m}_{s}":
+                    return self.stats[:, j, i]
+        raise KeyError(f"unknown sweep column `{column}`")
+
+    def to_dict(self) -> dict:
+        """Column name -> 1-d array (integer keys as int64)."""
+        out = {}
+        for c in self.columns():
+            v = self[c]
+            if c == "scenario" or (c in self.keys and _field(c).kind == "int"):
+                v = v.astype(np.int64)
+            out[c] = v
+        return out
+
+    def to_frame(self):
+        """A pandas DataFrame with one row per scenario (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - optional dependency
+            raise SimkitError("SweepResult.to_frame needs pandas: pip install "
+                              "'simkit[frame]'") from None
+        return pd.DataFrame(self.to_dict())
+
+    def to_csv(self, path) -> None:
+        """Write one row per scenario to ``path`` (CSV, atomically, exact floats)."""
+        import csv
+
+        cols = self.to_dict()
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(list(cols))
+        arrays = list(cols.values())
+        for i in range(len(self)):
+            w.writerow([int(a[i]) if a.dtype.kind == "i" else repr(float(a[i]))
+                        for a in arrays])
+        atomic_write_text(path, buf.getvalue())
+
+    def to_parquet(self, path) -> None:
+        """Write one row per scenario to ``path`` (Parquet, atomically).
+
+        Needs pyarrow; the metadata is stored as JSON under the key ``simkit``.
+        """
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise SimkitError("Parquet output needs pyarrow: pip install "
+                              "'simkit[parquet]' (CSV is always written)") from None
+        table = pa.table(self.to_dict())
+        table = table.replace_schema_metadata(
+            {"simkit": json.dumps(self.metadata, default=str)})
+        with atomic_path(path) as tmp:
+            pq.write_table(table, tmp)
+
+
+def scenario_hash(scenario) -> str:
+    """SHA-256 of a scenario's full contents (values and gift catalogue).
+
+    Examples
+    --------
+    >>> import simkit
+    >>> sc = simkit.load_scenario("scenarios/micro.toml")
+    >>> scenario_hash(sc) == scenario_hash(sc)
+    True
+    """
+    h = hashlib.sha256()
+    h.update(json.dumps(scenario.to_dict(), sort_keys=True, default=str).encode())
+    h.update(np.ascontiguousarray(scenario.catalogue.coins).tobytes())
+    h.update(np.ascontiguousarray(scenario.catalogue.weights).tobytes())
+    return h.hexdigest()
+
+
+def _manifest(scenario, design, n, paths, seed, chunk, n_scen, keys, log, metrics):
+    return {"format": _MANIFEST_FORMAT, "simkit_version": __version__,
+            "scenario": scenario.name, "scenario_sha256": scenario_hash(scenario),
+            "seed": seed, "design": design, "n": n, "paths": paths,
+            "chunk_scenarios": chunk, "n_scenarios": n_scen, "keys": list(keys),
+            "log": sorted(log), "metrics": list(metrics), "stats": list(SWEEP_STATS)}
+
+
+def _chunk_path(out, i):
+    return Path(out) / "chunks" / f"chunk-{i:05d}.npz"
+
+
+def _save_chunk(out, i, s0, s1, params, stats):
+    buf = io.BytesIO()
+    np.savez(buf, index=i, start=s0, stop=s1, params=params, stats=stats)
+    atomic_write_bytes(_chunk_path(out, i), buf.getvalue())
+
+
+def _load_chunk(out, i, s0, s1, params):
+    """The stats of a finished chunk, or None when absent or not matching."""
+    p = _chunk_path(out, i)
+    if not p.is_file():
+        return None
+    try:
+        with np.load(p) as z:
+            ok = (int(z["index"]) == i and int(z["start"]) == s0
+                  and int(z["stop"]) == s1
+                  and np.array_equal(z["params"], params))
+            return z["stats"] if ok else None
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
+
+
+def _prepare_out(out, manifest, resume):
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise SimkitError(f"`out` {out}: exists and is not a directory")
+    mpath = out / "manifest.json"
+    if resume and mpath.is_file():
+        try:
+            old = json.loads(mpath.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise SimkitError(f"`resume`: {mpath} is not a sweep manifest") from None
+        diff = [k for k in manifest if old.get(k) != manifest[k]]
+        if diff:
+            k = diff[0]
+            raise SimkitError(f"`resume`: {mpath} was written for another sweep "
+                              f"(`{k}` was {old.get(k)!r}, now {manifest[k]!r})")
+        return
+    # A fresh run: stale chunks of an earlier sweep in this directory go.
+    if (out / "chunks").is_dir():
+        for p in (out / "chunks").glob("chunk-*.npz"):
+            p.unlink()
+    write_json(mpath, manifest)
+
+
+def _sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume, table):
+    paths = _check_int("paths", table["paths"] if paths is None else paths, 2)
+    if chunk_scenarios is None:
+        chunk_scenarios = max(1, CHUNK_PAIRS // paths)
+    chunk_scenarios = _check_int("chunk_scenarios", chunk_scenarios, 1)
+    if backend not in ("cpu", "dask", "cuda"):
+        raise SimkitError(f"`backend` must be one of cpu, dask, cuda, got {backend!r}")
+    if scheduler is not None and backend != "dask":
+        raise SimkitError("`scheduler` needs backend='dask'")
+    if resume and out is None:
+        raise SimkitError("`resume` needs an output directory (`out`)")
+    return paths, chunk_scenarios
+
+
+def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu",
+              scheduler=None, threads=None, out=None, resume=False,
+              chunk_scenarios=None, metrics=SWEEP_METRICS, progress=None,
+              on_chunk=None):
+    """Simulate every scenario of a sweep design and summarize each one.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Base scenario with a ``[sweep]`` table.
+    design, n : optional
+        Override the table's design and size (see :func:`sweep_design`).
+    paths : int, optional
+        Paths per scenario (default: the table's ``paths``); at least 2.
+    seed : int
+        Seeds both the design and the simulation. All scenarios share random
+        numbers (common random numbers), so differences between rows are not
+        blurred by independent noise.
+    backend : {"cpu", "dask", "cuda"}
+        Where the kernels run (see :func:`simkit.simulate_batch`).
+    scheduler : str or distributed.Client, optional
+        Dask scheduler (``backend="dask"``); without one a local cluster of two
+        worker processes is started once for the whole sweep.
+    threads : int, optional
+        Numba threads.
+    out : str or Path, optional
+        Directory for the checkpoint: ``manifest.json`` and one
+        ``chunks/chunk-NNNNN.npz`` per finished chunk, each written atomically
+        as soon as it is done. A fresh run removes stale chunk files there.
+    resume : bool
+        Load the finished chunks in ``out`` and simulate only the missing ones.
+        Refused when ``out/manifest.json`` describes another sweep (scenario
+        contents, seed, design, n, paths, chunk size or version differ).
+    chunk_scenarios : int, optional
+        Scenarios per :func:`simkit.simulate_batch` call and per checkpoint
+        chunk (default: about 65,536 scenario-paths per chunk).
+    metrics : sequence of str
+        Metrics to summarize (:data:`simkit.metrics.TOTALS` names).
+    progress : bool, optional
+        Progress bar over scenarios (default: when stderr is a terminal).
+    on_chunk : callable, optional
+        Called as ``on_chunk(index, n_chunks, loaded)`` after each chunk is
+        finished (and written) or loaded from the checkpoint.
+
+    Returns
+    -------
+    SweepResult
+
+    Raises
+    ------
+    SimkitError
+        On bad arguments, a missing ``[sweep]`` table, a swept value the schema
+        rejects (:class:`~simkit.errors.ScenarioError` naming the key), or a
+        checkpoint written for another sweep.
+
+    See Also
+    --------
+    sweep_design : the design points.
+    simkit.simulate_batch : the vectorized simulation each chunk calls.
+
+    Notes
+    -----
+    Standard errors are ``std(ddof=1) / sqrt(paths)`` per scenario; quantiles
+    use numpy's default (linear) rule.
+
+    Examples
+    --------
+    >>> import simkit
+    >>> from simkit.sweep import run_sweep
+    >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+    >>> res = run_sweep(sc, design="grid", n=2, paths=20, seed=12345, progress=False)
+    >>> len(res) == 2 ** len(res.keys)
+    True
+    """
+    from .metrics import TOTALS
+    from .simulate import _progress_bar, simulate_batch
+
+    table, design, n, seed, keys, log = _design_iv(scenario, design, n, seed)
+    paths, chunk = _sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume,
+                             table)
+    metrics = tuple(metrics)
+    for m in metrics:
+        if m not in TOTALS:
+            raise SimkitError(f"`metrics`: unknown metric {m!r}")
+    keys, pts = sweep_design(scenario, design=design, n=n, seed=seed)
+    n_scen = pts.shape[0]
+    # Build (and validate) every scenario before simulating anything.
+    scenarios = [scenario.with_overrides(_overrides(keys, row)) for row in pts]
+    bounds = [(s0, min(n_scen, s0 + chunk)) for s0 in range(0, n_scen, chunk)]
+    if out is not None:
+        _prepare_out(out, _manifest(scenario, design, n, paths, seed, chunk, n_scen,
+                                    keys, log, metrics), resume)
+    stats = np.empty((n_scen, len(metrics), len(SWEEP_STATS)))
+    n_loaded = 0
+    started = time.perf_counter()
+    bar = _progress_bar(progress, n_scen, f"sweep {scenario.name}")
+    if bar is not None:
+        bar.unit = "scenario"
+    with contextlib.ExitStack() as stack:
+        if bar is not None:
+            stack.callback(bar.close)
+        sched = scheduler
+        if backend == "dask":
+            from .backends.dask import client_for
+
+            sched = stack.enter_context(client_for(scheduler))
+        for i, (s0, s1) in enumerate(bounds):
+            got = (_load_chunk(out, i, s0, s1, pts[s0:s1]) if resume else None)
+            if got is not None:
+                stats[s0:s1] = got
+                n_loaded += 1
+            else:
+                res = simulate_batch(scenarios[s0:s1], paths=paths, seed=seed,
+                                     threads=threads, backend=backend,
+                                     scheduler=sched, progress=False)
+                stats[s0:s1] = _summarize(res, metrics)
+                if out is not None:
+                    _save_chunk(out, i, s0, s1, pts[s0:s1], stats[s0:s1])
+            if bar is not None:
+                bar.update(s1 - s0)
+            if on_chunk is not None:
+                on_chunk(i, len(bounds), got is not None)
+    meta = {"scenario": scenario.name, "source": scenario.source, "design": design,
+            "n": n, "paths": paths, "seed": seed, "backend": backend,
+            "log": sorted(log), "chunk_scenarios": chunk, "chunks": len(bounds),
+            "chunks_loaded": n_loaded, "elapsed_s": time.perf_counter() - started,
+            "simkit_version": __version__}
+    return SweepResult(keys, pts, metrics, stats, meta)
