@@ -46,7 +46,8 @@ CFG = PROFILES[PROFILE]
 
 def pytest_collect_file(file_path, parent):
     """Collect ``bench_*.py`` modules as test modules."""
-    if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
+    if (file_path.suffix == ".py" and file_path.name.startswith("bench_")
+            and not parent.session.isinitpath(file_path)):   # named: pytest collects it
         return pytest.Module.from_parent(parent, path=file_path)
     return None
 

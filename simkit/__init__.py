@@ -15,9 +15,11 @@ from .errors import LowPrecisionWarning, ScenarioError, SimkitError
 from .result import SimulationResult, Summary
 from .scenario import Scenario, load_scenario, scenario_from_dict
 from .simulate import simulate, simulate_batch
+from .sweep import SweepResult, run_sweep, sweep_design
 
 __all__ = [
     "__version__", "load_scenario", "scenario_from_dict", "Scenario", "simulate",
     "simulate_batch", "SimulationResult", "Summary", "SimkitError", "ScenarioError",
     "LowPrecisionWarning", "compare", "quote", "bands", "tornado",
+    "run_sweep", "sweep_design", "SweepResult",
 ]

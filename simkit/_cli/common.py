@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from pathlib import Path
 
@@ -76,6 +77,20 @@ def add_backend(p):
                    help="where kernels run: in-process (default), Dask, CUDA GPU")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="Dask scheduler address (default: start a local cluster)")
+
+
+@contextlib.contextmanager
+def backend_session(args):
+    """Yield the ``scheduler`` for simulate(): one Dask client per command, or None."""
+    if args.scheduler is not None and args.backend != "dask":
+        raise SimkitError("--scheduler needs --backend dask")
+    if args.backend != "dask":
+        yield None
+        return
+    from ..backends.dask import client_for
+
+    with client_for(args.scheduler) as client:
+        yield client
 
 
 def add_out(p, what="results"):

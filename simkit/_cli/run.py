@@ -32,13 +32,27 @@ def _slug(name):
 
 def main(args):
     """Run the command; return the exit status."""
-    from ..simulate import simulate
-
     sc = common.load(args)
     out = common.out_dir(args)
     scenarios = common.variants_of(sc, [args.variant] if args.variant else None)
+    with common.backend_session(args) as scheduler:
+        results = _simulate_all(args, scenarios, scheduler)
+    if out is not None:
+        for res in results:
+            stem = _slug(res.name)
+            res.to_json(out / f"{stem}.json", target=args.target)
+            res.to_csv(out / f"{stem}.csv")
+            res.save(out / f"{stem}.npz")
+        print(f"wrote {len(results) * 3} files to {out}/")
+    return 0
+
+
+def _simulate_all(args, scenarios, scheduler):
+    """Simulate each scenario (to a precision target if asked); print summaries."""
+    from ..simulate import simulate
+
     kw = dict(seed=args.seed, threads=args.threads, per_stream=args.per_stream,
-              backend=args.backend, scheduler=args.scheduler,
+              backend=args.backend, scheduler=scheduler,
               progress=common.progress_flag(args))
     results = []
     for s in scenarios:
@@ -55,11 +69,4 @@ def main(args):
         results.append(res)
         print(res.summary(target=args.target))
         print()
-    if out is not None:
-        for res in results:
-            stem = _slug(res.name)
-            res.to_json(out / f"{stem}.json", target=args.target)
-            res.to_csv(out / f"{stem}.csv")
-            res.save(out / f"{stem}.npz")
-        print(f"wrote {len(results) * 3} files to {out}/")
-    return 0
+    return results
