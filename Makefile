@@ -25,5 +25,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only
 
+# Numba's cache tracks only the file of the cached function: after editing a
+# kernel module that another one calls, clear it.
 clean:
 	rm -rf out .benchmarks .pytest_cache
+	find simkit -name '*.nbi' -delete -o -name '*.nbc' -delete

@@ -99,8 +99,8 @@ def dwell_quantile(sc, u):
         return math.exp(math.log(med) + sc["dwell.sigma"] * ndtri(u))
     if kind == "weibull":
         k = sc["dwell.shape"]
-        return med / math.log(2.0) ** (1.0 / k) * (-math.log(u)) ** (1.0 / k)
-    return -(med / math.log(2.0)) * math.log(u)
+        return med / math.log(2.0) ** (1.0 / k) * (-math.log1p(-u)) ** (1.0 / k)
+    return -(med / math.log(2.0)) * math.log1p(-u)
 
 
 def dwell_frozen(sc):

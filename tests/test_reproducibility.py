@@ -105,3 +105,22 @@ def test_cli_threads_1_and_2_write_identical_results(tmp_path, capsys):
     a = simkit.SimulationResult.load(next(outs[0].glob("*.npz")))
     b = simkit.SimulationResult.load(next(outs[1].glob("*.npz")))
     _assert_same(a, b)
+
+
+def test_batch_with_a_longer_catalogue_does_not_change_gift_draws(tmp_path):
+    """Regression: gift counters were laid out over the batch's padded catalogue."""
+    import numpy.testing as npt
+
+    import simkit
+
+    csv = tmp_path / "gifts.csv"
+    csv.write_text("name,coins,weight\n" + "".join(
+        f"g{i},{1 + 7 * i},{1.0 / (i + 1)}\n" for i in range(13)))
+    base = simkit.scenario_from_dict({"creator": {"followers": 20_000},
+                                      "brand": {"enabled": False}})
+    other = simkit.scenario_from_dict({"catalogue": {"file": str(csv)}})
+    alone = simkit.simulate(base, paths=40, seed=3)
+    batched = simkit.simulate_batch([base, other], paths=40, seed=3)[0]
+    assert len(other.catalogue.coins) > len(base.catalogue.coins)
+    for m in ("gifts", "coins", "income_total"):
+        npt.assert_array_equal(alone[m], batched[m])

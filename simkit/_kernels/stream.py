@@ -47,8 +47,8 @@ def dwell(th, u):
     if kind == L.DWELL_LOGNORMAL:
         return math.exp(th[L.DWELL_A] + th[L.DWELL_B] * ndtri(u))
     if kind == L.DWELL_WEIBULL:
-        return th[L.DWELL_A] * (-math.log(u)) ** (1.0 / th[L.DWELL_B])
-    return -th[L.DWELL_A] * math.log(u)
+        return th[L.DWELL_A] * (-math.log1p(-u)) ** (1.0 / th[L.DWELL_B])
+    return -th[L.DWELL_A] * math.log1p(-u)
 
 
 @numba.njit(inline="always", **_NJ)
@@ -278,7 +278,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     # Gifts: given the minutes each segment watched, gifts of item j by segment
     # k are Poisson(rho_k g(e) minutes_k w_kj), independent over (k, j).
     seed = stream_seed(key, path, si, P_GIFTS)
-    n_items = coins.shape[0]
+    n_items = int(th[L.N_GIFTS])   # this scenario's catalogue, not the batch padding
     gifts = 0.0
     coin_sum = 0.0
     for k in range(seg_min.shape[0]):
