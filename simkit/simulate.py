@@ -149,8 +149,8 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
     bar = _progress_bar(progress, s * paths, scenarios[0].name if s == 1 else
                         f"{s} scenarios")
     if bar is not None:
-        # About 50 updates per run; block size never changes the numbers.
-        block_paths = min(block_paths, max(64, -(-paths // 50)))
+        # About 20 updates per run; block size never changes the numbers.
+        block_paths = min(block_paths, max(256, -(-paths // 20)))
     try:
         run(packed, key, path_offset, tot, ps, cv, threads=threads,
             block_paths=block_paths, on_block=(bar.update if bar else None), **kwargs)
