@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/simkit run $(DEMO) --paths 4000 --target 2000 --out out/demo
-	$(BIN)/simkit report $(DEMO) --paths 1000 --target 2000 -o out/demo/report.html
+	$(BIN)/simkit run $(DEMO) --paths 2000 --target 2000 --out out/demo
+	$(BIN)/simkit report $(DEMO) --paths 500 --target 2000 -o out/demo/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
