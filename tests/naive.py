@@ -29,6 +29,7 @@ from simkit._kernels.rng import (
     P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
     P_PARTNER, P_VIRAL, binom_inv, ndtri, poisson_inv, stream_seed, u01,
 )
+from simkit._kernels.stream import OFF_DISCOVERED, OFF_NOTIFIED, OFF_PARTNER, OFF_VIRAL
 
 #: Segments with plenty of gifters, so that small runs see many gifts.
 GIFTY_SEGMENTS = {
@@ -184,43 +185,42 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
               dwell_frozen(sc).mean())
     beta = sc["audience.virality"] / mean_d if sc["audience.virality"] > 0 else 0.0
 
-    viewers = []          # (arrival, leave, segment) in the kernel's order
+    viewers = []          # (arrival, leave, segment)
+    roots = []            # (arrival, leave, offspring uniform) of every viewer
     followed = 0
     offspring_total = 0
     s_counts = _seed(key, path, si, P_COUNTS)
     s_off = _seed(key, path, si, P_OFFSPRING)
     s_vir = _seed(key, path, si, P_VIRAL)
-    ctr = {"off": 0, "vir": 0}
+    n_vir = 0             # offspring viewers so far
 
-    def cascade(a0, l0):
-        # Offspring of a viewer present on [a0, l0): Poisson(beta * stay),
-        # each arriving uniformly while the parent is present; depth first.
-        nonlocal followed, offspring_total
-        if beta <= 0.0:
-            return
-        c = poisson_inv(u01(s_off, ctr["off"]), beta * (l0 - a0))
-        ctr["off"] += 1
+    def cascade(a0, l0, u):
+        # Offspring of a viewer present on [a0, l0): Poisson(beta * stay) at
+        # the uniform u, each arriving uniformly while the parent is present;
+        # depth first, numbered in the order they are drawn.
+        nonlocal followed, offspring_total, n_vir
+        c = poisson_inv(u, beta * (l0 - a0))
         for _ in range(c):
-            base = 4 * ctr["vir"]
-            ctr["vir"] += 1
-            ac = a0 + (l0 - a0) * u01(s_vir, base)
-            k = _segment(cum_n, u01(s_vir, base + 1))
-            lc = min(ac + dwell_quantile(sc, u01(s_vir, base + 2)), T)
+            v = n_vir
+            n_vir += 1
+            ac = a0 + (l0 - a0) * u01(s_vir, 4 * v)
+            k = _segment(cum_n, u01(s_vir, 4 * v + 1))
+            lc = min(ac + dwell_quantile(sc, u01(s_vir, 4 * v + 2)), T)
             viewers.append((ac, lc, k))
-            if u01(s_vir, base + 3) < phi:
+            if u01(s_vir, 4 * v + 3) < phi:
                 followed += 1
             offspring_total += 1
-            cascade(ac, lc)
+            cascade(ac, lc, u01(s_off, OFF_VIRAL + v))
 
     # Notified followers.
     seed = _seed(key, path, si, P_NOTIFIED)
     n_not = poisson_inv(u01(s_counts, 0), F * r * a * habit * P * trunc)
     for i in range(n_not):
-        arr = -math.log1p(-u01(seed, 3 * i) * trunc) / kappa
+        arr = -math.log(1.0 - u01(seed, 3 * i) * trunc) / kappa
         k = _segment(cum_f, u01(seed, 3 * i + 1))
         leave = min(arr + ff * dwell_quantile(sc, u01(seed, 3 * i + 2)), T)
         viewers.append((arr, leave, k))
-        cascade(arr, leave)
+        roots.append((arr, leave, u01(s_off, OFF_NOTIFIED + i)))
 
     # Partner's followers.
     n_par = 0
@@ -230,13 +230,13 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
                             sc["collaboration.partner_followers"] * r
                             * sc["collaboration.interest"] * a * P * trunc)
         for i in range(n_par):
-            arr = -math.log1p(-u01(seed, 4 * i) * trunc) / kappa
+            arr = -math.log(1.0 - u01(seed, 4 * i) * trunc) / kappa
             k = _segment(cum_n, u01(seed, 4 * i + 1))
             leave = min(arr + dwell_quantile(sc, u01(seed, 4 * i + 2)), T)
             viewers.append((arr, leave, k))
             if u01(seed, 4 * i + 3) < phi:
                 followed += 1
-            cascade(arr, leave)
+            roots.append((arr, leave, u01(s_off, OFF_PARTNER + i)))
 
     # Feed discovery, hour chunk by hour chunk.
     seed = _seed(key, path, si, P_DISCOVERED)
@@ -254,8 +254,13 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             viewers.append((arr, leave, k))
             if u01(seed, 4 * i + 3) < phi:
                 followed += 1
-            cascade(arr, leave)
+            roots.append((arr, leave, u01(s_off, OFF_DISCOVERED + i)))
         n_dis += n_j
+
+    # Virality: every viewer above is a root, in that order.
+    if beta > 0.0:
+        for arr, leave, u in roots:
+            cascade(arr, leave, u)
 
     # Minutes by segment; concurrency by counting who is present at each minute.
     minutes = [0.0] * n_seg
@@ -302,6 +307,7 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
                           sc["donations.fee_usd"])
     return {"unique": float(unique), "notified": float(n_not + n_par),
             "discovered": float(n_dis + offspring_total),
+            "offspring": float(offspring_total),
             "new_followers": float(followed), "viewer_minutes": vm,
             "peak": float(curve.max()) if curve.size else 0.0,
             "gifts": float(gifts), "coins": float(coin_sum), "merch": merch,

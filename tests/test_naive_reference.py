@@ -67,6 +67,50 @@ def test_one_stream_matches_exact_reference(case):
     assert n_viewers > 50 * n  # the comparison covered many viewers
 
 
+def _stream_direct(sc, key, path, ctx, stack_rows, root_rows):
+    """Call the stream kernel itself with scratch buffers of the given sizes."""
+    from simkit._kernels.layout import SC_DAY
+    from simkit._kernels.stream import N_RES, simulate_stream
+    from simkit._pack import pack
+
+    p = pack([sc])
+    t_int = int(np.ceil(ctx["duration"]))
+    res, curve = np.zeros(N_RES), np.zeros(t_int)
+    simulate_stream(p.theta[0], p.activity[0], p.wdf[0], p.cum_f[0], p.cum_n[0],
+                    p.seg_rate[0], p.seg_w[0], p.coins[0], np.uint64(key), path, 0,
+                    float(sc["creator.followers"]), 1.0, float(ctx["duration"]),
+                    ctx["hour"], int(p.sched[0, 0, SC_DAY]) % 7, ctx["collab"],
+                    float(ctx["promo"]), np.zeros(t_int + 2), np.zeros(p.cum_f.shape[1]),
+                    np.empty((stack_rows, 3)), np.empty((root_rows, 3)), res, curve)
+    return res, curve
+
+
+def test_tiny_cascade_buffers_change_nothing():
+    """Cascades that overflow the root buffer (1 row: every held root flushes)
+    and the depth-first stack (2 rows, its minimum: every push past the root
+    grows it) give the kernel's default-buffer results and the naive
+    reference's."""
+    from simkit._kernels.stream import R_COINS, R_PEAK, R_UNIQUE, R_VM
+
+    sc = one_stream_scenario(**{"audience.virality": 0.8, "creator.followers": 4000})
+    ctx = stream_context(sc, 0)
+    key = root_key(3)
+    offspring = 0
+    for path in range(6):
+        small, small_curve = _stream_direct(sc, key, path, ctx, 2, 1)
+        big, big_curve = _stream_direct(sc, key, path, ctx, 64, 256)
+        ref = stream_exact(sc, key, path, 0, **ctx)
+        npt.assert_allclose(small, big, rtol=1e-12, atol=1e-12)
+        npt.assert_array_equal(small_curve, big_curve)
+        npt.assert_array_equal(small_curve, ref["curve"])
+        assert small[R_UNIQUE] == ref["unique"] and small[R_PEAK] == ref["peak"]
+        npt.assert_allclose(small[[R_VM, R_COINS]],
+                            [ref["viewer_minutes"], ref["coins"]], rtol=1e-12)
+        offspring += ref["offspring"]
+    # Enough offspring that cascades several generations deep were cut and resumed.
+    assert offspring > 100
+
+
 def test_explicit_horizon_matches_exact_reference():
     """Followers carry over, organic growth, unfollows and habit over a horizon."""
     streams = [{"day": 0, "hour": 20}, {"day": 2, "hour": 18, "duration_min": 30},

@@ -22,7 +22,9 @@ from .stream import (
     R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM, simulate_stream,
 )
 
-_WEEK_INDEX = 1 << 20  # P_SCHEDULE index offset of the per-week ad-hoc draws
+_WEEK_INDEX = 1 << 20
+#: Rows of the cascade-root buffer; results do not depend on it.
+ROOT_ROWS = 256  # P_SCHEDULE index offset of the per-week ad-hoc draws
 
 
 @numba.njit(**_NJ)
@@ -107,6 +109,7 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
     diff = np.zeros(t_max + 2)
     seg_min = np.zeros(cum_f.shape[0])
     stack = np.empty((64, 3))
+    roots = np.empty((ROOT_ROWS, 3))
     res = np.zeros(N_RES)
     no_curve = np.empty(0)
     want_stream = per_stream.shape[0] > 0
@@ -141,7 +144,7 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                     th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, key,
                     path, si, followers, habit, duration, hour, day % 7,
                     plan[si, L.SC_COLLAB] > 0.0, plan[si, L.SC_PROMO], diff, seg_min,
-                    stack, res, curve)
+                    stack, roots, res, curve)
                 share = gift_share(th, duration, res[R_NEWF],
                                    qualifying[day // 7])
                 gift_usd = res[R_COINS] * th[L.Q] * th[L.DVAL] * share \

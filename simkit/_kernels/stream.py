@@ -8,9 +8,18 @@ Random-number layout (what ``tests/naive.py`` reproduces exactly): the stream
 * ``P_NOTIFIED``: viewer i uses counters 3i (arrival), 3i+1 (segment), 3i+2 (dwell);
 * ``P_DISCOVERED``, ``P_PARTNER``, ``P_VIRAL``: viewer i uses 4i (arrival),
   4i+1 (segment), 4i+2 (dwell), 4i+3 (follow);
-* ``P_OFFSPRING``: counter v for the v-th viewer whose offspring are drawn;
+* ``P_OFFSPRING``: the offspring count of viewer i of a source is drawn at
+  counter ``OFF_<source> + i`` (offspring viewers are numbered in the order
+  their cascades run: roots in the order above, each cascade depth first);
 * ``P_GIFTS``: counter k * J + j for segment k and catalogue item j;
 * ``P_MERCH`` / ``P_DONATE``: counter 0 the count, 1+b the b-th amount.
+
+Cascades run after the viewer loops, root by root in viewer order (notified,
+partner, feed): a viewer that may have offspring is buffered
+(:func:`_hold_root`) instead of branching out of the loop, because the branch,
+taken by about one viewer in five and unpredictable, cost more than the rest
+of the viewer's work. The buffer size changes nothing but the order in which
+floating-point minutes are summed.
 """
 
 from __future__ import annotations
@@ -23,8 +32,8 @@ import numpy as np
 from . import layout as L
 from .rng import (
     P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
-    P_PARTNER, P_VIRAL, _NJ, binom_inv, n_offspring, ndtri, poisson_inv, stream_seed,
-    u01,
+    P_PARTNER, P_VIRAL, _NJ, _ZERO_SURE, binom_inv, n_offspring, ndtri, poisson_inv,
+    stream_seed, u01,
 )
 
 # Slots of the per-stream result vector ``res``.
@@ -33,6 +42,9 @@ R_GIFTS, R_COINS, R_MERCH, R_DONATIONS = 6, 7, 8, 9
 N_RES = 10
 #: Feed arrivals are Poisson per hour chunk; counter of the partner count.
 _C_PARTNER = 30
+#: ``P_OFFSPRING`` counter of the first viewer of each source (viewer i of a
+#: source draws its offspring count at its source's base + i).
+OFF_NOTIFIED, OFF_PARTNER, OFF_DISCOVERED, OFF_VIRAL = 0, 1 << 40, 2 << 40, 3 << 40
 
 
 @numba.njit(inline="always", **_NJ)
@@ -89,8 +101,9 @@ def _dfs(stack, top, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
         stack[top - 1, 2] -= 1
         if stack[top - 1, 2] <= 0:
             top -= 1
-        base = 4 * ctr[1]
-        ctr[1] += 1
+        v = ctr[0]
+        ctr[0] += 1
+        base = 4 * v
         ac = a + (lv - a) * u01(seed_vir, base)
         k = segment(cum_n, u01(seed_vir, base + 1))
         lc = min(ac + dwell(th, u01(seed_vir, base + 2)), horizon_t)
@@ -98,8 +111,7 @@ def _dfs(stack, top, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
         if u01(seed_vir, base + 3) < phi:
             acc[1] += 1.0
         acc[2] += 1.0
-        c = n_offspring(u01(seed_off, ctr[0]), beta * (lc - ac))
-        ctr[0] += 1
+        c = n_offspring(u01(seed_off, OFF_VIRAL + v), beta * (lc - ac))
         if c > 0:
             stack[top, 0], stack[top, 1], stack[top, 2] = ac, lc, c
             top += 1
@@ -121,26 +133,63 @@ def _cascade_grown(stack, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
 
 
 @numba.njit(_nrt=False, **_NJ)
-def _cascade(a0, l0, c, th, cum_n, seg_min, diff, horizon_t, stack, seeds, ctr, acc):
-    """Draw the ``c`` > 0 self-exciting offspring of a viewer present on [a0, l0)
-    and their descendants.
+def _flush_roots(roots, m, th, cum_n, seg_min, diff, horizon_t, stack, seeds, ctr,
+                 acc):
+    """Draw the offspring of the ``m`` candidate roots held in ``roots`` (rows of
+    arrival, leave, offspring uniform), in order, and run their cascades.
 
     Each viewer present brings feed viewers at rate ``beta`` per minute, so a
     viewer staying ``s`` minutes has Poisson(beta s) offspring, arriving
     uniformly while it is present; offspring have offspring in turn (depth
-    first, on ``stack``: rows of (arrival, leave, children left)). The caller
-    draws ``c``, the root's count (next ``P_OFFSPRING`` draw), so the common
-    childless viewer costs no call. ``stack`` is scratch with at least 2 rows;
-    a deeper cascade continues on a larger copy (:func:`_cascade_grown`).
+    first, on ``stack``: rows of (arrival, leave, children left)).
+
+    Returns 0, or the ``stack`` row count when a cascade outgrew it: the caller
+    then finishes that cascade with :func:`_cascade_grown` and calls again with
+    the rows after ``ctr[1]``, the index of the root whose cascade was cut.
     """
-    stack[0, 0], stack[0, 1], stack[0, 2] = a0, l0, c
-    return _dfs(stack, 1, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc)
+    beta = th[L.VIRAL_BETA]
+    for r in range(ctr[1], m):
+        a0, l0 = roots[r, 0], roots[r, 1]
+        c = poisson_inv(roots[r, 2], beta * (l0 - a0))
+        if c > 0:
+            stack[0, 0], stack[0, 1], stack[0, 2] = a0, l0, c
+            if _dfs(stack, 1, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
+                ctr[1] = r + 1
+                return stack.shape[0]
+    return 0
+
+
+@numba.njit(**_NJ)
+def _run_roots(roots, m, th, cum_n, seg_min, diff, horizon_t, stack, seeds, ctr,
+               acc):
+    """Run the cascades of the ``m`` buffered roots (see :func:`_flush_roots`)."""
+    ctr[1] = 0
+    while _flush_roots(roots, m, th, cum_n, seg_min, diff, horizon_t, stack, seeds,
+                       ctr, acc):
+        _cascade_grown(stack, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc)
+    return 0
+
+
+@numba.njit(inline="always", **_NJ)
+def _hold_root(roots, m, ar, lv, u, beta):
+    """Buffer a viewer as a candidate cascade root; return the new row count.
+
+    The row is always written and kept only when ``u`` may give offspring (the
+    zero test of :func:`n_offspring`), without a branch: most viewers have no
+    offspring, and an unpredictable branch per viewer costs more than the
+    write.
+    """
+    roots[m, 0] = ar
+    roots[m, 1] = lv
+    roots[m, 2] = u
+    keep = u + beta * (lv - ar) >= _ZERO_SURE
+    return m + (1 if keep else 0)
 
 
 @numba.njit(**_NJ)
 def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
                     key, path, si, followers, habit, duration, hour, weekday,
-                    collab, promo, diff, seg_min, stack, res, curve):
+                    collab, promo, diff, seg_min, stack, roots, res, curve):
     """Simulate stream ``si`` of ``path``; fill ``res`` (see ``R_*``) and ``curve``.
 
     Parameters
@@ -163,9 +212,9 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         Whether the partner's followers are notified too.
     promo : float
         Promotion multiplier P.
-    diff, seg_min, stack : arrays
+    diff, seg_min, stack, roots : arrays
         Scratch (zeroed on return): presence grid (>= ceil(T) + 2), minutes by
-        segment, virality stack.
+        segment, virality stack (>= 2 rows), cascade-root buffer (rows of 3).
     res : float64[:]
         Output (``N_RES``).
     curve : float64[:]
@@ -183,13 +232,15 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     seeds[0] = stream_seed(key, path, si, P_OFFSPRING)
     seeds[1] = stream_seed(key, path, si, P_VIRAL)
     seed_off = seeds[0]
-    ctr = np.zeros(2, dtype=np.int64)
+    ctr = np.zeros(2, dtype=np.int64)   # offspring viewers so far, next root to run
     acc = np.zeros(3)           # viewer-minutes, follows, offspring (cascades)
     beta = th[L.VIRAL_BETA]
     viral = beta > 0.0
     kappa = th[L.KAPPA]
     phi = th[L.PHI]
     trunc = -math.expm1(-kappa * duration)   # P(notified arrival <= T)
+    cap = roots.shape[0]
+    m = 0                       # candidate roots buffered
     vm = 0.0
     newf = 0.0
 
@@ -200,18 +251,15 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     ff = th[L.FOLLOWER_FACTOR]
     for i in range(n_not):
         c = 3 * i
-        ar = -math.log1p(-u01(seed, c) * trunc) / kappa
+        ar = -math.log(1.0 - u01(seed, c) * trunc) / kappa
         k = segment(cum_f, u01(seed, c + 1))
         lv = min(ar + ff * dwell(th, u01(seed, c + 2)), duration)
         vm += _present(ar, lv, diff, seg_min, k)
         if viral:
-            n_off = n_offspring(u01(seed_off, ctr[0]), beta * (lv - ar))
-            ctr[0] += 1
-            if n_off > 0:
-                if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration, stack,
-                            seeds, ctr, acc):
-                    _cascade_grown(stack, th, cum_n, seg_min, diff, duration, seeds,
-                                   ctr, acc)
+            m = _hold_root(roots, m, ar, lv, u01(seed_off, OFF_NOTIFIED + i), beta)
+            if m == cap:
+                m = _run_roots(roots, m, th, cum_n, seg_min, diff, duration, stack,
+                               seeds, ctr, acc)
 
     # Partner's followers on a joint stream: like notified, but newcomers.
     n_par = 0
@@ -222,20 +270,17 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
                             * trunc)
         for i in range(n_par):
             c = 4 * i
-            ar = -math.log1p(-u01(seed, c) * trunc) / kappa
+            ar = -math.log(1.0 - u01(seed, c) * trunc) / kappa
             k = segment(cum_n, u01(seed, c + 1))
             lv = min(ar + dwell(th, u01(seed, c + 2)), duration)
             vm += _present(ar, lv, diff, seg_min, k)
             if u01(seed, c + 3) < phi:
                 newf += 1.0
             if viral:
-                n_off = n_offspring(u01(seed_off, ctr[0]), beta * (lv - ar))
-                ctr[0] += 1
-                if n_off > 0:
-                    if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration,
-                                stack, seeds, ctr, acc):
-                        _cascade_grown(stack, th, cum_n, seg_min, diff, duration, seeds,
-                                       ctr, acc)
+                m = _hold_root(roots, m, ar, lv, u01(seed_off, OFF_PARTNER + i), beta)
+                if m == cap:
+                    m = _run_roots(roots, m, th, cum_n, seg_min, diff, duration,
+                                   stack, seeds, ctr, acc)
 
     # Feed discovery: Poisson with rate mu a(hour) in each hour chunk.
     seed = stream_seed(key, path, si, P_DISCOVERED)
@@ -255,14 +300,15 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
             if u01(seed, c + 3) < phi:
                 newf += 1.0
             if viral:
-                n_off = n_offspring(u01(seed_off, ctr[0]), beta * (lv - ar))
-                ctr[0] += 1
-                if n_off > 0:
-                    if _cascade(ar, lv, n_off, th, cum_n, seg_min, diff, duration,
-                                stack, seeds, ctr, acc):
-                        _cascade_grown(stack, th, cum_n, seg_min, diff, duration, seeds,
-                                       ctr, acc)
+                m = _hold_root(roots, m, ar, lv, u01(seed_off, OFF_DISCOVERED + i),
+                               beta)
+                if m == cap:
+                    m = _run_roots(roots, m, th, cum_n, seg_min, diff, duration,
+                                   stack, seeds, ctr, acc)
         n_dis += n_j
+    if m > 0:
+        _run_roots(roots, m, th, cum_n, seg_min, diff, duration, stack, seeds, ctr,
+                   acc)
 
     # Concurrency at whole minutes, and its peak; clear the grid.
     level = 0.0
