@@ -29,7 +29,8 @@ from simkit._kernels.rng import (
     P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
     P_PARTNER, P_VIRAL, binom_inv, ndtri, poisson_inv, stream_seed, u01,
 )
-from simkit._kernels.stream import OFF_DISCOVERED, OFF_NOTIFIED, OFF_PARTNER, OFF_VIRAL
+from simkit._kernels.stream import OFF_DISCOVERED, OFF_NOTIFIED, OFF_PARTNER, child_key
+from simkit._kernels.vmath import vexp, vlog
 
 #: Segments with plenty of gifters, so that small runs see many gifts.
 GIFTY_SEGMENTS = {
@@ -97,11 +98,11 @@ def dwell_quantile(sc, u):
     med = sc["dwell.median_min"] * _h(sc)
     kind = sc["dwell.distribution"]
     if kind == "lognormal":
-        return math.exp(math.log(med) + sc["dwell.sigma"] * ndtri(u))
+        return vexp(math.log(med) + sc["dwell.sigma"] * ndtri(u))
     if kind == "weibull":
         k = sc["dwell.shape"]
-        return med / math.log(2.0) ** (1.0 / k) * (-math.log1p(-u)) ** (1.0 / k)
-    return -(med / math.log(2.0)) * math.log1p(-u)
+        return med / math.log(2.0) ** (1.0 / k) * vexp(vlog(0.0 - vlog(1.0 - u)) / k)
+    return (med / math.log(2.0)) * (0.0 - vlog(1.0 - u))
 
 
 def dwell_frozen(sc):
@@ -149,6 +150,11 @@ def stream_context(sc, si=0):
 
 
 # ----- the exact reference ----------------------------------------------------
+def _c64(c):
+    """A counter as the kernels see it: an integer mod 2**64, as uint64."""
+    return np.uint64(c % (1 << 64))
+
+
 def _seed(key, path, si, purpose):
     # The kernel types seeds as uint64; a Python int above 2**63 would not fit
     # numba's default int64 dispatch.
@@ -186,41 +192,41 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
     beta = sc["audience.virality"] / mean_d if sc["audience.virality"] > 0 else 0.0
 
     viewers = []          # (arrival, leave, segment)
-    roots = []            # (arrival, leave, offspring uniform) of every viewer
+    roots = []            # (arrival, leave, viewer key) of every viewer
     followed = 0
     offspring_total = 0
     s_counts = _seed(key, path, si, P_COUNTS)
     s_off = _seed(key, path, si, P_OFFSPRING)
     s_vir = _seed(key, path, si, P_VIRAL)
-    n_vir = 0             # offspring viewers so far
 
-    def cascade(a0, l0, u):
-        # Offspring of a viewer present on [a0, l0): Poisson(beta * stay) at
-        # the uniform u, each arriving uniformly while the parent is present;
-        # depth first, numbered in the order they are drawn.
-        nonlocal followed, offspring_total, n_vir
+    def cascade(a0, l0, u, vkey):
+        # Offspring of the viewer with key vkey, present on [a0, l0):
+        # Poisson(beta * stay) at its offspring uniform u, each arriving
+        # uniformly while the parent is present; the j-th has the key
+        # child_key(vkey, j) and draws at 5 k .. 5 k + 4 of P_VIRAL.
+        nonlocal followed, offspring_total
         c = poisson_inv(u, beta * (l0 - a0))
-        for _ in range(c):
-            v = n_vir
-            n_vir += 1
-            ac = a0 + (l0 - a0) * u01(s_vir, 4 * v)
-            k = _segment(cum_n, u01(s_vir, 4 * v + 1))
-            lc = min(ac + dwell_quantile(sc, u01(s_vir, 4 * v + 2)), T)
-            viewers.append((ac, lc, k))
-            if u01(s_vir, 4 * v + 3) < phi:
+        for j in range(c):
+            ck = int(child_key(np.uint64(vkey), np.int64(j)))
+            k5 = 5 * ck
+            ac = a0 + (l0 - a0) * u01(s_vir, _c64(k5))
+            seg = _segment(cum_n, u01(s_vir, _c64(k5 + 1)))
+            lc = min(ac + dwell_quantile(sc, u01(s_vir, _c64(k5 + 2))), T)
+            viewers.append((ac, lc, seg))
+            if u01(s_vir, _c64(k5 + 3)) < phi:
                 followed += 1
             offspring_total += 1
-            cascade(ac, lc, u01(s_off, OFF_VIRAL + v))
+            cascade(ac, lc, u01(s_vir, _c64(k5 + 4)), ck)
 
     # Notified followers.
     seed = _seed(key, path, si, P_NOTIFIED)
     n_not = poisson_inv(u01(s_counts, 0), F * r * a * habit * P * trunc)
     for i in range(n_not):
-        arr = -math.log(1.0 - u01(seed, 3 * i) * trunc) / kappa
+        arr = (-1.0 / kappa) * vlog(1.0 - u01(seed, 3 * i) * trunc)
         k = _segment(cum_f, u01(seed, 3 * i + 1))
         leave = min(arr + ff * dwell_quantile(sc, u01(seed, 3 * i + 2)), T)
         viewers.append((arr, leave, k))
-        roots.append((arr, leave, u01(s_off, OFF_NOTIFIED + i)))
+        roots.append((arr, leave, OFF_NOTIFIED + i))
 
     # Partner's followers.
     n_par = 0
@@ -230,13 +236,13 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
                             sc["collaboration.partner_followers"] * r
                             * sc["collaboration.interest"] * a * P * trunc)
         for i in range(n_par):
-            arr = -math.log(1.0 - u01(seed, 4 * i) * trunc) / kappa
+            arr = (-1.0 / kappa) * vlog(1.0 - u01(seed, 4 * i) * trunc)
             k = _segment(cum_n, u01(seed, 4 * i + 1))
             leave = min(arr + dwell_quantile(sc, u01(seed, 4 * i + 2)), T)
             viewers.append((arr, leave, k))
             if u01(seed, 4 * i + 3) < phi:
                 followed += 1
-            roots.append((arr, leave, u01(s_off, OFF_PARTNER + i)))
+            roots.append((arr, leave, OFF_PARTNER + i))
 
     # Feed discovery, hour chunk by hour chunk.
     seed = _seed(key, path, si, P_DISCOVERED)
@@ -254,13 +260,13 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             viewers.append((arr, leave, k))
             if u01(seed, 4 * i + 3) < phi:
                 followed += 1
-            roots.append((arr, leave, u01(s_off, OFF_DISCOVERED + i)))
+            roots.append((arr, leave, OFF_DISCOVERED + i))
         n_dis += n_j
 
-    # Virality: every viewer above is a root, in that order.
+    # Virality: every viewer above is a root (in any order: draws are keyed).
     if beta > 0.0:
-        for arr, leave, u in roots:
-            cascade(arr, leave, u)
+        for arr, leave, vkey in roots:
+            cascade(arr, leave, u01(s_off, _c64(vkey)), vkey)
 
     # Minutes by segment; concurrency by counting who is present at each minute.
     minutes = [0.0] * n_seg

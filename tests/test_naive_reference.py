@@ -67,10 +67,10 @@ def test_one_stream_matches_exact_reference(case):
     assert n_viewers > 50 * n  # the comparison covered many viewers
 
 
-def _stream_direct(sc, key, path, ctx, stack_rows, root_rows):
+def _stream_direct(sc, key, path, ctx, held_rows, block):
     """Call the stream kernel itself with scratch buffers of the given sizes."""
     from simkit._kernels.layout import SC_DAY
-    from simkit._kernels.stream import N_RES, simulate_stream
+    from simkit._kernels.stream import N_RES, N_V, simulate_stream
     from simkit._pack import pack
 
     p = pack([sc])
@@ -81,24 +81,27 @@ def _stream_direct(sc, key, path, ctx, stack_rows, root_rows):
                     float(sc["creator.followers"]), 1.0, float(ctx["duration"]),
                     ctx["hour"], int(p.sched[0, 0, SC_DAY]) % 7, ctx["collab"],
                     float(ctx["promo"]), np.zeros(t_int + 2), np.zeros(p.cum_f.shape[1]),
-                    np.empty((stack_rows, 3)), np.empty((root_rows, 3)), res, curve)
+                    np.empty((held_rows, 3)), np.empty(held_rows, dtype=np.uint64),
+                    np.empty((N_V, block)), np.empty(block, dtype=np.uint64), res, curve)
     return res, curve
 
 
-def test_tiny_cascade_buffers_change_nothing():
-    """Cascades that overflow the root buffer (1 row: every held root flushes)
-    and the depth-first stack (2 rows, its minimum: every push past the root
-    grows it) give the kernel's default-buffer results and the naive
-    reference's."""
+@pytest.mark.parametrize("held_rows,block", [(1, 1), (7, 7), (13, 5)])
+def test_small_scratch_buffers_change_nothing(held_rows, block):
+    """Viewers drawn in blocks of 1 to 7 instead of 256 (vector loops run their
+    scalar remainders) with a held-viewer stack so small that it flushes
+    cascades mid-stream and grows inside them give the default buffers'
+    results and the naive reference's."""
+    from simkit._kernels.horizon import HELD_ROWS, VIEWER_BLOCK
     from simkit._kernels.stream import R_COINS, R_PEAK, R_UNIQUE, R_VM
 
     sc = one_stream_scenario(**{"audience.virality": 0.8, "creator.followers": 4000})
     ctx = stream_context(sc, 0)
     key = root_key(3)
     offspring = 0
-    for path in range(6):
-        small, small_curve = _stream_direct(sc, key, path, ctx, 2, 1)
-        big, big_curve = _stream_direct(sc, key, path, ctx, 64, 256)
+    for path in range(4):
+        small, small_curve = _stream_direct(sc, key, path, ctx, held_rows, block)
+        big, big_curve = _stream_direct(sc, key, path, ctx, HELD_ROWS, VIEWER_BLOCK)
         ref = stream_exact(sc, key, path, 0, **ctx)
         npt.assert_allclose(small, big, rtol=1e-12, atol=1e-12)
         npt.assert_array_equal(small_curve, big_curve)
@@ -107,7 +110,7 @@ def test_tiny_cascade_buffers_change_nothing():
         npt.assert_allclose(small[[R_VM, R_COINS]],
                             [ref["viewer_minutes"], ref["coins"]], rtol=1e-12)
         offspring += ref["offspring"]
-    # Enough offspring that cascades several generations deep were cut and resumed.
+    # Enough offspring that cascades several generations deep ran in many blocks.
     assert offspring > 100
 
 

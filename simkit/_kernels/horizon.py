@@ -18,13 +18,16 @@ from .rng import (
     P_DAILY, P_SCHEDULE, _NJ, binom_inv, ndtri, poisson_inv, stream_seed, u01,
 )
 from .stream import (
-    N_RES, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTS, R_MERCH, R_NEWF,
+    N_RES, N_V, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTS, R_MERCH, R_NEWF,
     R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM, simulate_stream,
 )
 
-_WEEK_INDEX = 1 << 20
-#: Rows of the cascade-root buffer; results do not depend on it.
-ROOT_ROWS = 256  # P_SCHEDULE index offset of the per-week ad-hoc draws
+_WEEK_INDEX = 1 << 20  # P_SCHEDULE index offset of the per-week ad-hoc draws
+#: Viewers drawn per vectorized block, and rows of the stack of viewers held
+#: for their cascades (it grows when a cascade needs more); the draws do not
+#: depend on either.
+VIEWER_BLOCK = 256
+HELD_ROWS = 4 * VIEWER_BLOCK
 
 
 @numba.njit(**_NJ)
@@ -108,8 +111,10 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
         t_max = max(t_max, int(math.ceil(plan[i, L.SC_DURATION])))
     diff = np.zeros(t_max + 2)
     seg_min = np.zeros(cum_f.shape[0])
-    stack = np.empty((64, 3))
-    roots = np.empty((ROOT_ROWS, 3))
+    held = np.empty((HELD_ROWS, 3))
+    hkeys = np.empty(HELD_ROWS, dtype=np.uint64)
+    vbuf = np.empty((N_V, VIEWER_BLOCK))
+    kbuf = np.empty(VIEWER_BLOCK, dtype=np.uint64)
     res = np.zeros(N_RES)
     no_curve = np.empty(0)
     want_stream = per_stream.shape[0] > 0
@@ -140,11 +145,11 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                 if th[L.HABIT_ON] > 0.0:
                     habit = 1.0 + th[L.HABIT_GMAX] * r_habit
                 curve = curves[si] if want_curves else no_curve
-                stack = simulate_stream(
+                simulate_stream(
                     th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, key,
                     path, si, followers, habit, duration, hour, day % 7,
                     plan[si, L.SC_COLLAB] > 0.0, plan[si, L.SC_PROMO], diff, seg_min,
-                    stack, roots, res, curve)
+                    held, hkeys, vbuf, kbuf, res, curve)
                 share = gift_share(th, duration, res[R_NEWF],
                                    qualifying[day // 7])
                 gift_usd = res[R_COINS] * th[L.Q] * th[L.DVAL] * share \

@@ -18,7 +18,8 @@ import math
 import numba
 import numpy as np
 
-from .. import config
+from ._flags import NJ
+from .vmath import vlog
 
 _U64 = numba.uint64
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -33,8 +34,9 @@ _ZERO_SURE = 1.0 - 1e-12
 P_NOTIFIED = 1     # per notified viewer: arrival, segment, dwell
 P_DISCOVERED = 2   # per feed viewer: arrival, segment, dwell, follow
 P_PARTNER = 3      # per partner-follower viewer: arrival, segment, dwell, follow
-P_VIRAL = 4        # per virality offspring: arrival, segment, dwell, follow
-P_OFFSPRING = 5    # offspring counts, one per viewer
+P_VIRAL = 4        # per virality offspring (by key): arrival, segment, dwell,
+                   # follow, offspring count
+P_OFFSPRING = 5    # offspring counts of notified, partner and feed viewers
 P_COUNTS = 6       # Poisson counts of arrivals (by source and hour)
 P_GIFTS = 7        # gift counts per (segment, catalogue item)
 P_MERCH = 8        # buyers and order values
@@ -42,10 +44,10 @@ P_DONATE = 9       # donors and amounts
 P_SCHEDULE = 10    # ad-hoc days and hours, collaboration flags
 P_DAILY = 11       # organic growth, unfollows, brand offers (keyed by day)
 
-_NJ = {"cache": True, "nogil": True, "fastmath": config.FASTMATH}
+_NJ = NJ
 
 
-@numba.njit(**_NJ)
+@numba.njit(inline="always", **_NJ)
 def mix(z):
     """SplitMix64 finalizer on uint64 (STYLE.md G3)."""
     z = _U64(z)
@@ -67,38 +69,46 @@ def stream_seed(key, path, index, purpose):
     return mix(_U64(key) ^ h)
 
 
-@numba.njit(**_NJ)
+@numba.njit(inline="always", **_NJ)
 def u01(seed, counter):
     """Uniform double in (0, 1) at ``counter`` of stream ``seed``."""
     z = mix(_U64(seed) + _U64(counter) * GOLDEN)
     return (float(z >> _U64(11)) + 0.5) * _TWO53
 
 
+# Acklam's coefficients: central numerator/denominator (A, B), tails (C, D).
+_A0, _A1, _A2 = -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02
+_A3, _A4, _A5 = 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00
+_B0, _B1, _B2 = -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02
+_B3, _B4 = 6.680131188771972e+01, -1.328068155288572e+01
+_C0, _C1, _C2 = -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00
+_C3, _C4, _C5 = -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00
+_D0, _D1, _D2 = 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00
+_D3 = 3.754408661907416e+00
+_P_TAIL = 0.02425
+
+
 @numba.njit(inline="always", **_NJ)
 def ndtri(p):
-    """Standard normal quantile (Acklam's rational approximation, rel. err. < 1.2e-9)."""
-    if p < 0.02425:
-        q = math.sqrt(-2.0 * math.log(p))
-        return (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q
-                   - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
-                 + 4.374664141464968e+00) * q + 2.938163982698783e+00) / \
-            ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
-               + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1.0)
-    if p > 0.97575:
-        q = math.sqrt(-2.0 * math.log1p(-p))
-        return -(((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q
-                    - 2.400758277161838e+00) * q - 2.549732539343734e+00) * q
-                  + 4.374664141464968e+00) * q + 2.938163982698783e+00) / \
-            ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q
-               + 2.445134137142996e+00) * q + 3.754408661907416e+00) * q + 1.0)
+    """Standard normal quantile at ``p`` in (0, 1) (Acklam's rational
+    approximation, relative error < 1.2e-9, increasing in ``p``).
+
+    Branch-free, so that a loop of it vectorizes: both the central and the tail
+    forms are evaluated and one is selected before the single division. The
+    upper tail uses ``1 - p``, exact for ``p >= 0.5``.
+    """
     q = p - 0.5
     r = q * q
-    return (((((-3.969683028665376e+01 * r + 2.209460984245205e+02) * r
-               - 2.759285104469687e+02) * r + 1.383577518672690e+02) * r
-             - 3.066479806614716e+01) * r + 2.506628277459239e+00) * q / \
-        (((((-5.447609879822406e+01 * r + 1.615858368580409e+02) * r
-            - 1.556989798598866e+02) * r + 6.680131188771972e+01) * r
-          - 1.328068155288572e+01) * r + 1.0)
+    num_c = (((((_A0 * r + _A1) * r + _A2) * r + _A3) * r + _A4) * r + _A5) * q
+    den_c = ((((_B0 * r + _B1) * r + _B2) * r + _B3) * r + _B4) * r + 1.0
+    lower = p < 0.5
+    pt = p if lower else 1.0 - p
+    t = math.sqrt(-2.0 * vlog(pt))
+    num_t = ((((_C0 * t + _C1) * t + _C2) * t + _C3) * t + _C4) * t + _C5
+    num_t = num_t if lower else -num_t
+    den_t = (((_D0 * t + _D1) * t + _D2) * t + _D3) * t + 1.0
+    tail = pt < _P_TAIL
+    return (num_t if tail else num_c) / (den_t if tail else den_c)
 
 
 @numba.njit(**_NJ)
@@ -153,18 +163,6 @@ def poisson_inv(u, lam):
         if p < 1e-300:
             break
     return k
-
-
-@numba.njit(inline="always", **_NJ)
-def n_offspring(u, lam):
-    """:func:`poisson_inv` for small means, with its zero test done in line.
-
-    Most offspring counts are 0 and decided by ``u + lam < _ZERO_SURE`` alone;
-    only the rest pay for the call. Same result as ``poisson_inv(u, lam)``.
-    """
-    if lam <= 0.0 or u + lam < _ZERO_SURE:
-        return 0
-    return poisson_inv(u, lam)
 
 
 @numba.njit(**_NJ)

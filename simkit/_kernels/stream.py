@@ -6,20 +6,28 @@ Random-number layout (what ``tests/naive.py`` reproduces exactly): the stream
 * ``P_COUNTS``: counter 0 notified count, 1+j feed count of hour chunk j,
   30 partner count;
 * ``P_NOTIFIED``: viewer i uses counters 3i (arrival), 3i+1 (segment), 3i+2 (dwell);
-* ``P_DISCOVERED``, ``P_PARTNER``, ``P_VIRAL``: viewer i uses 4i (arrival),
-  4i+1 (segment), 4i+2 (dwell), 4i+3 (follow);
-* ``P_OFFSPRING``: the offspring count of viewer i of a source is drawn at
-  counter ``OFF_<source> + i`` (offspring viewers are numbered in the order
-  their cascades run: roots in the order above, each cascade depth first);
+* ``P_DISCOVERED``, ``P_PARTNER``: viewer i uses 4i (arrival), 4i+1 (segment),
+  4i+2 (dwell), 4i+3 (follow);
+* ``P_OFFSPRING``: viewer i of a source has the *viewer key*
+  ``OFF_<source> + i`` and draws its offspring count at that counter;
+* ``P_VIRAL``: the j-th offspring of a viewer with key K has the key
+  ``k = child_key(K, j)`` and draws at counters 5k (arrival), 5k+1 (segment),
+  5k+2 (dwell), 5k+3 (follow), 5k+4 (its own offspring count), mod 2**64;
 * ``P_GIFTS``: counter k * J + j for segment k and catalogue item j;
 * ``P_MERCH`` / ``P_DONATE``: counter 0 the count, 1+b the b-th amount.
 
-Cascades run after the viewer loops, root by root in viewer order (notified,
-partner, feed): a viewer that may have offspring is buffered
-(:func:`_hold_root`) instead of branching out of the loop, because the branch,
-taken by about one viewer in five and unpredictable, cost more than the rest
-of the viewer's work. The buffer size changes nothing but the order in which
-floating-point minutes are summed.
+Every viewer's draws are keyed by who it is, not by when it is simulated, so
+the order in which cascades run changes nothing but the order of
+floating-point sums, and a cascade is shared by two strategies whenever its
+root viewer is.
+
+How it runs fast: viewers are drawn a block at a time (:func:`_draw_source`,
+:func:`_draw_children`) in loops of plain arithmetic that compile to SIMD code
+(``vmath`` supplies a vectorizable exp and log), then recorded one by one
+(:func:`_record`: segment, presence grid, follows). A viewer that may have
+offspring is held on a stack without a branch; the cascades run from that
+stack (:func:`_cascades`) after the viewer loops or when it fills, their
+offspring drawn in blocks too.
 """
 
 from __future__ import annotations
@@ -32,9 +40,10 @@ import numpy as np
 from . import layout as L
 from .rng import (
     P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
-    P_PARTNER, P_VIRAL, _NJ, _ZERO_SURE, binom_inv, n_offspring, ndtri, poisson_inv,
+    P_PARTNER, P_VIRAL, _NJ, _ZERO_SURE, GOLDEN, binom_inv, mix, ndtri, poisson_inv,
     stream_seed, u01,
 )
+from .vmath import vexp, vlog
 
 # Slots of the per-stream result vector ``res``.
 R_UNIQUE, R_NOTIFIED, R_DISCOVERED, R_NEWF, R_VM, R_PEAK = 0, 1, 2, 3, 4, 5
@@ -42,25 +51,51 @@ R_GIFTS, R_COINS, R_MERCH, R_DONATIONS = 6, 7, 8, 9
 N_RES = 10
 #: Feed arrivals are Poisson per hour chunk; counter of the partner count.
 _C_PARTNER = 30
-#: ``P_OFFSPRING`` counter of the first viewer of each source (viewer i of a
-#: source draws its offspring count at its source's base + i).
-OFF_NOTIFIED, OFF_PARTNER, OFF_DISCOVERED, OFF_VIRAL = 0, 1 << 40, 2 << 40, 3 << 40
+#: Viewer key of the first viewer of each source (viewer i has key base + i).
+OFF_NOTIFIED, OFF_PARTNER, OFF_DISCOVERED = 0, 1 << 40, 2 << 40
+#: Rows of the viewer block ``vbuf``: arrival, leave, segment uniform, follow
+#: uniform, offspring uniform, and the parent's arrival and leave (offspring).
+V_AR, V_LV, V_US, V_UF, V_UO, V_PA, V_PL = 0, 1, 2, 3, 4, 5, 6
+N_V = 7
+_U64 = numba.uint64
 
 
 @numba.njit(inline="always", **_NJ)
-def dwell(th, u):
-    """Dwell time (minutes) at uniform ``u`` for the scenario row ``th``.
+def _dwell_lognormal(logmed, sigma, u):
+    return vexp(logmed + sigma * ndtri(u))
 
-    ``DWELL_A`` is the log-median (lognormal), the scale (Weibull) or the
-    mean (exponential), engagement factor included; ``DWELL_B`` is sigma or the
-    Weibull shape.
+
+@numba.njit(inline="always", **_NJ)
+def _dwell_weibull(scale, shape, u):
+    # (-ln(1 - u))^(1/k); 0.0 - x keeps -ln(1) = +0.0 (vlog(-0.0) is garbage).
+    return scale * vexp(vlog(0.0 - vlog(1.0 - u)) / shape)
+
+
+@numba.njit(inline="always", **_NJ)
+def _dwell_exponential(mean, u):
+    return mean * (0.0 - vlog(1.0 - u))
+
+
+@numba.njit(inline="always", **_NJ)
+def _dwell_block(th, factor, u, n):
+    """``u[b] = factor * D(u[b])`` for ``b < n``: the dwell at each uniform,
+    one loop per family so that each loop vectorizes.
+
+    ``DWELL_A`` is the log-median (lognormal), the scale (Weibull) or the mean
+    (exponential), engagement factor included; ``DWELL_B`` is sigma or the
+    Weibull shape. Every family is increasing in ``u``.
     """
     kind = th[L.DWELL_KIND]
+    a, b_ = th[L.DWELL_A], th[L.DWELL_B]
     if kind == L.DWELL_LOGNORMAL:
-        return math.exp(th[L.DWELL_A] + th[L.DWELL_B] * ndtri(u))
-    if kind == L.DWELL_WEIBULL:
-        return th[L.DWELL_A] * (-math.log1p(-u)) ** (1.0 / th[L.DWELL_B])
-    return -th[L.DWELL_A] * math.log1p(-u)
+        for b in range(n):
+            u[b] = factor * _dwell_lognormal(a, b_, u[b])
+    elif kind == L.DWELL_WEIBULL:
+        for b in range(n):
+            u[b] = factor * _dwell_weibull(a, b_, u[b])
+    else:
+        for b in range(n):
+            u[b] = factor * _dwell_exponential(a, u[b])
 
 
 @numba.njit(inline="always", **_NJ)
@@ -74,122 +109,191 @@ def segment(cum, u):
 
 
 @numba.njit(inline="always", **_NJ)
-def _present(a, leave, diff, seg_min, k):
-    """Record a viewer present on [a, leave): minutes by segment and the
-    whole-minute presence grid (present at minute m iff a <= m < leave)."""
-    seg_min[k] += leave - a
-    diff[int(math.ceil(a))] += 1
-    diff[int(math.ceil(leave))] -= 1
-    return leave - a
-
-
-@numba.njit(_nrt=False, **_NJ)
-def _dfs(stack, top, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
-    """Run the depth-first cascade on ``stack`` (``top`` rows in use).
-
-    Returns 0 when the cascade is finished, or ``stack.shape[0]`` when a push
-    filled the stack: the caller then copies it into a larger one and calls
-    again, which continues exactly where this call stopped. The stack is never
-    reassigned here, so the hot loop does no reference counting.
-    """
-    beta = th[L.VIRAL_BETA]
-    phi = th[L.PHI]
-    seed_off, seed_vir = seeds[0], seeds[1]
-    cap = stack.shape[0]
-    while top > 0:
-        a, lv = stack[top - 1, 0], stack[top - 1, 1]
-        stack[top - 1, 2] -= 1
-        if stack[top - 1, 2] <= 0:
-            top -= 1
-        v = ctr[0]
-        ctr[0] += 1
-        base = 4 * v
-        ac = a + (lv - a) * u01(seed_vir, base)
-        k = segment(cum_n, u01(seed_vir, base + 1))
-        lc = min(ac + dwell(th, u01(seed_vir, base + 2)), horizon_t)
-        acc[0] += _present(ac, lc, diff, seg_min, k)
-        if u01(seed_vir, base + 3) < phi:
-            acc[1] += 1.0
-        acc[2] += 1.0
-        c = n_offspring(u01(seed_off, OFF_VIRAL + v), beta * (lc - ac))
-        if c > 0:
-            stack[top, 0], stack[top, 1], stack[top, 2] = ac, lc, c
-            top += 1
-            if top == cap:
-                return top
-    return 0
+def child_key(key, j):
+    """Viewer key of the ``j``-th offspring of the viewer with key ``key``."""
+    return mix(_U64(key) + _U64(j + 1) * GOLDEN)
 
 
 @numba.njit(**_NJ)
-def _cascade_grown(stack, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
-    """Continue a cascade whose full ``stack`` did not hold it, on ever larger
-    copies (rare; this function allocates, :func:`_dfs` cannot)."""
-    top = stack.shape[0]
-    while top > 0:
-        bigger = np.empty((2 * top, 3))
-        bigger[:top] = stack[:top]
-        stack = bigger
-        top = _dfs(stack, top, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc)
+def _draw_source(th, src, seed, seed_off, off, i0, n, duration, trunc, vbuf, kbuf):
+    """Draw viewers ``i0 .. i0 + n - 1`` of one source into ``vbuf`` / ``kbuf``.
 
-
-@numba.njit(_nrt=False, **_NJ)
-def _flush_roots(roots, m, th, cum_n, seg_min, diff, horizon_t, stack, seeds, ctr,
-                 acc):
-    """Draw the offspring of the ``m`` candidate roots held in ``roots`` (rows of
-    arrival, leave, offspring uniform), in order, and run their cascades.
-
-    Each viewer present brings feed viewers at rate ``beta`` per minute, so a
-    viewer staying ``s`` minutes has Poisson(beta s) offspring, arriving
-    uniformly while it is present; offspring have offspring in turn (depth
-    first, on ``stack``: rows of (arrival, leave, children left)).
-
-    Returns 0, or the ``stack`` row count when a cascade outgrew it: the caller
-    then finishes that cascade with :func:`_cascade_grown` and calls again with
-    the rows after ``ctr[1]``, the index of the root whose cascade was cut.
+    ``src`` holds the source's counter stride (3 or 4: with a follow draw),
+    arrival kind (1: truncated exponential after the notification, 0: uniform
+    on the chunk), chunk start and length, and dwell factor. Each loop is
+    plain arithmetic over the block (no branch inside), so it vectorizes.
     """
-    beta = th[L.VIRAL_BETA]
-    for r in range(ctr[1], m):
-        a0, l0 = roots[r, 0], roots[r, 1]
-        c = poisson_inv(roots[r, 2], beta * (l0 - a0))
-        if c > 0:
-            stack[0, 0], stack[0, 1], stack[0, 2] = a0, l0, c
-            if _dfs(stack, 1, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc):
-                ctr[1] = r + 1
-                return stack.shape[0]
-    return 0
+    stride = _U64(src[0])
+    ar, lv, us = vbuf[V_AR], vbuf[V_LV], vbuf[V_US]
+    for b in range(n):
+        ar[b] = u01(seed, stride * _U64(i0 + b))
+    if src[1] > 0.0:
+        # Truncated Exp(kappa) by inversion: -ln(1 - u (1 - e^{-kappa T})) / kappa.
+        scale = -1.0 / th[L.KAPPA]
+        for b in range(n):
+            ar[b] = scale * vlog(1.0 - ar[b] * trunc)
+    else:
+        t0, length = src[2], src[3]
+        for b in range(n):
+            ar[b] = t0 + length * ar[b]
+    for b in range(n):
+        us[b] = u01(seed, stride * _U64(i0 + b) + _U64(1))
+    for b in range(n):
+        lv[b] = u01(seed, stride * _U64(i0 + b) + _U64(2))
+    _dwell_block(th, src[4], lv, n)
+    _leave(ar, lv, n, duration)
+    if src[0] == 4.0:
+        uf = vbuf[V_UF]
+        for b in range(n):
+            uf[b] = u01(seed, _U64(4) * _U64(i0 + b) + _U64(3))
+    if th[L.VIRAL_BETA] > 0.0:
+        uo = vbuf[V_UO]
+        for b in range(n):
+            kbuf[b] = _U64(off) + _U64(i0 + b)
+            uo[b] = u01(seed_off, kbuf[b])
 
 
 @numba.njit(**_NJ)
-def _run_roots(roots, m, th, cum_n, seg_min, diff, horizon_t, stack, seeds, ctr,
-               acc):
-    """Run the cascades of the ``m`` buffered roots (see :func:`_flush_roots`)."""
-    ctr[1] = 0
-    while _flush_roots(roots, m, th, cum_n, seg_min, diff, horizon_t, stack, seeds,
-                       ctr, acc):
-        _cascade_grown(stack, th, cum_n, seg_min, diff, horizon_t, seeds, ctr, acc)
-    return 0
+def _draw_children(th, seed_vir, n, duration, vbuf, kbuf):
+    """Draw the ``n`` offspring whose keys are in ``kbuf`` and parents' stays in
+    the ``V_PA`` / ``V_PL`` rows: each arrives uniformly while its parent is
+    present. Vectorized like :func:`_draw_source`."""
+    ar, lv, us, uf, uo = vbuf[V_AR], vbuf[V_LV], vbuf[V_US], vbuf[V_UF], vbuf[V_UO]
+    pa, pl = vbuf[V_PA], vbuf[V_PL]
+    five = _U64(5)
+    for b in range(n):
+        ar[b] = pa[b] + (pl[b] - pa[b]) * u01(seed_vir, five * kbuf[b])
+    for b in range(n):
+        us[b] = u01(seed_vir, five * kbuf[b] + _U64(1))
+    for b in range(n):
+        lv[b] = u01(seed_vir, five * kbuf[b] + _U64(2))
+    _dwell_block(th, 1.0, lv, n)
+    _leave(ar, lv, n, duration)
+    for b in range(n):
+        uf[b] = u01(seed_vir, five * kbuf[b] + _U64(3))
+    for b in range(n):
+        uo[b] = u01(seed_vir, five * kbuf[b] + _U64(4))
 
 
 @numba.njit(inline="always", **_NJ)
-def _hold_root(roots, m, ar, lv, u, beta):
-    """Buffer a viewer as a candidate cascade root; return the new row count.
+def _leave(ar, lv, n, duration):
+    """``lv[b] = min(ar[b] + lv[b], T)``: leave time from arrival and dwell."""
+    for b in range(n):
+        x = ar[b] + lv[b]
+        lv[b] = x if x < duration else duration
 
-    The row is always written and kept only when ``u`` may give offspring (the
-    zero test of :func:`n_offspring`), without a branch: most viewers have no
-    offspring, and an unpredictable branch per viewer costs more than the
-    write.
+
+@numba.njit(**_NJ)
+def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min):
+    """Record the ``n`` drawn viewers of ``vbuf`` one by one: segment, minutes
+    by segment, the whole-minute presence grid (present at minute m iff
+    arrival <= m < leave), viewer-minutes and follows (into ``acc``); hold
+    those that may have offspring on ``held`` / ``hkeys`` (from row ``m``).
+
+    Returns the new row count of ``held``, which must have ``n`` free rows.
+    A viewer is held when its offspring uniform fails the zero test of
+    :func:`~simkit._kernels.rng.poisson_inv`; the row is written either way,
+    so that no unpredictable branch breaks the loop.
     """
-    roots[m, 0] = ar
-    roots[m, 1] = lv
-    roots[m, 2] = u
-    keep = u + beta * (lv - ar) >= _ZERO_SURE
-    return m + (1 if keep else 0)
+    ar, lv, us, uf, uo = vbuf[V_AR], vbuf[V_LV], vbuf[V_US], vbuf[V_UF], vbuf[V_UO]
+    beta = th[L.VIRAL_BETA]
+    phi = th[L.PHI]
+    vm = 0.0
+    newf = 0.0
+    for b in range(n):
+        a, leave = ar[b], lv[b]
+        stay = leave - a
+        vm += stay
+        seg_min[segment(cum, us[b])] += stay
+        diff[int(math.ceil(a))] += 1
+        diff[int(math.ceil(leave))] -= 1
+        if follows:
+            newf += 1.0 if uf[b] < phi else 0.0
+        if beta > 0.0:
+            held[m, 0], held[m, 1], held[m, 2] = a, leave, uo[b]
+            hkeys[m] = kbuf[b]
+            m += 1 if uo[b] + beta * stay >= _ZERO_SURE else 0
+    acc[0] += vm
+    acc[1] += newf
+    return m
+
+
+@numba.njit(**_NJ)
+def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, diff,
+              seg_min):
+    """Run the cascades of the ``m`` viewers held on ``held`` / ``hkeys`` (rows
+    of arrival, leave, offspring uniform; viewer keys) until none is left.
+
+    Each viewer present brings feed viewers at rate ``beta`` per minute, so a
+    viewer staying ``s`` minutes has Poisson(beta s) offspring, arriving
+    uniformly while it is present; offspring are newcomers and have offspring
+    in turn. Offspring are drawn a block at a time and held in turn; when the
+    stack cannot take a block it continues on a larger copy (rare; the copy is
+    dropped at the end). ``acc[2]`` counts the offspring.
+    """
+    beta = th[L.VIRAL_BETA]
+    block = vbuf.shape[1]
+    pa, pl = vbuf[V_PA], vbuf[V_PL]
+    nb = 0
+    cur_a = cur_l = 0.0
+    cur_key = _U64(0)
+    cur_c = j = 0
+    while True:
+        # Fill a block with offspring, popping parents as needed.
+        while nb < block:
+            if j < cur_c:
+                pa[nb], pl[nb] = cur_a, cur_l
+                kbuf[nb] = child_key(cur_key, j)
+                nb += 1
+                j += 1
+            elif m > 0:
+                m -= 1
+                cur_a, cur_l, cur_key = held[m, 0], held[m, 1], hkeys[m]
+                cur_c = poisson_inv(held[m, 2], beta * (cur_l - cur_a))
+                j = 0
+            else:
+                break
+        if nb == 0:
+            return
+        _draw_children(th, seed_vir, nb, duration, vbuf, kbuf)
+        if m + nb > held.shape[0]:
+            bigger = np.empty((2 * (m + nb), 3))
+            bigger_keys = np.empty(2 * (m + nb), dtype=np.uint64)
+            bigger[:m] = held[:m]
+            bigger_keys[:m] = hkeys[:m]
+            held, hkeys = bigger, bigger_keys
+        m = _record(th, vbuf, kbuf, nb, cum_n, True, held, hkeys, m, acc, diff,
+                    seg_min)
+        acc[2] += nb
+        nb = 0
+
+
+@numba.njit(**_NJ)
+def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
+            kbuf, held, hkeys, m, acc, diff, seg_min):
+    """Viewers ``i0 .. i0 + n - 1`` of one source (notified, partner or a feed
+    chunk, described by ``src``, see :func:`_draw_source`), a block at a
+    time: draw, record, and run the held cascades whenever the stack could not
+    take another block. Returns the new row count of ``held``."""
+    block = vbuf.shape[1]
+    follows = src[0] == 4.0
+    for start in range(i0, i0 + n, block):
+        nb = min(block, i0 + n - start)
+        if m + nb > held.shape[0]:
+            _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc,
+                      diff, seg_min)
+            m = 0
+        _draw_source(th, src, seed, seeds[0], off, start, nb, duration, trunc, vbuf,
+                     kbuf)
+        m = _record(th, vbuf, kbuf, nb, cum, follows, held, hkeys, m, acc, diff,
+                    seg_min)
+    return m
 
 
 @numba.njit(**_NJ)
 def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
                     key, path, si, followers, habit, duration, hour, weekday,
-                    collab, promo, diff, seg_min, stack, roots, res, curve):
+                    collab, promo, diff, seg_min, held, hkeys, vbuf, kbuf, res, curve):
     """Simulate stream ``si`` of ``path``; fill ``res`` (see ``R_*``) and ``curve``.
 
     Parameters
@@ -212,18 +316,23 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         Whether the partner's followers are notified too.
     promo : float
         Promotion multiplier P.
-    diff, seg_min, stack, roots : arrays
-        Scratch (zeroed on return): presence grid (>= ceil(T) + 2), minutes by
-        segment, virality stack (>= 2 rows), cascade-root buffer (rows of 3).
+    diff, seg_min : float64[:]
+        Scratch, zeroed on return: presence grid (>= ceil(T) + 2 cells) and
+        minutes by segment.
+    held, hkeys : float64[:, 3], uint64[:]
+        Scratch: the stack of viewers that may have offspring, with at least
+        as many rows as ``vbuf`` has columns.
+    vbuf, kbuf : float64[N_V, :], uint64[:]
+        Scratch: one block of viewers (the width is the block size).
     res : float64[:]
         Output (``N_RES``).
     curve : float64[:]
         Concurrency at each whole minute (length 0 to skip).
 
-    Returns
-    -------
-    stack : float64[:, :]
-        The virality stack passed in (deeper cascades use temporary copies).
+    Notes
+    -----
+    The sizes of the scratch stack and block change only the order of
+    floating-point sums, never a draw.
     """
     t_int = int(math.ceil(duration))
     a = activity[hour] * wdf[weekday]
@@ -231,84 +340,48 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     seeds = np.empty(2, dtype=np.uint64)
     seeds[0] = stream_seed(key, path, si, P_OFFSPRING)
     seeds[1] = stream_seed(key, path, si, P_VIRAL)
-    seed_off = seeds[0]
-    ctr = np.zeros(2, dtype=np.int64)   # offspring viewers so far, next root to run
-    acc = np.zeros(3)           # viewer-minutes, follows, offspring (cascades)
-    beta = th[L.VIRAL_BETA]
-    viral = beta > 0.0
-    kappa = th[L.KAPPA]
-    phi = th[L.PHI]
-    trunc = -math.expm1(-kappa * duration)   # P(notified arrival <= T)
-    cap = roots.shape[0]
-    m = 0                       # candidate roots buffered
-    vm = 0.0
-    newf = 0.0
+    acc = np.zeros(3)           # viewer-minutes, follows, offspring
+    trunc = -math.expm1(-th[L.KAPPA] * duration)   # P(notified arrival <= T)
+    m = 0                       # rows of ``held`` in use
+    src = np.empty(5)   # stride, arrival kind, chunk start, chunk length, dwell factor
 
     # Notified followers: Poisson(F r a H P), arrivals Exp(kappa) truncated to [0, T].
-    seed = stream_seed(key, path, si, P_NOTIFIED)
     n_not = poisson_inv(u01(seed_counts, 0),
                         followers * th[L.JOIN] * a * habit * promo * trunc)
-    ff = th[L.FOLLOWER_FACTOR]
-    for i in range(n_not):
-        c = 3 * i
-        ar = -math.log(1.0 - u01(seed, c) * trunc) / kappa
-        k = segment(cum_f, u01(seed, c + 1))
-        lv = min(ar + ff * dwell(th, u01(seed, c + 2)), duration)
-        vm += _present(ar, lv, diff, seg_min, k)
-        if viral:
-            m = _hold_root(roots, m, ar, lv, u01(seed_off, OFF_NOTIFIED + i), beta)
-            if m == cap:
-                m = _run_roots(roots, m, th, cum_n, seg_min, diff, duration, stack,
-                               seeds, ctr, acc)
+    src[0], src[1], src[2], src[3], src[4] = 3.0, 1.0, 0.0, 0.0, th[L.FOLLOWER_FACTOR]
+    m = _source(th, src, stream_seed(key, path, si, P_NOTIFIED), seeds, OFF_NOTIFIED,
+                0, n_not, cum_f, cum_n, duration, trunc, vbuf, kbuf, held, hkeys, m,
+                acc, diff, seg_min)
 
     # Partner's followers on a joint stream: like notified, but newcomers.
     n_par = 0
     if collab:
-        seed = stream_seed(key, path, si, P_PARTNER)
         n_par = poisson_inv(u01(seed_counts, _C_PARTNER),
                             th[L.PARTNER_F] * th[L.JOIN] * th[L.INTEREST] * a * promo
                             * trunc)
-        for i in range(n_par):
-            c = 4 * i
-            ar = -math.log(1.0 - u01(seed, c) * trunc) / kappa
-            k = segment(cum_n, u01(seed, c + 1))
-            lv = min(ar + dwell(th, u01(seed, c + 2)), duration)
-            vm += _present(ar, lv, diff, seg_min, k)
-            if u01(seed, c + 3) < phi:
-                newf += 1.0
-            if viral:
-                m = _hold_root(roots, m, ar, lv, u01(seed_off, OFF_PARTNER + i), beta)
-                if m == cap:
-                    m = _run_roots(roots, m, th, cum_n, seg_min, diff, duration,
-                                   stack, seeds, ctr, acc)
+        src[0], src[4] = 4.0, 1.0
+        m = _source(th, src, stream_seed(key, path, si, P_PARTNER), seeds, OFF_PARTNER,
+                    0, n_par, cum_n, cum_n, duration, trunc, vbuf, kbuf, held, hkeys,
+                    m, acc, diff, seg_min)
 
-    # Feed discovery: Poisson with rate mu a(hour) in each hour chunk.
+    # Feed discovery: Poisson with rate mu a(hour) in each hour chunk, uniform
+    # arrivals in the chunk.
     seed = stream_seed(key, path, si, P_DISCOVERED)
     n_dis = 0
-    n_chunks = (t_int + 59) // 60
-    for j in range(n_chunks):
+    src[0], src[1], src[4] = 4.0, 0.0, 1.0
+    for j in range((t_int + 59) // 60):
         t0 = 60.0 * j
         length = min(60.0, duration - t0)
         rate = th[L.MU] * activity[(hour + j) % 24] * wdf[weekday]
         n_j = poisson_inv(u01(seed_counts, 1 + j), rate * length)
-        for i in range(n_dis, n_dis + n_j):
-            c = 4 * i
-            ar = t0 + length * u01(seed, c)
-            k = segment(cum_n, u01(seed, c + 1))
-            lv = min(ar + dwell(th, u01(seed, c + 2)), duration)
-            vm += _present(ar, lv, diff, seg_min, k)
-            if u01(seed, c + 3) < phi:
-                newf += 1.0
-            if viral:
-                m = _hold_root(roots, m, ar, lv, u01(seed_off, OFF_DISCOVERED + i),
-                               beta)
-                if m == cap:
-                    m = _run_roots(roots, m, th, cum_n, seg_min, diff, duration,
-                                   stack, seeds, ctr, acc)
+        src[2], src[3] = t0, length
+        m = _source(th, src, seed, seeds, OFF_DISCOVERED, n_dis, n_j, cum_n, cum_n,
+                    duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min)
         n_dis += n_j
     if m > 0:
-        _run_roots(roots, m, th, cum_n, seg_min, diff, duration, stack, seeds, ctr,
-                   acc)
+        _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc, diff,
+                  seg_min)
+    vm, newf = acc[0], acc[1]
 
     # Concurrency at whole minutes, and its peak; clear the grid.
     level = 0.0
@@ -347,14 +420,13 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     res[R_UNIQUE] = unique
     res[R_NOTIFIED] = n_not + n_par
     res[R_DISCOVERED] = n_dis + acc[2]
-    res[R_NEWF] = newf + acc[1]
-    res[R_VM] = vm + acc[0]
+    res[R_NEWF] = newf
+    res[R_VM] = vm
     res[R_PEAK] = peak
     res[R_GIFTS] = gifts
     res[R_COINS] = coin_sum
     res[R_MERCH] = merch
     res[R_DONATIONS] = don
-    return stack
 
 
 @numba.njit(**_NJ)
