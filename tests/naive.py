@@ -152,7 +152,7 @@ def stream_context(sc, si=0):
 # ----- the exact reference ----------------------------------------------------
 def _c64(c):
     """A counter as the kernels see it: an integer mod 2**64, as uint64."""
-    return np.uint64(c % (1 << 64))
+    return np.uint64(int(c) % (1 << 64))
 
 
 def _seed(key, path, si, purpose):

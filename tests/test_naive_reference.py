@@ -80,9 +80,10 @@ def _stream_direct(sc, key, path, ctx, held_rows, block):
                     p.seg_rate[0], p.seg_w[0], p.coins[0], np.uint64(key), path, 0,
                     float(sc["creator.followers"]), 1.0, float(ctx["duration"]),
                     ctx["hour"], int(p.sched[0, 0, SC_DAY]) % 7, ctx["collab"],
-                    float(ctx["promo"]), np.zeros(t_int + 2), np.zeros(p.cum_f.shape[1]),
-                    np.empty((held_rows, 3)), np.empty(held_rows, dtype=np.uint64),
-                    np.empty((N_V, block)), np.empty(block, dtype=np.uint64), res, curve)
+                    float(ctx["promo"]), np.zeros(t_int + 2),
+                    np.zeros(p.cum_f.shape[1]), np.empty((held_rows, 3)),
+                    np.empty(held_rows, dtype=np.uint64), np.empty((N_V, block)),
+                    np.empty(block, dtype=np.uint64), res, curve)
     return res, curve
 
 

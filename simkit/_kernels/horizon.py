@@ -22,7 +22,7 @@ from .stream import (
     R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM, simulate_stream,
 )
 
-_WEEK_INDEX = 1 << 20  # P_SCHEDULE index offset of the per-week ad-hoc draws
+_WEEK_INDEX = np.int64(1 << 20)  # P_SCHEDULE index offset of the per-week ad-hoc draws
 #: Viewers drawn per vectorized block, and rows of the stack of viewers held
 #: for their cascades (it grows when a cascade needs more); the draws do not
 #: depend on either.
@@ -43,14 +43,19 @@ def build_schedule(th, sched, key, path, out):
     n = int(th[L.N_STREAMS])
     weeks = int(th[L.DAYS]) // 7
     n_sched = int(th[L.N_SCHED])
+    # Element loops and a hand-written sort, not slice copies and ndarray.sort:
+    # those pull in numba's broadcasting errors and quicksort, seconds of
+    # compile time for copies of five numbers.
     if kind == L.SCHED_EXPLICIT:
         for i in range(n):
-            out[i, :] = sched[i, :]
+            for c in range(L.N_SC):
+                out[i, c] = sched[i, c]
     elif kind == L.SCHED_CONSISTENT:
         i = 0
         for w in range(weeks):
             for r in range(n_sched):
-                out[i, :] = sched[r, :]
+                for c in range(L.N_SC):
+                    out[i, c] = sched[r, c]
                 out[i, L.SC_DAY] = 7 * w + sched[r, L.SC_DAY]
                 i += 1
     else:
@@ -66,7 +71,13 @@ def build_schedule(th, sched, key, path, out):
             for d in range(spw):   # partial Fisher-Yates: spw distinct weekdays
                 j = d + int(u01(seed, d) * (7 - d))
                 perm[d], perm[j] = perm[j], perm[d]
-            perm[:spw].sort()
+            for d in range(1, spw):   # insertion sort of the spw days
+                x = perm[d]
+                e = d
+                while e > 0 and perm[e - 1] > x:
+                    perm[e] = perm[e - 1]
+                    e -= 1
+                perm[e] = x
             for d in range(spw):
                 hour = int(lo) + min(int(u01(seed, 7 + d) * n_hours), n_hours - 1)
                 out[i, L.SC_DAY] = 7 * w + perm[d]
@@ -125,7 +136,7 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
     balance = paid = transit = fees = 0.0
     deals = 0
     tot[:] = 0.0
-    si = 0
+    si = np.int64(0)   # not a literal 0: see rng.P_NOTIFIED
     for day in range(days):
         if th[L.BRAND_ON] > 0.0:
             dseed = stream_seed(key, path, day, P_DAILY)

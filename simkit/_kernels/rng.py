@@ -30,19 +30,21 @@ _TWO53 = 1.0 / 9007199254740992.0
 _ZERO_SURE = 1.0 - 1e-12
 
 #: Purposes: each keeps its own counter space so that changing how many draws
-#: one mechanism makes never shifts the draws of another.
-P_NOTIFIED = 1     # per notified viewer: arrival, segment, dwell
-P_DISCOVERED = 2   # per feed viewer: arrival, segment, dwell, follow
-P_PARTNER = 3      # per partner-follower viewer: arrival, segment, dwell, follow
-P_VIRAL = 4        # per virality offspring (by key): arrival, segment, dwell,
+#: one mechanism makes never shifts the draws of another. Constants that reach
+#: jitted calls are numpy integers, not Python ints: numba compiles a callee
+#: once more for every distinct Python-int literal argument.
+P_NOTIFIED = np.int64(1)     # per notified viewer: arrival, segment, dwell
+P_DISCOVERED = np.int64(2)   # per feed viewer: arrival, segment, dwell, follow
+P_PARTNER = np.int64(3)      # per partner viewer: arrival, segment, dwell, follow
+P_VIRAL = np.int64(4)        # per virality offspring (by key): arrival, segment, dwell,
                    # follow, offspring count
-P_OFFSPRING = 5    # offspring counts of notified, partner and feed viewers
-P_COUNTS = 6       # Poisson counts of arrivals (by source and hour)
-P_GIFTS = 7        # gift counts per (segment, catalogue item)
-P_MERCH = 8        # buyers and order values
-P_DONATE = 9       # donors and amounts
-P_SCHEDULE = 10    # ad-hoc days and hours, collaboration flags
-P_DAILY = 11       # organic growth, unfollows, brand offers (keyed by day)
+P_OFFSPRING = np.int64(5)    # offspring counts of notified, partner and feed viewers
+P_COUNTS = np.int64(6)       # Poisson counts of arrivals (by source and hour)
+P_GIFTS = np.int64(7)        # gift counts per (segment, catalogue item)
+P_MERCH = np.int64(8)        # buyers and order values
+P_DONATE = np.int64(9)       # donors and amounts
+P_SCHEDULE = np.int64(10)    # ad-hoc days and hours, collaboration flags
+P_DAILY = np.int64(11)       # organic growth, unfollows, brand offers (keyed by day)
 
 _NJ = NJ
 

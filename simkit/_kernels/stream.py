@@ -52,7 +52,9 @@ N_RES = 10
 #: Feed arrivals are Poisson per hour chunk; counter of the partner count.
 _C_PARTNER = 30
 #: Viewer key of the first viewer of each source (viewer i has key base + i).
-OFF_NOTIFIED, OFF_PARTNER, OFF_DISCOVERED = 0, 1 << 40, 2 << 40
+OFF_NOTIFIED, OFF_PARTNER, OFF_DISCOVERED = (np.int64(0), np.int64(1 << 40),
+                                             np.int64(2 << 40))
+_ZERO = np.int64(0)   # a non-literal 0 for jitted calls (see rng.P_NOTIFIED)
 #: Rows of the viewer block ``vbuf``: arrival, leave, segment uniform, follow
 #: uniform, offspring uniform, and the parent's arrival and leave (offspring).
 V_AR, V_LV, V_US, V_UF, V_UO, V_PA, V_PL = 0, 1, 2, 3, 4, 5, 6
@@ -259,11 +261,13 @@ def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, di
         if m + nb > held.shape[0]:
             bigger = np.empty((2 * (m + nb), 3))
             bigger_keys = np.empty(2 * (m + nb), dtype=np.uint64)
-            bigger[:m] = held[:m]
-            bigger_keys[:m] = hkeys[:m]
+            for r in range(m):   # element copy: a slice copy costs compile time
+                for c in range(3):
+                    bigger[r, c] = held[r, c]
+                bigger_keys[r] = hkeys[r]
             held, hkeys = bigger, bigger_keys
-        m = _record(th, vbuf, kbuf, nb, cum_n, True, held, hkeys, m, acc, diff,
-                    seg_min)
+        m = _record(th, vbuf, kbuf, nb, cum_n, np.bool_(True), held, hkeys, m, acc,
+                    diff, seg_min)
         acc[2] += nb
         nb = 0
 
@@ -282,7 +286,7 @@ def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
         if m + nb > held.shape[0]:
             _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc,
                       diff, seg_min)
-            m = 0
+            m = _ZERO
         _draw_source(th, src, seed, seeds[0], off, start, nb, duration, trunc, vbuf,
                      kbuf)
         m = _record(th, vbuf, kbuf, nb, cum, follows, held, hkeys, m, acc, diff,
@@ -342,7 +346,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     seeds[1] = stream_seed(key, path, si, P_VIRAL)
     acc = np.zeros(3)           # viewer-minutes, follows, offspring
     trunc = -math.expm1(-th[L.KAPPA] * duration)   # P(notified arrival <= T)
-    m = 0                       # rows of ``held`` in use
+    m = _ZERO                   # rows of ``held`` in use
     src = np.empty(5)   # stride, arrival kind, chunk start, chunk length, dwell factor
 
     # Notified followers: Poisson(F r a H P), arrivals Exp(kappa) truncated to [0, T].
@@ -350,7 +354,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
                         followers * th[L.JOIN] * a * habit * promo * trunc)
     src[0], src[1], src[2], src[3], src[4] = 3.0, 1.0, 0.0, 0.0, th[L.FOLLOWER_FACTOR]
     m = _source(th, src, stream_seed(key, path, si, P_NOTIFIED), seeds, OFF_NOTIFIED,
-                0, n_not, cum_f, cum_n, duration, trunc, vbuf, kbuf, held, hkeys, m,
+                _ZERO, n_not, cum_f, cum_n, duration, trunc, vbuf, kbuf, held, hkeys, m,
                 acc, diff, seg_min)
 
     # Partner's followers on a joint stream: like notified, but newcomers.
@@ -361,13 +365,13 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
                             * trunc)
         src[0], src[4] = 4.0, 1.0
         m = _source(th, src, stream_seed(key, path, si, P_PARTNER), seeds, OFF_PARTNER,
-                    0, n_par, cum_n, cum_n, duration, trunc, vbuf, kbuf, held, hkeys,
-                    m, acc, diff, seg_min)
+                    _ZERO, n_par, cum_n, cum_n, duration, trunc, vbuf, kbuf, held,
+                    hkeys, m, acc, diff, seg_min)
 
     # Feed discovery: Poisson with rate mu a(hour) in each hour chunk, uniform
     # arrivals in the chunk.
     seed = stream_seed(key, path, si, P_DISCOVERED)
-    n_dis = 0
+    n_dis = _ZERO
     src[0], src[1], src[4] = 4.0, 0.0, 1.0
     for j in range((t_int + 59) // 60):
         t0 = 60.0 * j
