@@ -59,7 +59,7 @@ def test_sweep_micro(benchmark, scenario, n_scenarios):
     pairs = n_scenarios * PATHS
     secs = benchmark.stats.stats.mean
     benchmark.extra_info.update({
-        "scenarios": n_scenarios, "paths": PATHS, "scenario_paths": pairs,
+        "kind": "sweep", "scenarios": n_scenarios, "paths": PATHS, "scenario_paths": pairs,
         "scenario_paths_per_s": pairs / secs,
         "ratio_to_batch": secs / pairs / ref,
     })

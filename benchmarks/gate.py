@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 
 #: Gate: mid-tier simkit viewers/s (most threads) over the NumPy yardstick.
-#: Measured on the 2-core development machine (AMD EPYC, shared): 8.1x on 2
-#: threads (40 M viewers/s against 5.0 M), 4.0x on 1 thread, and 3.9x on 2
-#: threads while another process held the second core. The gate sits below the
-#: one-core figure, so a busy shared runner passes, while a loss of a quarter of
-#: the per-core speed (reference counting back in the per-viewer loop, a hot
-#: loop no longer compiled tight) fails even there. See docs/benchmarks.md.
-MIN_MID_OVER_NUMPY = 3.0
+#: Measured on the 2-core development machine (AMD EPYC, shared), 2026-12-01:
+#: 19.9x on 2 threads (96 M viewers/s against 4.8 M), 10.2x on 1 thread, and
+#: 23.3x on 2 threads while another process held one core (it slows the
+#: yardstick too). The gate, the speed target of 8x, sits 20% below the
+#: one-thread figure: a busy shared runner passes, while losing the SIMD draw
+#: loops (about half the speed) fails. See docs/benchmarks.md.
+MIN_MID_OVER_NUMPY = 8.0
 GATE_SCENARIO = "mid_tier"
 
 
@@ -52,21 +52,28 @@ def table(data):
     gate = None
     best_threads = -1
     out = {"throughput": [], "numpy": [], "rng": [], "latency": [], "cli": [],
-           "memory": []}
+           "memory": [], "sweep": []}
     for b in data.get("benchmarks", []):
         info = b.get("extra_info", {})
         out.setdefault(info.get("kind", "other"), []).append((b, info))
+    # The bound is the machine's limit: take the best raw draw rate measured in
+    # this run on each thread count (the yardstick's and the rng benchmark's),
+    # so that one window slowed by another process does not lower it.
+    draws = {}
+    for _b, i in out["throughput"] + out["rng"]:
+        draws[i["threads"]] = max(draws.get(i["threads"], 0.0), i["draws_per_s"])
     rows.append(f"{'kernel throughput':14s} {'thr':>3s} {'viewers/s':>9s} "
                 f"{'numpy':>9s} {'np-batch':>9s} {'bound':>9s} {'x numpy':>7s} "
                 f"{'x batch':>7s} {'% bound':>7s}")
     for _b, i in out["throughput"]:
+        bound = draws[i["threads"]] / i["draws_per_viewer"]
         rows.append(
             f"  {i['scenario']:12s} {i['threads']:3d} {_rate(i['viewers_per_s'])}"
             f" {_rate(i['numpy_viewers_per_s'])}"
             f" {_rate(i.get('numpy_batched_viewers_per_s', 0.0))}"
-            f" {_rate(i['bound_viewers_per_s'])} {i['simkit_over_numpy']:7.1f}"
+            f" {_rate(bound)} {i['simkit_over_numpy']:7.1f}"
             f" {i.get('simkit_over_numpy_batched', float('nan')):7.1f}"
-            f" {100 * i['simkit_over_bound']:6.1f}%")
+            f" {100 * i['viewers_per_s'] / bound:6.1f}%")
         thr[(i["scenario"], i["threads"])] = i["viewers_per_s"]
         if i["scenario"] == GATE_SCENARIO and i["threads"] > best_threads:
             best_threads, gate = i["threads"], i["simkit_over_numpy"]
@@ -82,6 +89,10 @@ def table(data):
     for b, i in out["cli"]:
         rows.append(f"  simkit {i['command']:8s} {i['start']:4s} "
                     f"{i['paths']:>7,} paths: {b['stats']['min']:6.2f} s")
+    for b, i in out["sweep"]:
+        rows.append(f"  sweep {i['scenarios']:,} scenarios x {i['paths']} paths: "
+                    f"{b['stats']['min']:6.1f} s ({i['ratio_to_batch']:.2f}x one "
+                    f"simulate_batch per scenario-path)")
     for b, i in out["memory"]:
         rows.append(f"  peak memory {i['paths']:,} paths totals-only: "
                     f"{i['peak_rss_gib']:.2f} GiB ({i['seconds']:.1f} s)")
