@@ -3,7 +3,7 @@
 The scenarios are the Latin hypercube of ``scenarios/micro_sweep.toml`` (the
 micro creator, with followers, join rate, stream length, feed discovery and
 engagement varied around it). ``n_scenarios=100`` runs in both profiles; the
-issue's figure, 5,000 scenarios x 200 paths (about 4 minutes on 2 cores), is
+issue's figure, 5,000 scenarios x 200 paths (about 70 s on 2 cores), is
 marked ``full`` and skipped under ``SIMKIT_BENCH_PROFILE=short`` (CI)::
 
     python -m pytest benchmarks -k sweep --benchmark-only
