@@ -78,7 +78,7 @@ def _dwell_exponential(mean, u):
     return mean * (0.0 - vlog(1.0 - u))
 
 
-@numba.njit(inline="always", **_NJ)
+@numba.njit(**_NJ)
 def _dwell_block(th, factor, u, n):
     """``u[b] = factor * D(u[b])`` for ``b < n``: the dwell at each uniform,
     one loop per family so that each loop vectorizes.
