@@ -1,7 +1,8 @@
 """Tunables of the compiled core, in one place (tests patch them).
 
 ``FASTMATH`` is the only place kernels take their fastmath flags from;
-``BLOCK_PATHS`` is the number of paths one backend task simulates.
+``BLOCK_PATHS`` is the number of paths one backend task simulates;
+``CHECKPOINT_PAIRS`` the (scenario, path) pairs of one checkpoint chunk.
 """
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from __future__ import annotations
 _DEFAULTS = {
     "FASTMATH": False,
     "BLOCK_PATHS": 4096,
+    "CHECKPOINT_PAIRS": 65_536,
 }
 
 FASTMATH = _DEFAULTS["FASTMATH"]
 BLOCK_PATHS = _DEFAULTS["BLOCK_PATHS"]
+CHECKPOINT_PAIRS = _DEFAULTS["CHECKPOINT_PAIRS"]
 
 
 def _reset():

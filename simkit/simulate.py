@@ -82,7 +82,7 @@ def _progress_bar(progress, total, desc):
 
 def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=False,
                    threads=None, backend="cpu", path_offset=0, block_paths=None,
-                   progress=None, scheduler=None):
+                   progress=None, scheduler=None, checkpoint=None, resume=False):
     """Simulate several scenarios in vectorized kernel calls.
 
     Parameters
@@ -110,6 +110,13 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
         Show a progress bar (default: when stderr is a terminal).
     scheduler : str, optional
         Dask scheduler address (``backend="dask"`` only).
+    checkpoint : path-like, optional
+        Directory where each finished chunk of paths is written at once
+        (atomically), with a manifest describing the run (:mod:`simkit.checkpoint`).
+    resume : bool
+        With ``checkpoint``: load the finished chunks of an interrupted run of
+        the same scenarios, seed and sizes, and simulate only the rest. The
+        result equals an uninterrupted run's bit for bit.
 
     Returns
     -------
@@ -127,6 +134,14 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
     >>> more = base.with_overrides({"creator.followers": 20_000})
     >>> a, b = simkit.simulate_batch([base, more], paths=100, seed=12345)
     >>> bool(b["unique_viewers"].mean() > a["unique_viewers"].mean())
+    True
+
+    A checkpointed run, interrupted or not, gives the same numbers:
+
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> c, = simkit.simulate_batch([base], paths=100, seed=12345, checkpoint=d)
+    >>> bool((c["income_total"] == a["income_total"]).all())
     True
     """
     scenarios = list(scenarios)
@@ -151,9 +166,23 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
     if bar is not None:
         # About 20 updates per run; block size never changes the numbers.
         block_paths = min(block_paths, max(256, -(-paths // 20)))
+    on_block = bar.update if bar else None
     try:
-        run(packed, key, path_offset, tot, ps, cv, threads=threads,
-            block_paths=block_paths, on_block=(bar.update if bar else None), **kwargs)
+        if checkpoint is None:
+            run(packed, key, path_offset, tot, ps, cv, threads=threads,
+                block_paths=block_paths, on_block=on_block, **kwargs)
+        elif backend == "dask":
+            # One client for all chunks (a LocalCluster per chunk otherwise).
+            from .backends.dask import client_for
+
+            with client_for(scheduler) as client:
+                _run_checkpointed(run, {"scheduler": client}, scenarios, packed, key,
+                                  path_offset, tot, ps, cv, threads, block_paths,
+                                  on_block, checkpoint, resume)
+        else:
+            _run_checkpointed(run, kwargs, scenarios, packed, key, path_offset,
+                              tot, ps, cv, threads, block_paths, on_block,
+                              checkpoint, resume)
     finally:
         if bar is not None:
             bar.close()
@@ -181,9 +210,44 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
     return results
 
 
+def _run_checkpointed(run, kwargs, scenarios, packed, key, path_offset, tot, ps, cv,
+                      threads, block_paths, on_block, out, resume):
+    """``run`` chunk by chunk, each finished chunk saved to ``out`` (or loaded
+    from it when resuming); see :mod:`simkit.checkpoint`."""
+    from .checkpoint import load_chunk, prepare, save_chunk, scenario_hash
+
+    s, paths = tot.shape[0], tot.shape[1]
+    chunk = -(-config.CHECKPOINT_PAIRS // s)
+    prepare(out, {
+        "format": "simkit-run-checkpoint/1", "simkit_version": __version__,
+        "scenarios": [sc.name for sc in scenarios],
+        "scenario_sha256": [scenario_hash(sc) for sc in scenarios],
+        "root_key": str(key), "paths": paths, "path_offset": path_offset,
+        "per_stream": ps is not None, "curves": cv is not None,
+        "chunk_paths": chunk,
+    }, resume)
+    outs = {n: a for n, a in (("totals", tot), ("per_stream", ps), ("curves", cv))
+            if a is not None}
+    for i, c0 in enumerate(range(0, paths, chunk)):
+        c1 = min(paths, c0 + chunk)
+        views = {n: a[:, c0:c1] for n, a in outs.items()}
+        got = load_chunk(out, i, c0, c1, tuple(views)) if resume else None
+        if got is not None and all(got[n].shape == v.shape for n, v in views.items()):
+            for n, v in views.items():
+                v[...] = got[n]
+            if on_block is not None:
+                on_block(s * (c1 - c0))
+            continue
+        run(packed, key, path_offset + c0, views["totals"], views.get("per_stream"),
+            views.get("curves"), threads=threads, block_paths=block_paths,
+            on_block=on_block, **kwargs)
+        save_chunk(out, i, c0, c1, **views)
+
+
 def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,
              curves=False, threads=None, backend="cpu", path_offset=0,
-             block_paths=None, progress=None, scheduler=None):
+             block_paths=None, progress=None, scheduler=None, checkpoint=None,
+             resume=False):
     """Simulate one scenario (or one of its variants) over many paths.
 
     Parameters
@@ -199,6 +263,9 @@ def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,
         Name of a variant defined in the scenario file.
     per_stream, curves, threads, backend, path_offset, block_paths, progress, scheduler
         As in :func:`simulate_batch`.
+    checkpoint, resume
+        As in :func:`simulate_batch`: save finished chunks of paths to a
+        directory, and continue an interrupted run from them.
 
     Returns
     -------
@@ -220,5 +287,6 @@ def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,
     return simulate_batch([scenario], paths=paths, seed=seed, per_stream=per_stream,
                           curves=curves, threads=threads, backend=backend,
                           path_offset=path_offset, block_paths=block_paths,
-                          progress=progress, scheduler=scheduler)[0]
+                          progress=progress, scheduler=scheduler,
+                          checkpoint=checkpoint, resume=resume)[0]
 
