@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import glob
+import json
 import math
 from pathlib import Path
 
+import numpy as np
+import numpy.testing as npt
 import pytest
 
 import simkit
 from simkit import ScenarioError, SimkitError, load_scenario, scenario_from_dict
 from simkit._pack import n_streams
-from simkit.scenario import SCHEMA
+from simkit.scenario import SCHEMA, Catalogue, load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO_FILES = sorted(glob.glob(str(ROOT / "scenarios" / "*.toml")))
@@ -64,6 +67,13 @@ def test_defaults_filled_and_dotted_access():
     ({"creator": {"folowers": 10}}, "creator.folowers", "followers"),
     ({"schedule": {"kind": "explicit", "streams": [{"day": 0, "huor": 3}]}},
      "schedule.streams[0].huor", "hour"),
+    ({"variants": {"x": {"audience": {"join_rat": 0.1}}}},
+     "variants.x.audience.join_rat", "join_rate"),
+    ({"variants": {"x": {"audiense": {"join_rate": 0.1}}}}, "variants.x.audiense",
+     "audience"),
+    ({"variants": {"x": {"schedule": {"kind": "explicit",
+                                      "streams": [{"day": 0, "huor": 3}]}}}},
+     "variants.x.schedule.streams[0].huor", "hour"),
 ])
 def test_unknown_key_did_you_mean(d, key, hint):
     msg = _err(d)
@@ -97,7 +107,21 @@ def test_unknown_key_did_you_mean(d, key, hint):
     ({"dwell": {"distribution": "gamma"}}, "dwell.distribution"),
     ({"variants": 3}, "variants"),
     ({"variants": {"v": 3}}, "variants.v"),
-    ({"variants": {"v": {"audience": {"join_rate": 2}}}}, "audience.join_rate"),
+    # Errors inside a variant carry the variant's key path.
+    ({"variants": {"v": {"audience": {"join_rate": 2}}}},
+     "variants.v.audience.join_rate"),
+    ({"variants": {"v": {"creator": {"followers": -1}}}},
+     "variants.v.creator.followers"),
+    ({"variants": {"v": {"audience": 3}}}, "variants.v.audience"),
+    ({"variants": {"v": {"audience": {"activity": [0.5] * 23 + ["x"]}}}},
+     "variants.v.audience.activity[23]"),
+    ({"variants": {"v": {"schedule": {"kind": "explicit", "streams": [{"hour": 3}]}}}},
+     "variants.v.schedule.streams[0].day"),
+    ({"variants": {"v": {"catalogue": {"file": "missing.csv"}}}},
+     "variants.v.catalogue.file"),
+    # A relation the variant breaks is reported under the variant too.
+    ({"variants": {"v": {"segments": {"names": ["a", "b"]}}}},
+     "variants.v.segments.follower_shares"),
 ])
 def test_wrong_types_and_shapes(d, key):
     assert f"`{key}`" in _err(d)
@@ -187,8 +211,41 @@ def test_variants_merge_and_errors(tmp_path):
 def test_bad_variant_fails_at_load(tmp_path):
     p = tmp_path / "v.toml"
     p.write_text("[variants.x.audience]\njoin_rat = 0.1\n")
-    with pytest.raises(ScenarioError, match="did you mean `join_rate`"):
+    with pytest.raises(ScenarioError, match="did you mean `join_rate`") as info:
         load_scenario(p)
+    assert info.value.key == "variants.x.audience.join_rat"
+    assert str(info.value).startswith(f"{p}: `variants.x.audience.join_rat` must be")
+
+
+def test_bad_value_in_variant_names_the_variant(tmp_path):
+    p = tmp_path / "v.toml"
+    p.write_text("[creator]\nfollowers = 5000\n[variants.a.creator]\nfollowers = -1\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    e = info.value
+    assert str(e) == (f"{p}: `variants.a.creator.followers` must be "
+                      f"{SCHEMA['creator']['followers'].expected()}, got -1")
+    assert e.key == "variants.a.creator.followers" and e.got == -1 and e.file == str(p)
+
+
+def test_bad_variant_cli_one_line_exit_2(tmp_path, capsys):
+    from simkit.cli import main
+
+    p = tmp_path / "v.toml"
+    p.write_text("[variants.a.creator]\nfollowers = -1\n")
+    assert main(["run", str(p), "--paths", "2", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and f"{p}: `variants.a.creator.followers` must be" in err
+
+
+def test_bad_catalogue_of_variant_names_the_csv(tmp_path):
+    # The error is about the CSV file, not a key of the scenario: no prefix.
+    (tmp_path / "bad.csv").write_text("name,coins,weight\nA,1.5,3\n")
+    p = tmp_path / "v.toml"
+    p.write_text('[variants.x.catalogue]\nfile = "bad.csv"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    assert info.value.key == "row 1" and info.value.file.endswith("bad.csv")
 
 
 def test_with_overrides_validated():
@@ -224,8 +281,89 @@ def test_sponsorship_and_sweep_sections():
                              "sweep": {"params": {"audience.join_rate": [0.01, 0.05]}}})
     assert sc.sponsorship["streams"] == 3
     assert sc.sponsorship["deliverable"] == "viewer_minutes"
-    assert sc.sweep["params"] == {"audience.join_rate": [0.01, 0.05]}
+    assert sc.sweep["params"] == {"audience.join_rate": (0.01, 0.05)}
+    assert sc.to_dict()["sweep"]["params"] == {"audience.join_rate": [0.01, 0.05]}
     assert "`sweep.params.audience.join_rat`" in _err(
         {"sweep": {"params": {"audience.join_rat": [0.01, 0.05]}}})
     assert "`sweep.params.audience.join_rate`" in _err(
         {"sweep": {"params": {"audience.join_rate": [0.05, 0.01]}}})
+
+
+# ----- frozen all the way down --------------------------------------------------
+def test_catalogue_arrays_are_read_only_and_cache_is_safe():
+    sc = scenario_from_dict({})
+    cat = sc.catalogue
+    coins, weights = cat.coins.copy(), cat.weights.copy()
+    for arr in (cat.coins, cat.weights, load_catalogue("default").coins):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[-1] = 10**9
+        with pytest.raises(ValueError):
+            arr.setflags(write=True)
+        with pytest.raises(ValueError, match="read-only"):
+            arr *= 2
+    # A later, unrelated scenario sees the catalogue as loaded.
+    later = scenario_from_dict({}).catalogue
+    npt.assert_array_equal(later.coins, coins)
+    npt.assert_array_equal(later.weights, weights)
+    assert not later.coins.flags.writeable and not later.weights.flags.writeable
+
+
+def test_catalogue_copies_the_arrays_it_is_given():
+    coins, weights = np.array([1, 10]), np.array([3.0, 1.0])
+    cat = Catalogue(("A", "B"), coins, weights)
+    coins[0], weights[0] = 99, 0.0
+    assert cat.coins.tolist() == [1, 10] and cat.weights.tolist() == [3.0, 1.0]
+    assert cat.coins.dtype == np.int64 and cat.weights.dtype == float
+    with pytest.raises(ValueError):
+        cat.coins[0] = 2
+
+
+def test_raw_is_deeply_read_only():
+    sc = scenario_from_dict({"creator": {"followers": 7},
+                             "schedule": {"slots": [[1, 20], [3, 20]]},
+                             "sweep": {"params": {"audience.join_rate": [0.01, 0.05]}}})
+    with pytest.raises(TypeError):
+        sc.raw["creator"]["followers"] = 5
+    with pytest.raises(TypeError):
+        sc.raw["schedule"]["slots"][0] = [2, 20]
+    with pytest.raises(TypeError):
+        sc.raw["schedule"]["slots"][0][1] = 21
+    with pytest.raises(TypeError):
+        sc.raw["sweep"]["params"]["audience.join_rate"][0] = 0.5
+    with pytest.raises(TypeError):
+        sc.values["sweep.params"]["audience.follow_prob"] = [0.1, 0.2]
+    with pytest.raises(TypeError):
+        sc.sweep["params"]["audience.join_rate"][0] = 0.5
+    again = sc.with_overrides({})
+    assert again["creator.followers"] == 7
+    assert again["schedule.slots"] == ((1, 20), (3, 20))
+    assert again.sweep["params"] == {"audience.join_rate": (0.01, 0.05)}
+
+
+def test_scenario_does_not_share_the_callers_dict():
+    d = {"creator": {"followers": 7}, "variants": {"a": {"creator": {"followers": 9}}},
+         "schedule": {"kind": "explicit", "streams": [{"day": 0, "hour": 20}]}}
+    sc = scenario_from_dict(d)
+    d["creator"]["followers"] = 5
+    d["variants"]["a"]["creator"]["followers"] = -1
+    d["schedule"]["streams"][0]["day"] = 10**6
+    assert sc.with_overrides({})["creator.followers"] == 7
+    assert sc.variant("a")["creator.followers"] == 9
+    assert sc.variant("a").with_overrides({})["schedule.streams"][0]["day"] == 0
+
+
+def test_frozen_scenario_still_overrides_and_exports():
+    sc = scenario_from_dict({"segments": {"names": ["a", "b"],
+                                          "follower_shares": [0.5, 0.5],
+                                          "newcomer_shares": [0.5, 0.5],
+                                          "gift_rate_per_min": [0.0, 0.1],
+                                          "catalogue_tilt": [0.0, 0.2]},
+                             "variants": {"v": {"segments": {"gift_rate_per_min":
+                                                             [0.0, 0.3]}}}})
+    v = sc.variant("v").with_overrides({"creator.followers": 123})
+    assert v["segments.gift_rate_per_min"] == (0.0, 0.3)
+    assert v["segments.names"] == ("a", "b") and v["creator.followers"] == 123
+    d = v.to_dict()
+    json.dumps(d)  # plain lists and dicts only
+    assert d["segments"]["names"] == ["a", "b"]
+    assert dict(scenario_from_dict(d).values) == dict(v.values)

@@ -110,7 +110,10 @@ A file may define named variants under `[variants.NAME]`: each is a nested
 table of overrides, merged key by key onto the base scenario (tables are
 merged recursively, any other value replaces the base value). Variants cannot
 set `name` or contain `variants`. Every variant is validated when the file is
-loaded, so a bad override is reported at once. A variant's scenario is named
+loaded, so a bad override is reported at once, under its key path in the file
+(`` `variants.big.audience.join_rate` must be a number in [0, 1], got 1.5 ``; a
+check across keys that the merged variant fails is reported under
+`variants.NAME.` followed by the key checked). A variant's scenario is named
 `BASE:NAME`. Two spellings are equivalent:
 
 ```toml

@@ -26,15 +26,63 @@ __all__ = ["Scenario", "Catalogue", "load_scenario", "scenario_from_dict",
            "load_catalogue"]
 
 
+def _readonly(a, dtype) -> np.ndarray:
+    """Return a read-only copy of ``a`` that cannot be made writeable again.
+
+    The copy is a view of a read-only base array, so ``setflags(write=True)``
+    raises too: a shared (cached) catalogue cannot be changed through it.
+    """
+    base = np.array(a, dtype=dtype)
+    base.setflags(write=False)
+    return base.view()
+
+
+def _freeze(obj):
+    """Deep read-only copy of a parsed mapping: tables become mappingproxies and
+    lists become tuples (the validators accept both)."""
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in obj.items()})
+    if isinstance(obj, (list, tuple)):
+        return tuple(_freeze(v) for v in obj)
+    return obj
+
+
+def _thaw(obj):
+    """Inverse of :func:`_freeze`: plain, new dicts and lists (as ``tomllib`` gives)."""
+    if isinstance(obj, Mapping):
+        return {k: _thaw(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_thaw(v) for v in obj]
+    return obj
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """A gift catalogue: names, coin prices and base weights.
+
+    The arrays are read-only copies of those given (catalogues are cached and
+    shared between scenarios).
+
+    Attributes
+    ----------
+    names : tuple of str
+        Gift names.
+    coins : ndarray of int64
+        Coin price of each gift (read-only).
+    weights : ndarray of float
+        Base pick weight of each gift (read-only).
+    source : str
+        ``"default"`` or the CSV path.
 
     Examples
     --------
     >>> cat = load_catalogue("default")
     >>> int(cat.coins[0]), cat.names[0]
     (1, 'Rose')
+    >>> cat.coins[0] = 5
+    Traceback (most recent call last):
+    ...
+    ValueError: assignment destination is read-only
     """
 
     names: tuple
@@ -42,8 +90,30 @@ class Catalogue:
     weights: np.ndarray
     source: str = "default"
 
+    def __post_init__(self):
+        object.__setattr__(self, "names", tuple(self.names))
+        object.__setattr__(self, "coins", _readonly(self.coins, np.int64))
+        object.__setattr__(self, "weights", _readonly(self.weights, float))
+
     def segment_weights(self, tilt: float) -> np.ndarray:
-        """Return normalized pick probabilities ``w_j * coins_j**tilt``."""
+        """Return normalized pick probabilities ``w_j * coins_j**tilt``.
+
+        Parameters
+        ----------
+        tilt : float
+            The segment's ``segments.catalogue_tilt``.
+
+        Returns
+        -------
+        ndarray
+            A new (writeable) array of probabilities summing to 1.
+
+        Examples
+        --------
+        >>> cat = Catalogue(("A", "B"), [1, 10], [1.0, 1.0])
+        >>> cat.segment_weights(1.0).round(3).tolist()
+        [0.091, 0.909]
+        """
         w = self.weights * self.coins.astype(float) ** tilt
         return w / w.sum()
 
@@ -67,6 +137,13 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
     Returns
     -------
     Catalogue
+        Cached per path and shared; its arrays are read-only.
+
+    Examples
+    --------
+    >>> cat = load_catalogue("default")
+    >>> cat is load_catalogue("default"), cat.coins.flags.writeable
+    (True, False)
     """
     if spec == "default":
         path = resources.files("simkit") / "data" / "gifts_2025-11.csv"
@@ -103,8 +180,7 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
         weights.append(w)
     if not names or sum(weights) <= 0:
         raise ScenarioError(label, "weight", "positive for at least one gift")
-    cat = Catalogue(tuple(names), np.array(coins, dtype=np.int64),
-                    np.array(weights, dtype=float), label)
+    cat = Catalogue(tuple(names), coins, weights, label)
     _CATALOGUE_CACHE[key] = cat
     return cat
 
@@ -244,7 +320,7 @@ def _validate(raw: dict, file: str) -> dict:
     for key, f in SCHEMA[""].items():
         values.setdefault(key, f.default)
     _cross_check(values, file)
-    return values
+    return {k: _freeze(v) for k, v in values.items()}
 
 
 def _cross_check(v, file):
@@ -335,11 +411,13 @@ class Scenario:
     source : str
         File it came from, or ``"<dict>"``.
     raw : mapping
-        The mapping as given (before defaults), used to derive variants.
+        The mapping as given (before defaults), used to derive variants;
+        read-only all the way down (tables are mappingproxies, lists tuples).
     values : mapping
-        Dotted key -> validated value, including defaults.
+        Dotted key -> validated value, including defaults (read-only: lists
+        are tuples, tables mappingproxies).
     catalogue : Catalogue
-        The gift catalogue.
+        The gift catalogue (read-only arrays).
 
     Examples
     --------
@@ -371,33 +449,103 @@ class Scenario:
         return tuple(self._variants)
 
     def variant(self, name: str) -> Scenario:
-        """Return the scenario with variant ``name``'s overrides applied."""
+        """Return the scenario with variant ``name``'s overrides applied.
+
+        Parameters
+        ----------
+        name : str
+            One of :attr:`variants`.
+
+        Returns
+        -------
+        Scenario
+            Named ``BASE:NAME``.
+
+        Raises
+        ------
+        ScenarioError
+            If there is no such variant, or if the merged scenario is invalid;
+            the key path then starts with ``variants.NAME.``.
+
+        Examples
+        --------
+        >>> sc = scenario_from_dict({"variants": {"big": {"creator":
+        ...                                               {"followers": 90_000}}}})
+        >>> big = sc.variant("big")
+        >>> big.name, big["creator.followers"]
+        ('scenario:big', 90000)
+        >>> scenario_from_dict({"variants": {"a": {"creator": {"followers": -1}}}})
+        Traceback (most recent call last):
+        ...
+        simkit.errors.ScenarioError: <dict>: `variants.a.creator.followers` must be an integer in [0, 1000000000], got -1
+        """
         if name not in self._variants:
             opts = ", ".join(self._variants) or "none defined"
             raise ScenarioError(self.source, "variants", f"one of: {opts}"
                                 + _hint(name, self._variants), name)
-        merged = _deep_merge(dict(self.raw), self._variants[name])
-        return _build(merged, self.source, variant=name, base_name=self.name,
-                      variants=self._variants)
+        merged = _deep_merge(_thaw(self.raw), _thaw(self._variants[name]))
+        try:
+            return _build(merged, self.source, variant=name, base_name=self.name,
+                          variants=self._variants)
+        except ScenarioError as exc:
+            if exc.file != self.source:  # about another file (a catalogue CSV)
+                raise
+            raise _rekeyed(exc, f"variants.{name}.{exc.key}") from None
 
     def with_overrides(self, overrides: dict) -> Scenario:
-        """Return a copy with dotted-key overrides applied and validated."""
+        """Return a copy with dotted-key overrides applied and validated.
+
+        Parameters
+        ----------
+        overrides : dict
+            Dotted key -> value, e.g. ``{"audience.join_rate": 0.06}``.
+
+        Returns
+        -------
+        Scenario
+            A new scenario; ``self`` is unchanged.
+
+        Raises
+        ------
+        ScenarioError
+            On an unknown key or an invalid value.
+
+        Examples
+        --------
+        >>> sc = scenario_from_dict({})
+        >>> sc.with_overrides({"creator.followers": 500})["creator.followers"]
+        500
+        >>> sc.with_overrides({"creator.folowers": 500})
+        Traceback (most recent call last):
+        ...
+        simkit.errors.ScenarioError: <dict>: `creator.folowers` must be a known key (did you mean `followers`?)
+        """
         for key in overrides:
             if key not in self.values and key.rpartition(".")[0] not in SCHEMA:
                 raise ScenarioError(self.source, key, "a known key"
                                     + _hint(key, self.values))
-        merged = _deep_merge(dict(self.raw), _dotted_to_nested(dict(overrides)))
+        merged = _deep_merge(_thaw(self.raw), _dotted_to_nested(dict(overrides)))
         base = self.name.split(":")[0]
         return _build(merged, self.source, variant=self.variant_name, base_name=base,
                       variants=self._variants)
 
     def to_dict(self) -> dict:
-        """Return the full nested mapping (defaults included), as in a TOML file."""
-        plain = {k: (list(map(list, v)) if k == "schedule.slots" else
-                     [dict(s) for s in v] if k == "schedule.streams" else
-                     list(v) if isinstance(v, tuple) else v)
-                 for k, v in self.values.items() if v is not None}
-        return _dotted_to_nested(plain)
+        """Return the full nested mapping (defaults included), as in a TOML file.
+
+        Returns
+        -------
+        dict
+            New, plain dicts and lists (JSON-ready); changing them does not
+            change the scenario.
+
+        Examples
+        --------
+        >>> d = scenario_from_dict({}).to_dict()
+        >>> d["creator"]["followers"], d["schedule"]["slots"][0]
+        (10000, [1, 20])
+        """
+        return _dotted_to_nested({k: _thaw(v) for k, v in self.values.items()
+                                  if v is not None})
 
     @property
     def horizon_days(self) -> int:
@@ -445,9 +593,16 @@ def _build(raw, source, *, variant=None, base_name=None, variants=None) -> Scena
                                            else "scenario")
     if variant:
         name = f"{name}:{variant}"
-    raw = {k: v for k, v in raw.items() if k != "variants"}
-    return Scenario(name, source, MappingProxyType(raw), MappingProxyType(values), cat,
-                    variant, MappingProxyType(dict(variants)))
+    raw = _freeze({k: v for k, v in raw.items() if k != "variants"})
+    return Scenario(name, source, raw, MappingProxyType(values), cat, variant,
+                    _freeze(variants))
+
+
+def _rekeyed(exc: ScenarioError, key: str) -> ScenarioError:
+    """The same error as ``exc``, reported under ``key`` (with ``got`` only if
+    ``exc`` had one)."""
+    got = [exc.got] if str(exc).endswith(f", got {exc.got!r}") else []
+    return ScenarioError(exc.file, key, exc.expected, *got)
 
 
 def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
