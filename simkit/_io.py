@@ -1,7 +1,9 @@
 """Atomic file output: write to a temporary sibling, then ``os.replace``.
 
 A reader never sees a half-written file, and an interrupted run leaves the
-previous file (or nothing) in place.
+previous file (or nothing) in place. :func:`atomic_files` extends this to a set
+of files in one directory: every file is written to a temporary name first and
+the set is renamed into place only when all are complete.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write_text", "atomic_write_bytes", "atomic_path", "write_json"]
+__all__ = [
+    "AtomicFileSet",
+    "atomic_files",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "write_json",
+]
 
 
 def _umask() -> int:
@@ -76,3 +85,204 @@ def _json_default(o):
 def write_json(path, obj) -> None:
     """Write ``obj`` as indented JSON, atomically (numpy scalars/arrays allowed)."""
     atomic_write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n")
+
+
+class AtomicFileSet:
+    """Files written to temporary names in one directory, renamed into place together.
+
+    Use it through :func:`atomic_files`, which commits on success and discards
+    on any error.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Where the files go; it (and any missing parent) is created by the first
+        :meth:`write` and removed again by :meth:`discard` if still empty.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> fs = AtomicFileSet(d)
+    >>> fs.write("a.txt", lambda tmp: tmp.write_text("a")).name
+    'a.txt'
+    >>> sorted(p.name.startswith(".a.txt.") for p in d.iterdir())  # a temporary only
+    [True]
+    >>> [p.name for p in fs.commit()]
+    ['a.txt']
+    """
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self._pending = []   # (temporary, final) paths
+        self._created = []   # directories this set created, outermost first
+
+    def _make_directory(self):
+        missing = []
+        d = self.directory
+        while not (d.exists() or d.is_symlink()) and d != d.parent:
+            missing.append(d)
+            d = d.parent
+        for m in reversed(missing):
+            m.mkdir()
+            self._created.append(m)
+
+    def write(self, name, writer):
+        """Write one file of the set to a temporary name in the directory.
+
+        Parameters
+        ----------
+        name : str
+            File name (no directory part) the file gets on :meth:`commit`.
+        writer : callable
+            ``writer(tmp_path)`` writes the whole file to ``tmp_path`` (a
+            :class:`~pathlib.Path` in the target directory).
+
+        Returns
+        -------
+        Path
+            The final path of the file.
+
+        Raises
+        ------
+        SimkitError
+            If the directory or the file cannot be written (an ``OSError``,
+            such as a full disk); the message names the final path.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> fs = AtomicFileSet(tempfile.mkdtemp())
+        >>> fs.write("x.json", lambda tmp: write_json(tmp, {"a": 1})).name
+        'x.json'
+        """
+        from .errors import SimkitError
+
+        final = self.directory / name
+        if Path(name).name != name or any(f == final for _, f in self._pending):
+            raise SimkitError(f"{final}: written twice or not a plain file name")
+        try:
+            self._make_directory()
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp",
+                                       dir=self.directory)
+            os.close(fd)
+            tmp = Path(tmp)
+            self._pending.append((tmp, final))
+            os.chmod(tmp, 0o666 & ~_umask())
+            writer(tmp)
+        except OSError as exc:
+            raise SimkitError(f"cannot write {final}: {exc.strerror or exc}") from None
+        return final
+
+    def commit(self):
+        """Rename every temporary into place (``os.replace``), in write order.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+
+        Raises
+        ------
+        SimkitError
+            If a rename fails; the message names the file.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> fs = AtomicFileSet(tempfile.mkdtemp())
+        >>> _ = fs.write("x.txt", lambda tmp: tmp.write_text("x"))
+        >>> [p.read_text() for p in fs.commit()]
+        ['x']
+        """
+        from .errors import SimkitError
+
+        done = []
+        for tmp, final in self._pending:
+            try:
+                os.replace(tmp, final)
+            except OSError as exc:
+                raise SimkitError(f"cannot write {final}: {exc.strerror or exc}") \
+                    from None
+            done.append(final)
+        self._pending = []
+        return done
+
+    def discard(self):
+        """Remove every temporary not yet renamed, and the directories created.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> d = pathlib.Path(tempfile.mkdtemp()) / "new"
+        >>> fs = AtomicFileSet(d)
+        >>> _ = fs.write("x.txt", lambda tmp: tmp.write_text("x"))
+        >>> fs.discard()
+        >>> d.exists()
+        False
+        """
+        for tmp, _ in self._pending:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+        self._pending = []
+        for d in reversed(self._created):
+            with contextlib.suppress(OSError):  # not empty: files were committed
+                d.rmdir()
+        self._created = []
+
+
+@contextlib.contextmanager
+def atomic_files(directory):
+    """Write a set of files into ``directory``: all of them, or none.
+
+    Yields an :class:`AtomicFileSet`; each ``write(name, writer)`` writes one
+    file to a temporary name in ``directory``. When the block ends normally
+    every temporary is renamed into place; on any exception (including
+    ``KeyboardInterrupt``) the temporaries are removed, files from an earlier
+    run are left as they were, and nothing new appears.
+
+    Parameters
+    ----------
+    directory : str or Path
+        Target directory (created if needed).
+
+    Yields
+    ------
+    AtomicFileSet
+
+    Raises
+    ------
+    SimkitError
+        If a file cannot be written or renamed (the message names it).
+
+    Notes
+    -----
+    The renames are not one atomic step: a crash between two of them leaves
+    the files renamed so far (each one complete). Everything before the
+    renames, the whole of the writing, is all-or-nothing.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_files(d) as fs:
+    ...     _ = fs.write("a.txt", lambda tmp: tmp.write_text("a"))
+    ...     _ = fs.write("b.txt", lambda tmp: tmp.write_text("b"))
+    >>> sorted(p.name for p in d.iterdir())
+    ['a.txt', 'b.txt']
+    >>> try:
+    ...     with atomic_files(d) as fs:
+    ...         _ = fs.write("c.txt", lambda tmp: tmp.write_text("c"))
+    ...         raise RuntimeError("failed half-way")
+    ... except RuntimeError:
+    ...     pass
+    >>> sorted(p.name for p in d.iterdir())
+    ['a.txt', 'b.txt']
+    """
+    fs = AtomicFileSet(directory)
+    try:
+        yield fs
+        fs.commit()
+    except BaseException:
+        fs.discard()
+        raise

@@ -23,6 +23,34 @@ __all__ = ["SimulationResult", "Summary", "MetricSummary", "SUMMARY_QUANTILES"]
 #: Quantile levels reported by :meth:`SimulationResult.summary`.
 SUMMARY_QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
 
+#: Confidence of the order-statistic interval of each summary quantile.
+SUMMARY_CONFIDENCE = 0.95
+
+
+def _qname(q):
+    return f"p{round(q * 100):02d}"
+
+
+def _finite_or_none(v):
+    """``float(v)``, or ``None`` for NaN and infinities (JSON has neither)."""
+    if v is None:
+        return None
+    v = float(v)
+    return v if np.isfinite(v) else None
+
+
+def _check_target(target):
+    """Return ``target`` as a finite float (or ``None``); raise :class:`SimkitError`."""
+    if target is None:
+        return None
+    try:
+        t = float(target)
+    except (TypeError, ValueError):
+        t = float("nan")
+    if not np.isfinite(t) or isinstance(target, bool):
+        raise SimkitError(f"`target` must be a finite number, got {target!r}")
+    return t
+
 
 @dataclass(frozen=True)
 class MetricSummary:
@@ -37,11 +65,26 @@ class MetricSummary:
     mean, stderr : float
         Sample mean and its standard error ``std(ddof=1) / sqrt(n)``.
     quantiles : dict[float, float]
-        Sample quantiles at :data:`SUMMARY_QUANTILES`.
+        Sample quantiles at :data:`SUMMARY_QUANTILES` (numpy's ``linear`` method).
     target : float or None
         Threshold for ``p_exceed``.
     p_exceed, p_exceed_stderr : float or None
         Fraction of paths strictly above ``target`` and its binomial standard error.
+    quantiles_lo, quantiles_hi : dict[float, float] or None
+        Bounds of the distribution-free 95% order-statistic interval of each
+        quantile (:func:`simkit.analysis.quantiles.quantile_ci`); ``-inf``/``inf``
+        where the sample is too small to bound it, NaN for a sample with
+        non-finite values. ``None`` when not computed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(12345).exponential(size=2000)
+    >>> s = MetricSummary.of("gifts", x)
+    >>> bool(s.quantiles_lo[0.5] < np.log(2) < s.quantiles_hi[0.5])  # true median
+    True
+    >>> bool(s.half_width(0.5) < 0.1)
+    True
     """
 
     metric: str
@@ -52,29 +95,112 @@ class MetricSummary:
     target: float | None = None
     p_exceed: float | None = None
     p_exceed_stderr: float | None = None
+    quantiles_lo: dict | None = None
+    quantiles_hi: dict | None = None
 
     @classmethod
     def of(cls, metric, values, target=None):
-        """Summarize ``values`` (1-d array over paths)."""
+        """Summarize ``values`` (1-d array over paths).
+
+        Parameters
+        ----------
+        metric : str
+            Name of the metric.
+        values : array_like
+            One value per path.
+        target : float, optional
+            Also estimate ``P(value > target)``; must be finite.
+
+        Returns
+        -------
+        MetricSummary
+
+        Raises
+        ------
+        SimkitError
+            On an empty sample or a non-finite ``target``.
+
+        Examples
+        --------
+        >>> s = MetricSummary.of("gifts", [1.0, 2.0, 3.0, 4.0], target=2.5)
+        >>> s.mean, s.p_exceed, s.quantiles[0.5]
+        (2.5, 0.5, 2.5)
+        """
+        from .analysis.quantiles import quantile_ci
+
+        target = _check_target(target)
         x = np.asarray(values, dtype=float)
         n = x.size
         if n == 0:
             raise SimkitError(f"cannot summarize `{metric}`: no paths")
         mean = float(x.mean())
         se = float(x.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-        qs = np.quantile(x, SUMMARY_QUANTILES)
+        levels = np.asarray(SUMMARY_QUANTILES)
+        if np.all(np.isfinite(x)):
+            est = quantile_ci(x, levels, confidence=SUMMARY_CONFIDENCE)
+            qs, lo, hi = est.value, est.lo, est.hi
+        else:  # NaN/inf in the sample: no interval (quantile_ci refuses it)
+            qs = np.quantile(x, levels)
+            lo = hi = np.full(levels.size, np.nan)
         p = pse = None
         if target is not None:
             p = float(np.mean(x > target))
             pse = float(np.sqrt(p * (1.0 - p) / n))
-        return cls(metric, n, mean, se, dict(zip(SUMMARY_QUANTILES, map(float, qs))),
-                   None if target is None else float(target), p, pse)
+        def as_dict(v):
+            return dict(zip(SUMMARY_QUANTILES, map(float, v), strict=True))
+
+        return cls(metric, n, mean, se, as_dict(qs), target, p, pse, as_dict(lo),
+                   as_dict(hi))
+
+    def half_width(self, q):
+        """Larger distance from the ``q``-quantile to an end of its interval.
+
+        Parameters
+        ----------
+        q : float
+            One of :data:`SUMMARY_QUANTILES`.
+
+        Returns
+        -------
+        float
+            ``max(value - lo, hi - value)``: ``inf`` when the interval is
+            unbounded, NaN when it was not computed.
+
+        Examples
+        --------
+        >>> MetricSummary.of("gifts", [5.0]).half_width(0.5)  # one path: unbounded
+        inf
+        """
+        if self.quantiles_lo is None or self.quantiles_hi is None:
+            return float("nan")
+        v = self.quantiles[q]
+        return float(max(v - self.quantiles_lo[q], self.quantiles_hi[q] - v))
 
     def to_dict(self):
-        """Return a JSON-ready dict."""
+        """Return a JSON-ready dict.
+
+        Keys: ``metric``, ``n``, ``mean``, ``stderr``, ``p05`` ... ``p95``, the
+        interval bounds ``p05_lo``, ``p05_hi``, ..., and with a target
+        ``target``, ``p_exceed`` and ``p_exceed_stderr``. Non-finite numbers
+        (an unbounded interval end, the standard error of one path) are ``None``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> d = MetricSummary.of("gifts", np.arange(100.0)).to_dict()
+        >>> d["p50"], d["p50_lo"], d["p50_hi"]  # ranks 40 and 61 of 100
+        (49.5, 39.0, 60.0)
+        >>> d = MetricSummary.of("gifts", [1.0, 2.0, 3.0]).to_dict()
+        >>> d["p50_lo"] is None  # three paths cannot bound the median at 95%
+        True
+        """
         d = {"metric": self.metric, "n": self.n, "mean": self.mean,
-             "stderr": self.stderr}
-        d.update({f"p{round(q * 100):02d}": v for q, v in self.quantiles.items()})
+             "stderr": _finite_or_none(self.stderr)}
+        d.update({_qname(q): v for q, v in self.quantiles.items()})
+        if self.quantiles_lo is not None and self.quantiles_hi is not None:
+            for q in self.quantiles:
+                d[f"{_qname(q)}_lo"] = _finite_or_none(self.quantiles_lo[q])
+                d[f"{_qname(q)}_hi"] = _finite_or_none(self.quantiles_hi[q])
         if self.target is not None:
             d.update(target=self.target, p_exceed=self.p_exceed,
                      p_exceed_stderr=self.p_exceed_stderr)
@@ -82,6 +208,8 @@ class MetricSummary:
 
 
 def _fmt(v, unit=""):
+    if not np.isfinite(v):
+        return str(float(v))
     if unit == "USD":
         return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
     if abs(v) >= 100 or v == int(v):
@@ -112,16 +240,73 @@ class Summary:
         raise KeyError(metric)
 
     def to_dict(self):
-        """Return a JSON-ready dict ``{metric: {...}}``."""
+        """Return a JSON-ready dict ``{metric: {...}}`` (:meth:`MetricSummary.to_dict`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"gifts": np.arange(100.0)})
+        >>> d = res.summary(["gifts"]).to_dict()["gifts"]
+        >>> d["p50"], d["p50_lo"] <= d["p50"] <= d["p50_hi"]
+        (49.5, True)
+        """
         return {r.metric: r.to_dict() for r in self.rows}
 
+    #: Columns of :meth:`csv_text`.
+    CSV_COLUMNS = ("metric", "unit", "n", "mean", "se",
+                   *(f"{_qname(q)}{e}" for q in SUMMARY_QUANTILES
+                     for e in ("", "_lo", "_hi")),
+                   "target", "p_exceed", "p_exceed_se")
+
+    def csv_text(self):
+        """Return the summary as CSV text, one row per metric.
+
+        Columns: :attr:`CSV_COLUMNS`: ``metric``, ``unit``, ``n``, ``mean``,
+        ``se`` (its standard error), each quantile ``p05`` ... ``p95``
+        followed by the bounds of its 95% order-statistic interval
+        (``p05_lo``, ``p05_hi``, ...; ``-inf``/``inf`` when unbounded), and
+        ``target``, ``p_exceed``, ``p_exceed_se`` (empty without a target).
+        Floats are written with ``repr``, so they read back exactly.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"gifts": np.arange(100.0)})
+        >>> print(res.summary(["gifts"]).csv_text().splitlines()[0][:40])
+        metric,unit,n,mean,se,p05,p05_lo,p05_hi,
+        """
+        import csv
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(self.CSV_COLUMNS)
+        def num(v):
+            return "" if v is None else repr(float(v))
+
+        for r in self.rows:
+            row = [r.metric, _metrics.UNITS.get(r.metric, ""), r.n, num(r.mean),
+                   num(r.stderr)]
+            for q in SUMMARY_QUANTILES:
+                lo = None if r.quantiles_lo is None else r.quantiles_lo[q]
+                hi = None if r.quantiles_hi is None else r.quantiles_hi[q]
+                row += [num(r.quantiles[q]), num(lo), num(hi)]
+            row += [num(r.target), num(r.p_exceed), num(r.p_exceed_stderr)]
+            w.writerow(row)
+        return buf.getvalue()
+
     def __str__(self):
-        head = ["metric", "mean", "± s.e.", "P5", "P25", "P50", "P75", "P95"]
+        head = ["metric", "mean", "± s.e.",
+                *(f"P{q * 100:g}" for q in SUMMARY_QUANTILES)]
         lines = []
         for r in self.rows:
             u = _metrics.UNITS.get(r.metric, "")
             cells = [r.metric, _fmt(r.mean, u), _fmt(r.stderr, u)]
-            cells += [_fmt(r.quantiles[q], u) for q in SUMMARY_QUANTILES]
+            cells += [f"{_fmt(r.quantiles[q], u)} ±{_fmt(r.half_width(q))}"
+                      for q in SUMMARY_QUANTILES]
             lines.append(cells)
         widths = [max(len(str(c)) for c in col) for col in zip(head, *lines)]
         fmt_row = lambda cells: "  ".join(  # noqa: E731
@@ -129,9 +314,12 @@ class Summary:
             for i, (c, w) in enumerate(zip(cells, widths)))
         out = [self.title, fmt_row(head), fmt_row(["-" * w for w in widths])]
         out += [fmt_row(c) for c in lines]
+        out.append(f"quantiles ± the larger half of their {SUMMARY_CONFIDENCE:.0%} "
+                   "order-statistic interval")
         for r in self.rows:
             if r.target is not None:
-                out.append(f"P({r.metric} > {_fmt(r.target, _metrics.UNITS.get(r.metric, ''))})"
+                u = _metrics.UNITS.get(r.metric, "")
+                out.append(f"P({r.metric} > {_fmt(r.target, u)})"
                            f" = {r.p_exceed:.3f} ± {r.p_exceed_stderr:.3f}")
         return "\n".join(out)
 
@@ -211,9 +399,28 @@ class SimulationResult:
         Returns
         -------
         Summary
-            ``str(summary)`` is a table; ``summary[metric]`` a
-            :class:`MetricSummary`.
+            ``str(summary)`` is a table (mean ± s.e., and each quantile ± the
+            larger half of its 95% order-statistic interval); ``summary[metric]``
+            a :class:`MetricSummary`.
+
+        Raises
+        ------
+        SimkitError
+            On an unknown metric or a non-finite ``target``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"income_total": np.arange(100.0)})
+        >>> s = res.summary(["income_total"], target=89.5)
+        >>> s["income_total"].p_exceed, s["income_total"].quantiles[0.5]
+        (0.1, 49.5)
+        >>> res.summary(["income_total"], target=float("nan"))
+        Traceback (most recent call last):
+        ...
+        simkit.errors.SimkitError: `target` must be a finite number, got nan
         """
+        target = _check_target(target)
         metrics = DEFAULT_SUMMARY_METRICS if metrics is None else tuple(metrics)
         rows = tuple(
             MetricSummary.of(m, self[m], target if m == target_metric else None)
@@ -257,10 +464,71 @@ class SimulationResult:
             buf.write(f"{i}," + ",".join(repr(float(v)) for v in row) + "\n")
         atomic_write_text(path, buf.getvalue())
 
-    def to_json(self, path, *, target=None) -> None:
-        """Write metadata and the summary of every total as JSON, atomically."""
-        write_json(path, {"name": self.name, "metadata": self.metadata,
-                          "summary": self.summary(self.totals, target=target).to_dict()})
+    def to_json(self, path, *, target=None, precision=None) -> None:
+        """Write metadata and the summary of every total as JSON, atomically.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+        target : float, optional
+            Also record ``P(income_total > target)`` with its standard error.
+        precision : dict, optional
+            How a precision run ended (:meth:`PrecisionRun.to_dict
+            <simkit.analysis.precision.PrecisionRun.to_dict>`), stored under
+            ``"precision"``.
+
+        Notes
+        -----
+        ``summary[metric]`` holds ``n``, ``mean``, ``stderr``, ``p05`` ...
+        ``p95`` and the bounds ``p05_lo``, ``p05_hi``, ... of each quantile's
+        95% order-statistic interval (``null`` when unbounded); see
+        :meth:`MetricSummary.to_dict`.
+
+        Examples
+        --------
+        >>> import json, tempfile, pathlib
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"gifts": np.arange(100.0)})
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "demo.json"
+        >>> res.to_json(f)
+        >>> s = json.loads(f.read_text())["summary"]["gifts"]
+        >>> s["p50_lo"] <= s["p50"] <= s["p50_hi"]
+        True
+        """
+        d = {"name": self.name, "metadata": self.metadata,
+             "summary": self.summary(self.totals, target=target).to_dict()}
+        if precision is not None:
+            d["precision"] = precision
+        write_json(path, d)
+
+    def to_summary_csv(self, path, *, target=None) -> None:
+        """Write the summary of every total as CSV, one row per metric, atomically.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+        target : float, optional
+            Also fill ``target``, ``p_exceed`` and ``p_exceed_se`` of
+            ``income_total``.
+
+        See Also
+        --------
+        Summary.csv_text : the columns.
+
+        Examples
+        --------
+        >>> import csv, tempfile, pathlib
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"gifts": np.arange(100.0)})
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "demo_summary.csv"
+        >>> res.to_summary_csv(f)
+        >>> row = next(csv.DictReader(f.read_text().splitlines()))
+        >>> row["metric"], row["mean"], row["p50"]
+        ('gifts', '49.5', '49.5')
+        """
+        atomic_write_text(path, self.summary(self.totals, target=target).csv_text())
 
     def save(self, path) -> None:
         """Save to ``path`` (``.npz``: arrays; metadata as JSON inside; no pickle).
@@ -284,16 +552,89 @@ class SimulationResult:
 
     @classmethod
     def load(cls, path) -> SimulationResult:
-        """Load a result written by :meth:`save`."""
+        """Load a result written by :meth:`save` (or ``simkit run --out``).
+
+        Parameters
+        ----------
+        path : str or Path
+            An ``.npz`` file written by :meth:`save`.
+
+        Returns
+        -------
+        SimulationResult
+
+        Raises
+        ------
+        SimkitError
+            If ``path`` is missing, is not a readable ``.npz`` archive (for
+            example a truncated copy), or lacks the members :meth:`save` writes
+            (``__meta__`` and ``totals/...`` arrays of one length); the message
+            names the file and what is wrong.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import numpy as np
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "r.npz"
+        >>> SimulationResult("demo", {"gifts": np.arange(3.0)}).save(f)
+        >>> SimulationResult.load(f).paths
+        3
+        >>> _ = f.write_bytes(f.read_bytes()[:100])  # truncated
+        >>> SimulationResult.load(f)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        simkit.errors.SimkitError: ...r.npz: not a simkit result file: not a readable ...
+        """
         path = Path(path)
         if not path.is_file():
             raise SimkitError(f"{path}: no such result file")
+
+        def bad(what):
+            return SimkitError(f"{path}: not a simkit result file: {what}")
+
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(bytes(z["__meta__"]).decode())
-                totals = {k[7:]: z[k] for k in z.files if k.startswith("totals/")}
-                ps = {k[11:]: z[k] for k in z.files if k.startswith("per_stream/")}
-                curves = z["curves"] if "curves" in z.files else None
-        except (OSError, ValueError, KeyError) as exc:
-            raise SimkitError(f"{path}: not a simkit result file ({exc})") from None
+            with open(path, "rb") as fh:  # np.load(path) leaks it on a bad archive
+                meta, totals, ps, curves = _read_npz(fh, bad)
+        except OSError as exc:
+            raise SimkitError(f"{path}: cannot read ({exc.strerror})") from None
+        if not (isinstance(meta, dict) and isinstance(meta.get("name"), str)
+                and isinstance(meta.get("metadata"), dict)):
+            raise bad("`__meta__` lacks `name` and `metadata`")
+        lengths = {k: v.shape for k, v in totals.items()}
+        n = next(iter(lengths.values()))
+        if len(n) != 1 or any(s != n for s in lengths.values()):
+            raise bad(f"`totals/...` arrays are not 1-d of one length ({lengths})")
         return cls(meta["name"], totals, ps or None, curves, meta["metadata"])
+
+
+def _read_npz(fh, bad):
+    """``(meta, totals, per_stream, curves)`` of an open result file.
+
+    ``bad(what)`` builds the :class:`SimkitError` raised when it is not one.
+    """
+    import zipfile
+    import zlib
+
+    errors = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+    try:
+        z = np.load(fh, allow_pickle=False)
+    except errors as exc:
+        raise bad(f"not a readable .npz archive ({exc})") from None
+    if not isinstance(z, np.lib.npyio.NpzFile):
+        raise bad("a single .npy array, not an .npz archive")
+    with z:
+        names = list(z.files)
+        if "__meta__" not in names:
+            raise bad("no `__meta__` member (write results with "
+                      "SimulationResult.save or `simkit run --out`)")
+        keys = [k for k in names if k.startswith("totals/")]
+        if not keys:
+            raise bad("no `totals/...` arrays")
+        try:
+            meta = json.loads(bytes(z["__meta__"]).decode())
+            totals = {k[7:]: z[k] for k in keys}
+            ps = {k[11:]: z[k] for k in names if k.startswith("per_stream/")}
+            curves = z["curves"] if "curves" in names else None
+        except errors as exc:
+            raise bad(f"damaged or unreadable member ({exc})") from None
+    return meta, totals, ps, curves

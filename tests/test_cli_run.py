@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import importlib
 import json
+import os
 
 import numpy.testing as npt
 import pytest
 
 import simkit
 from simkit.cli import COMMANDS, main, make_parser
+from simkit.metrics import TOTALS, UNITS
 
 MICRO = "scenarios/micro.toml"
 
@@ -120,7 +122,7 @@ def test_run_out_writes_json_csv_npz(tmp_path, capsys):
                  "--per-stream", "--out", str(out)]) == 0
     capsys.readouterr()
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["micro.csv", "micro.json", "micro.npz"]
+    assert files == ["micro.csv", "micro.json", "micro.npz", "micro_summary.csv"]
     res = simkit.SimulationResult.load(out / "micro.npz")
     direct = simkit.simulate(simkit.load_scenario(MICRO), paths=30, seed=4,
                              per_stream=True)
@@ -174,3 +176,285 @@ def test_python_dash_m(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().startswith("simkit: error:")
     assert "Traceback" not in r.stderr
+
+
+# ----- --out: checked up front, written as a set ------------------------------------
+def _no_simulation(monkeypatch):
+    """Make any simulation fail the test: --out must be refused before it."""
+    mod = importlib.import_module("simkit.simulate")
+
+    def boom(*a, **k):
+        raise AssertionError("simulated before checking --out")
+
+    monkeypatch.setattr(mod, "simulate", boom)
+
+
+def test_out_under_a_file_is_refused_before_simulating(tmp_path, capsys, monkeypatch):
+    f = tmp_path / "afile"
+    f.write_text("keep")
+    _no_simulation(monkeypatch)
+    for out in (f / "sub", f / "sub" / "deeper"):
+        assert main(["run", MICRO, "--paths", "5", "--quiet", "--out", str(out)]) == 2
+        line = _one_line_error(capsys)
+        assert line.startswith(f"simkit: error: --out {out}: ")
+        assert f"{f} is not a directory" in line
+    assert f.read_text() == "keep" and sorted(tmp_path.iterdir()) == [f]
+
+
+@pytest.mark.parametrize("kind", ["proc", "chmod"])
+def test_unwritable_out_is_refused_before_simulating(kind, tmp_path, capsys,
+                                                     monkeypatch):
+    if kind == "proc":
+        if not os.path.isdir("/proc"):
+            pytest.skip("no /proc")
+        parent = "/proc"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root can write in a 0o500 directory")
+        parent = tmp_path / "ro"
+        parent.mkdir()
+        parent.chmod(0o500)
+    _no_simulation(monkeypatch)
+    out = os.path.join(parent, "x", "y")
+    assert main(["run", MICRO, "--paths", "5", "--quiet", "--out", out]) == 2
+    line = _one_line_error(capsys)
+    assert line.startswith(f"simkit: error: --out {out}: cannot write in {parent} ")
+    assert not os.path.exists(out)
+
+
+def test_out_checked_for_bench_too(tmp_path, capsys, monkeypatch):
+    f = tmp_path / "afile"
+    f.write_text("")
+    _no_simulation(monkeypatch)
+    assert main(["bench", MICRO, "--paths", "5", "--out", str(f / "b")]) == 2
+    assert "is not a directory" in _one_line_error(capsys)
+
+
+def _listing(d):
+    return sorted(p.name for p in d.iterdir()) if d.exists() else None
+
+
+def test_write_error_is_one_line_naming_the_file(tmp_path, capsys, monkeypatch):
+    import errno
+
+    def full_disk(self, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(simkit.SimulationResult, "save", full_disk)
+    out = tmp_path / "new" / "res"
+    assert main(["run", MICRO, "--paths", "5", "--quiet", "--out", str(out)]) == 2
+    line = _one_line_error(capsys)
+    assert line == (f"simkit: error: cannot write {out / 'micro.npz'}: "
+                    "No space left on device")
+    # Nothing new: no files, no temporaries, not even the directories created.
+    assert _listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("exc", [OSError(5, "Input/output error"), KeyboardInterrupt()],
+                         ids=["oserror", "ctrl-c"])
+def test_failure_mid_set_leaves_no_files(exc, tmp_path, capsys, monkeypatch):
+    """The second file of the set fails: the first (already complete) is not
+    renamed into place, its temporary is removed, earlier outputs are kept."""
+    out = tmp_path / "res"
+    out.mkdir()
+    (out / "micro.json").write_text("previous run")
+    calls = []
+
+    def failing_to_csv(self, path):
+        calls.append(path)
+        raise exc
+
+    monkeypatch.setattr(simkit.SimulationResult, "to_csv", failing_to_csv)
+    status = main(["run", MICRO, "--paths", "5", "--quiet", "--out", str(out)])
+    assert calls  # the failure happened after the first file was written
+    if isinstance(exc, KeyboardInterrupt):
+        assert status == 130
+    else:
+        assert status == 2
+        assert "micro.csv" in _one_line_error(capsys)
+    assert _listing(out) == ["micro.json"]
+    assert (out / "micro.json").read_text() == "previous run"
+
+
+def test_atomic_files_set(tmp_path):
+    from simkit._io import atomic_files
+
+    d = tmp_path / "a" / "b"
+    with pytest.raises(ValueError, match="boom"), atomic_files(d) as fs:
+        fs.write("x.txt", lambda p: p.write_text("x"))
+        assert [p.name.startswith(".x.txt.") for p in d.iterdir()] == [True]
+        assert not (d / "x.txt").exists()  # not before the set is complete
+        raise ValueError("boom")
+    assert _listing(tmp_path) == []  # temporaries and created directories gone
+    with atomic_files(d) as fs:
+        fs.write("x.txt", lambda p: p.write_text("x"))
+        fs.write("y.txt", lambda p: p.write_text("y"))
+        with pytest.raises(simkit.SimkitError, match="written twice"):
+            fs.write("x.txt", lambda p: p.write_text("again"))
+    assert _listing(d) == ["x.txt", "y.txt"] and (d / "x.txt").read_text() == "x"
+
+
+# ----- --target ---------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e999", "ten"])
+def test_target_must_be_finite(value, capsys):
+    assert main(["run", MICRO, "--paths", "5", "--quiet", f"--target={value}"]) == 2
+    line = _one_line_error(capsys)
+    assert "argument --target: expected a finite number" in line and value in line
+
+
+# ----- the summary: quantiles with intervals; JSON and summary CSV -----------------
+def test_run_summary_quantiles_carry_intervals(tmp_path, capsys):
+    from simkit.analysis.quantiles import quantile_ci
+    from simkit.result import SUMMARY_QUANTILES
+
+    out = tmp_path / "r"
+    assert main(["run", MICRO, "--paths", "400", "--seed", "2", "--quiet",
+                 "--target", "500", "--out", str(out)]) == 0
+    text = capsys.readouterr().out.splitlines()
+    head = next(line for line in text if line.startswith("metric"))
+    assert head.split() == ["metric", "mean", "±", "s.e.", "P5", "P25", "P50", "P75",
+                            "P95"]
+    row = next(line for line in text if line.startswith("income_total "))
+    assert row.count(" ±") == 5  # every quantile has its half-width
+    assert "quantiles ± the larger half of their 95% order-statistic interval" in text
+    res = simkit.SimulationResult.load(out / "micro.npz")
+    x = res["income_total"]
+    est = quantile_ci(x, SUMMARY_QUANTILES)
+    # P50 as printed: value and half-width in compare's format.
+    hw = max(est.value[2] - est.lo[2], est.hi[2] - est.value[2])
+    from simkit.analysis.compare import _fmt
+
+    assert f"{_fmt(est.value[2], 'USD')} ±{_fmt(hw)}" in row
+    js = json.loads((out / "micro.json").read_text())["summary"]["income_total"]
+    for q, v, lo, hi in zip(SUMMARY_QUANTILES, est.value, est.lo, est.hi):
+        name = f"p{round(q * 100):02d}"
+        assert (js[name], js[f"{name}_lo"], js[f"{name}_hi"]) == (v, lo, hi)
+    with open(out / "micro_summary.csv", newline="") as fh:
+        rows = {r["metric"]: r for r in csv.DictReader(fh)}
+    assert set(rows) == set(TOTALS)
+    r = rows["income_total"]
+    assert float(r["mean"]) == js["mean"] and float(r["se"]) == js["stderr"]
+    for name in ("p05", "p50", "p95"):
+        for suffix in ("", "_lo", "_hi"):
+            assert float(r[name + suffix]) == js[name + suffix]
+    assert float(r["p_exceed"]) == js["p_exceed"] and float(r["target"]) == 500.0
+    assert rows["gifts"]["p_exceed"] == "" and rows["gifts"]["target"] == ""
+    assert rows["gifts"]["unit"] == UNITS["gifts"] and r["unit"] == "USD"
+
+
+def test_run_out_writes_four_files_per_variant(tmp_path, capsys):
+    out = tmp_path / "v"
+    assert main(["run", "scenarios/consistent_vs_adhoc.toml", "--paths", "10",
+                 "--quiet", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"wrote 8 files to {out}/")
+    stems = ("consistent_vs_adhoc_consistent", "consistent_vs_adhoc_ad_hoc")
+    assert _listing(out) == sorted(f"{s}{e}" for s in stems
+                                   for e in (".json", ".csv", ".npz", "_summary.csv"))
+
+
+# ----- precision mode ---------------------------------------------------------------
+def _run_out(argv, capsys):
+    assert main(argv) == 0
+    cap = capsys.readouterr()
+    assert cap.err == ""
+    return cap.out
+
+
+def test_precision_reaches_target_and_reports_paths(tmp_path, capsys):
+    from simkit.analysis.precision import half_width
+
+    out = tmp_path / "p"
+    argv = ["run", MICRO, "--paths", "200", "--seed", "5", "--quiet",
+            "--precision", "0.05", "--out", str(out)]
+    text = _run_out(argv, capsys)
+    first = text.splitlines()[0]
+    assert first.startswith("95% interval of mean income_total within ±0.05 "
+                            "relative: met after ")
+    js = json.loads((out / "micro.json").read_text())
+    pr = js["precision"]
+    n = pr["paths"]
+    assert pr["converged"] and n % 200 == 0 and n == 200 * pr["batches"]
+    assert f"met after {n:,} paths ({pr['batches']} batches of 200)" in first
+    assert f"micro — {n:,} paths" in text
+    # The stop is where it should be: the half-width, recomputed from the saved
+    # sample, is within 5% of the mean, and was not one batch earlier.
+    x = simkit.SimulationResult.load(out / "micro.npz")["income_total"]
+    est, hw = half_width(x)
+    assert x.size == n and hw <= 0.05 * abs(est) and pr["half_width"] == hw
+    if n > 200:
+        est0, hw0 = half_width(x[:n - 200])
+        assert hw0 > 0.05 * abs(est0)
+    # Same seed, same answer (and equal to a plain run of n paths).
+    assert _run_out(argv[:-2], capsys) == text.replace(f"\nwrote 4 files to {out}/\n",
+                                                       "\n")
+    direct = simkit.simulate(simkit.load_scenario(MICRO), paths=n, seed=5)
+    npt.assert_array_equal(direct["income_total"], x)
+
+
+def test_precision_on_a_quantile_of_another_metric(tmp_path, capsys):
+    from simkit.analysis.precision import half_width
+
+    out = tmp_path / "q"
+    text = _run_out(["run", MICRO, "--paths", "200", "--seed", "1", "--quiet",
+                     "--precision-abs", "4", "--metric", "gifts", "--statistic",
+                     "p95", "--out", str(out)], capsys)
+    assert text.startswith("95% interval of P95 of gifts within ±4 absolute: met")
+    x = simkit.SimulationResult.load(out / "micro.npz")["gifts"]
+    est, hw = half_width(x, 0.95)
+    pr = json.loads((out / "micro.json").read_text())["precision"]
+    assert (pr["estimate"], pr["half_width"]) == (est, hw) and hw <= 4
+
+
+def test_precision_unreachable_prints_one_note(capsys):
+    text = _run_out(["run", MICRO, "--paths", "100", "--seed", "1", "--quiet",
+                     "--precision", "0.0001", "--max-paths", "300"], capsys)
+    lines = text.splitlines()
+    assert "NOT met (path limit reached) after 300 paths (3 batches of 100)" in lines[0]
+    notes = [line for line in lines if line.startswith("note:")]
+    assert len(notes) == 1 and lines[1] == notes[0]
+    assert notes[0].startswith("note: precision target not met after 300 paths")
+    assert "micro — 300 paths" in text
+    assert "Warning" not in text  # no raw Python warning (pytest would fail on one)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--metric", "gifts"], "--metric needs --precision"),
+    (["--statistic", "p5"], "--statistic needs --precision"),
+    (["--precision", "0.1", "--statistic", "p0"], "argument --statistic"),
+    (["--precision", "0.1", "--statistic", "mode"], "argument --statistic"),
+    (["--precision", "0.1", "--metric", "income"], "argument --metric"),
+])
+def test_precision_flag_errors(argv, needle, capsys):
+    assert main(["run", MICRO, "--paths", "5", "--quiet", *argv]) == 2
+    assert needle in _one_line_error(capsys)
+
+
+# ----- bench --out ------------------------------------------------------------------
+def test_bench_out(tmp_path, capsys):
+    out = tmp_path / "b"
+    assert main(["bench", "scenarios/consistent_vs_adhoc.toml", "--paths", "20",
+                 "--repeat", "1", "--threads", "1", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith(f"wrote 2 files to {out}/")
+    assert _listing(out) == ["bench.csv", "bench.json"]
+    js = json.loads((out / "bench.json").read_text())
+    assert js["simkit_version"] == simkit.__version__
+    assert (js["paths"], js["threads"], js["repeat"]) == (20, 1, 1)
+    assert {"platform", "machine", "cpus", "python", "numba"} <= set(js["machine"])
+    runs = js["runs"]
+    assert [r["variant"] for r in runs] == ["consistent", "ad_hoc"]
+    with open(out / "bench.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 2
+    for r, c in zip(runs, rows):
+        assert r["scenario"] == c["scenario"] == "consistent_vs_adhoc"
+        assert r["seconds"] > 0 and r["us_per_path"] == pytest.approx(
+            1e6 * r["seconds"] / 20, rel=1e-12)
+        assert r["viewers_per_s"] == pytest.approx(
+            r["viewers_per_path"] * 20 / r["seconds"], rel=1e-12)
+        for k in ("seconds", "viewers_per_s", "us_per_path"):
+            assert float(c[k]) == r[k]
+        assert c["simkit_version"] == simkit.__version__
+    # The timed viewers are those of a plain run of the same paths and seed.
+    sc = simkit.load_scenario("scenarios/consistent_vs_adhoc.toml")
+    viewers = simkit.simulate(sc.variant("ad_hoc"), paths=20, seed=0)["unique_viewers"]
+    assert runs[1]["viewers_per_path"] == pytest.approx(viewers.mean(), rel=1e-12)

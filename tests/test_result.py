@@ -149,3 +149,177 @@ def test_simulated_result_shapes_and_metadata():
                             paths=7, seed=res.metadata["seed"])
     for k in TOTALS:
         npt.assert_array_equal(again[k], res[k])
+
+
+# ----- quantile intervals in the summary ---------------------------------------------
+def test_summary_quantile_intervals_match_quantile_ci(synthetic):
+    from simkit.analysis.quantiles import quantile_ci
+
+    x = synthetic["income_total"]
+    r = synthetic.summary(["income_total"])["income_total"]
+    est = quantile_ci(x, SUMMARY_QUANTILES, confidence=0.95)
+    npt.assert_array_equal([r.quantiles[q] for q in SUMMARY_QUANTILES], est.value)
+    npt.assert_array_equal([r.quantiles_lo[q] for q in SUMMARY_QUANTILES], est.lo)
+    npt.assert_array_equal([r.quantiles_hi[q] for q in SUMMARY_QUANTILES], est.hi)
+    npt.assert_array_equal([r.half_width(q) for q in SUMMARY_QUANTILES],
+                           est.half_width)
+    d = r.to_dict()
+    assert (d["p25_lo"], d["p25"], d["p25_hi"]) == (est.lo[1], est.value[1], est.hi[1])
+
+
+def test_summary_intervals_cover_true_quantiles():
+    """The intervals are 95% intervals: over R independent samples of an
+    exponential, the true P5, P50, P95 fall inside at least ~95% of the time
+    (order-statistic coverage is >= 0.95 by construction). Tolerance: 4
+    binomial standard errors (one-sided false alarm ~3e-5)."""
+    rng = np.random.default_rng(12345)
+    reps, n = 400, 300
+    true = {q: -np.log(1.0 - q) for q in (0.05, 0.5, 0.95)}
+    hits = {q: 0 for q in true}
+    for _ in range(reps):
+        r = MetricSummary.of("gifts", rng.exponential(size=n))
+        for q, t in true.items():
+            hits[q] += r.quantiles_lo[q] <= t <= r.quantiles_hi[q]
+    se = np.sqrt(0.95 * 0.05 / reps)
+    for q in true:
+        assert hits[q] / reps > 0.95 - 4 * se, (q, hits[q])
+
+
+def test_summary_table_prints_quantile_half_widths(synthetic):
+    from simkit.analysis.compare import _fmt as compare_fmt
+
+    s = synthetic.summary(["income_total", "gifts"], target=10.0)
+    lines = str(s).splitlines()
+    assert lines[0] == "synthetic — 200 paths"
+    assert lines[1].split() == ["metric", "mean", "±", "s.e.", "P5", "P25", "P50",
+                                "P75", "P95"]
+    r = s["income_total"]
+    row = lines[3]
+    for q in SUMMARY_QUANTILES:  # same cell format as `simkit compare`
+        assert f"{compare_fmt(r.quantiles[q], 'USD')} ±{compare_fmt(r.half_width(q))}" \
+            in row
+    assert lines[5] == ("quantiles ± the larger half of their 95% order-statistic "
+                        "interval")
+    assert lines[6].startswith("P(income_total > $10.00) = ")
+
+
+def test_summary_of_one_path_prints_unbounded():
+    res = SimulationResult("one", {"gifts": np.array([3.0])})
+    s = res.summary(["gifts"])
+    assert s["gifts"].half_width(0.5) == np.inf
+    row = str(s).splitlines()[3].split()
+    assert row[:3] == ["gifts", "3", "nan"] and row[3:5] == ["3", "±inf"]
+    d = s.to_dict()["gifts"]
+    assert d["stderr"] is None and d["p50_lo"] is None and d["p50_hi"] is None
+    assert json.loads(json.dumps(d, allow_nan=False)) == d  # strict JSON
+
+
+@pytest.mark.parametrize("target", [np.nan, np.inf, -np.inf, "x", True])
+def test_non_finite_target_rejected(synthetic, target):
+    with pytest.raises(SimkitError, match="`target` must be a finite number"):
+        synthetic.summary(["income_total"], target=target)
+    with pytest.raises(SimkitError, match="`target` must be a finite number"):
+        MetricSummary.of("income_total", [1.0, 2.0], target=target)
+
+
+def test_summary_csv(synthetic, tmp_path):
+    path = tmp_path / "s.csv"
+    synthetic.to_summary_csv(path, target=10.0)
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["metric"] for r in rows] == list(synthetic.totals)
+    s = synthetic.summary(synthetic.totals, target=10.0).to_dict()
+    for row in rows:
+        d = s[row["metric"]]
+        assert int(row["n"]) == d["n"] == 200
+        assert float(row["mean"]) == d["mean"] and float(row["se"]) == d["stderr"]
+        for q in ("p05", "p25", "p50", "p75", "p95"):
+            for e in ("", "_lo", "_hi"):
+                assert float(row[q + e]) == d[q + e]
+    inc = next(r for r in rows if r["metric"] == "income_total")
+    assert float(inc["target"]) == 10.0 and float(inc["p_exceed"]) == \
+        s["income_total"]["p_exceed"]
+    assert next(r for r in rows if r["metric"] == "gifts")["target"] == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["s.csv"]
+
+
+def test_json_export_has_interval_bounds(synthetic, tmp_path):
+    path = tmp_path / "r.json"
+    synthetic.to_json(path, precision={"paths": 200})
+    js = json.loads(path.read_text())
+    r = synthetic.summary(["viewer_minutes"])["viewer_minutes"]
+    d = js["summary"]["viewer_minutes"]
+    assert (d["p95_lo"], d["p95_hi"]) == (r.quantiles_lo[0.95], r.quantiles_hi[0.95])
+    assert d["p95_lo"] <= d["p95"] <= d["p95_hi"]
+    assert js["precision"] == {"paths": 200}
+
+
+# ----- load: damaged and foreign files --------------------------------------------
+def _npz_bytes(tmp_path, synthetic):
+    synthetic.save(tmp_path / "good.npz")
+    return (tmp_path / "good.npz").read_bytes()
+
+
+def _corrupt_member(data):
+    """Flip bytes inside the first compressed member (the CRC check fails)."""
+    b = bytearray(data)
+    start = 30 + int.from_bytes(b[26:28], "little") + int.from_bytes(b[28:30], "little")
+    for i in range(start + 20, start + 60):
+        b[i] ^= 0xFF
+    return bytes(b)
+
+
+def _bad_files(tmp_path, synthetic):
+    data = _npz_bytes(tmp_path, synthetic)
+    meta = np.frombuffer(b'{"name": "x", "metadata": {}}', dtype=np.uint8)
+    cases = {
+        "truncated.npz": (data[:len(data) // 2], "not a readable .npz archive"),
+        "truncated_tail.npz": (data[:-40], "not a readable .npz archive"),
+        "empty.npz": (b"", "not a readable .npz archive"),
+        "text.npz": (b"hello, world\n" * 10, "not a readable .npz archive"),
+        "corrupt.npz": (_corrupt_member(data), "damaged or unreadable member"),
+    }
+    out = {}
+    for name, (content, why) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        out[name] = why
+    np.save(tmp_path / "array.npy", np.arange(3.0))
+    (tmp_path / "array.npy").rename(tmp_path / "array.npz")
+    out["array.npz"] = "a single .npy array"
+    np.savez(tmp_path / "nometa.npz", **{"totals/gifts": np.arange(3.0)})
+    out["nometa.npz"] = "no `__meta__` member"
+    np.savez(tmp_path / "nototals.npz", __meta__=meta)
+    out["nototals.npz"] = "no `totals/...` arrays"
+    np.savez(tmp_path / "badmeta.npz", __meta__=np.frombuffer(b"[1, 2]", np.uint8),
+             **{"totals/gifts": np.arange(3.0)})
+    out["badmeta.npz"] = "`__meta__` lacks `name` and `metadata`"
+    np.savez(tmp_path / "ragged.npz", __meta__=meta,
+             **{"totals/gifts": np.arange(3.0), "totals/coins": np.arange(4.0)})
+    out["ragged.npz"] = "not 1-d of one length"
+    return out
+
+
+def test_load_damaged_or_foreign_files(synthetic, tmp_path):
+    for name, why in _bad_files(tmp_path, synthetic).items():
+        with pytest.raises(SimkitError) as info:
+            SimulationResult.load(tmp_path / name)
+        msg = str(info.value)
+        assert msg.startswith(f"{tmp_path / name}: not a simkit result file: "), msg
+        assert why in msg and "\n" not in msg, msg
+
+
+def test_plot_of_damaged_result_is_one_line(synthetic, tmp_path, capsys):
+    from simkit.cli import main
+
+    bad = _bad_files(tmp_path, synthetic)
+    for name in ("truncated.npz", "corrupt.npz", "nometa.npz"):
+        png = tmp_path / "x.png"
+        assert main(["plot", str(tmp_path / name), "--kind", "distribution",
+                     "-o", str(png)]) == 2
+        err = capsys.readouterr().err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1, err
+        assert lines[0].startswith(f"simkit: error: {tmp_path / name}: not a simkit "
+                                   "result file: ")
+        assert bad[name] in lines[0]
+        assert not png.exists()

@@ -3,26 +3,45 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 from . import common
 
 
 def add_parser(sub):
-    """Register ``run``."""
+    """Register ``run`` with the subparsers ``sub``.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``simkit`` subparsers.
+
+    Examples
+    --------
+    >>> from simkit.cli import make_parser
+    >>> a = make_parser().parse_args(["run", "x.toml", "--precision", "0.01",
+    ...                               "--statistic", "p5", "--target", "2000"])
+    >>> a.statistic, a.metric, a.target
+    (0.05, None, 2000.0)
+    """
     p = sub.add_parser(
         "run", help="simulate a scenario and print a summary",
         description="Simulate every variant of a scenario (or the one named) and print "
-        "the mean with its standard error and P5-P95 of each metric.")
+        "the mean of each metric with its standard error, and P5-P95 each with the "
+        "half-width of its 95% order-statistic interval.")
     common.add_file(p)
     common.add_run_options(p)
     p.add_argument("--variant", default=None, help="simulate only this variant")
-    p.add_argument("--target", type=float, default=None, metavar="USD",
-                   help="report P(income_total > USD) with its standard error")
+    p.add_argument("--target", type=common.finite_float, default=None, metavar="USD",
+                   help="report P(income_total > USD) with its standard error (USD "
+                   "finite)")
     p.add_argument("--per-stream", action="store_true",
                    help="also keep per-stream metrics (saved with --out)")
-    common.add_precision_options(p, "the mean of income_total")
+    common.add_precision_options(p, "--statistic of --metric (default: the mean of "
+                                 "income_total)", statistic=True)
     common.add_backend(p)
-    common.add_out(p)
+    common.add_out(p, "NAME.json, NAME_summary.csv, NAME.csv and NAME.npz per "
+                   "variant")
     p.set_defaults(func=main)
 
 
@@ -31,42 +50,84 @@ def _slug(name):
 
 
 def main(args):
-    """Run the command; return the exit status."""
+    """Run the command; return the exit status.
+
+    Prints a summary per scenario or variant; with --out writes, as one set,
+    ``NAME.json``, ``NAME.csv``, ``NAME.npz`` and ``NAME_summary.csv`` each.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed ``simkit run`` arguments.
+
+    Returns
+    -------
+    int
+        0 (errors raise :class:`~simkit.errors.SimkitError`).
+
+    Examples
+    --------
+    >>> from simkit.cli import make_parser
+    >>> args = make_parser().parse_args(["run", "scenarios/micro.toml", "--paths",
+    ...                                  "20", "--quiet"])
+    >>> main(args)  # doctest: +ELLIPSIS
+    micro — 20 paths
+    ...
+    0
+    """
+    from .._io import atomic_files
+
     sc = common.load(args)
     out = common.out_dir(args)
+    metric, statistic = common.precision_statistic(args)
     scenarios = common.variants_of(sc, [args.variant] if args.variant else None)
     with common.backend_session(args) as scheduler:
-        results = _simulate_all(args, scenarios, scheduler)
+        results = _simulate_all(args, scenarios, scheduler, metric, statistic)
     if out is not None:
-        for res in results:
-            stem = _slug(res.name)
-            res.to_json(out / f"{stem}.json", target=args.target)
-            res.to_csv(out / f"{stem}.csv")
-            res.save(out / f"{stem}.npz")
-        print(f"wrote {len(results) * 3} files to {out}/")
+        # Every file of the run goes to a temporary name first; all are renamed
+        # into place only once every one is complete (or removed on an error).
+        with atomic_files(out) as files:
+            for res, precision in results:
+                stem = _slug(res.name)
+                files.write(f"{stem}.json", lambda p, r=res, pr=precision: r.to_json(
+                    p, target=args.target, precision=pr))
+                files.write(f"{stem}.csv", res.to_csv)
+                files.write(f"{stem}.npz", res.save)
+                files.write(f"{stem}_summary.csv", lambda p, r=res: r.to_summary_csv(
+                    p, target=args.target))
+        print(f"wrote {len(results) * 4} files to {out}/")
     return 0
 
 
-def _simulate_all(args, scenarios, scheduler):
-    """Simulate each scenario (to a precision target if asked); print summaries."""
+def _simulate_all(args, scenarios, scheduler, metric, statistic):
+    """Simulate each scenario (to a precision target if asked); print summaries.
+
+    Returns ``[(result, precision dict or None)]``.
+    """
     from ..simulate import simulate
 
-    kw = dict(seed=args.seed, threads=args.threads, per_stream=args.per_stream,
-              backend=args.backend, scheduler=scheduler,
-              progress=common.progress_flag(args))
+    kw = {"seed": args.seed, "threads": args.threads, "per_stream": args.per_stream,
+          "backend": args.backend, "scheduler": scheduler,
+          "progress": common.progress_flag(args)}
     results = []
     for s in scenarios:
+        precision = None
         if args.precision or args.precision_abs:
             from ..analysis.precision import simulate_until
 
-            res, prun = simulate_until(s, precision=args.precision,
-                                       precision_abs=args.precision_abs,
-                                       batch=args.paths, max_paths=args.max_paths, **kw)
-            print(prun.to_dict(statistic="mean income_total", rel=args.precision,
-                               absolute=args.precision_abs)["description"])
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                res, prun = simulate_until(
+                    s, metric=metric, statistic=statistic, precision=args.precision,
+                    precision_abs=args.precision_abs, batch=args.paths,
+                    max_paths=args.max_paths, **kw)
+            precision = prun.to_dict(statistic=common.statistic_name(statistic, metric),
+                                     rel=args.precision, absolute=args.precision_abs)
+            print(precision["description"])
+            common.emit_notes(caught)
         else:
             res = simulate(s, paths=args.paths, **kw)
-        results.append(res)
+        results.append((res, precision))
         print(res.summary(target=args.target))
         print()
     return results
