@@ -283,7 +283,34 @@ class SweepResult:
         return out
 
     def to_frame(self):
-        """A pandas DataFrame with one row per scenario (needs pandas)."""
+        """A pandas DataFrame with one row per scenario (needs pandas).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :meth:`columns`, one row per scenario (integer keys
+            and ``scenario`` as int64).
+
+        Raises
+        ------
+        SimkitError
+            When pandas is not installed (``pip install 'simkit[frame]'``).
+
+        Examples
+        --------
+        >>> import pytest
+        >>> pd = pytest.importorskip("pandas")  # simkit[frame]
+        >>> import simkit
+        >>> from simkit.sweep import run_sweep
+        >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+        >>> res = run_sweep(sc, design="lhs", n=3, paths=10, seed=12345,
+        ...                 progress=False)
+        >>> df = res.to_frame()
+        >>> df.shape == (3, len(res.columns()))
+        True
+        >>> str(df["creator.followers"].dtype)
+        'int64'
+        """
         try:
             import pandas as pd
         except ImportError:  # pragma: no cover - optional dependency
@@ -292,7 +319,37 @@ class SweepResult:
         return pd.DataFrame(self.to_dict())
 
     def to_csv(self, path) -> None:
-        """Write one row per scenario to ``path`` (CSV, atomically, exact floats)."""
+        """Write one row per scenario to ``path`` (CSV, atomically, exact floats).
+
+        Parameters
+        ----------
+        path : str or Path
+            Output file; replaced atomically (temporary file + rename).
+
+        Notes
+        -----
+        The header is :meth:`columns`. Integer keys and ``scenario`` are
+        written as integers, every other value as the shortest repr that
+        reads back to the same float.
+
+        Examples
+        --------
+        >>> import csv, tempfile
+        >>> from pathlib import Path
+        >>> import simkit
+        >>> from simkit.sweep import run_sweep
+        >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+        >>> res = run_sweep(sc, design="lhs", n=3, paths=10, seed=12345,
+        ...                 progress=False)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     res.to_csv(Path(d) / "sweep.csv")
+        ...     with open(Path(d) / "sweep.csv", newline="") as fh:
+        ...         rows = list(csv.DictReader(fh))
+        >>> len(rows), list(rows[0])[:2]
+        (3, ['scenario', 'creator.followers'])
+        >>> float(rows[2]["income_total_mean"]) == float(res["income_total_mean"][2])
+        True
+        """
         import csv
 
         cols = self.to_dict()
@@ -309,6 +366,35 @@ class SweepResult:
         """Write one row per scenario to ``path`` (Parquet, atomically).
 
         Needs pyarrow; the metadata is stored as JSON under the key ``simkit``.
+
+        Parameters
+        ----------
+        path : str or Path
+            Output file; replaced atomically (temporary file + rename).
+
+        Raises
+        ------
+        SimkitError
+            When pyarrow is not installed (``pip install 'simkit[parquet]'``).
+
+        Examples
+        --------
+        >>> import pytest
+        >>> pq = pytest.importorskip("pyarrow.parquet")  # simkit[parquet]
+        >>> import json, tempfile
+        >>> from pathlib import Path
+        >>> import simkit
+        >>> from simkit.sweep import run_sweep
+        >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+        >>> res = run_sweep(sc, design="lhs", n=3, paths=10, seed=12345,
+        ...                 progress=False)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     res.to_parquet(Path(d) / "sweep.parquet")
+        ...     table = pq.read_table(Path(d) / "sweep.parquet")
+        >>> table.num_rows, table.column_names == res.columns()
+        (3, True)
+        >>> json.loads(table.schema.metadata[b"simkit"])["seed"]
+        12345
         """
         try:
             import pyarrow as pa

@@ -7,6 +7,7 @@ do not need the simulation core.
 
 from __future__ import annotations
 
+import inspect
 import io
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from simkit import metrics  # noqa: E402
+from simkit import metrics, plotting  # noqa: E402
 from simkit.analysis.bands import bands  # noqa: E402
 from simkit.analysis.sensitivity import TornadoEntry, TornadoResult  # noqa: E402
 from simkit.errors import SimkitError  # noqa: E402
@@ -121,19 +122,40 @@ def test_formatters():
 
 
 def test_no_pyplot_in_library():
-    # Drawing and saving every kind of figure must not import pyplot (no global
-    # figure registry or backend switching in library code).
-    code = (
-        "import sys, io, numpy as np\n"
-        "from simkit.result import SimulationResult\n"
-        "from simkit.plotting import income_distribution, compare_distributions\n"
-        "r = SimulationResult('a', {'income_total': np.arange(1.0, 50.0)})\n"
-        "ax = income_distribution(r); ax.figure.savefig(io.BytesIO(), format='png')\n"
-        "compare_distributions([r, r], labels=['x', 'y'])\n"
-        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    # Drawing and saving every kind of figure (the six public functions) must
+    # not import pyplot: no global figure registry or backend switching in
+    # library code. A fresh interpreter, since this test process may have
+    # imported pyplot through other packages.
+    code = "\n".join([
+        "import io, sys",
+        "import numpy as np",
+        "from simkit import metrics",
+        "from simkit.analysis.sensitivity import TornadoEntry, TornadoResult",
+        "from simkit.result import SimulationResult",
+        "import simkit.plotting as P",
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported on import'",
+        "SOURCES = metrics.INCOME_SOURCES",
+        inspect.getsource(make_result),
+        inspect.getsource(tornado_result),
+        "r, r2 = make_result(), make_result('demo:b', scale=0.7)",
+        "axes = {",
+        "    'income_distribution': P.income_distribution(r),",
+        "    'compare_distributions': P.compare_distributions([r, r2])[0],",
+        "    'fan_chart': P.fan_chart(r),",
+        "    'concurrency_curve': P.concurrency_curve(r),",
+        "    'income_sources': P.income_sources(r),",
+        "    'tornado': P.tornado(tornado_result()),",
+        "}",
+        "for name, ax in axes.items():",
+        "    ax.figure.savefig(io.BytesIO(), format='png')",
+        "    assert 'matplotlib.pyplot' not in sys.modules, f'{name} imported pyplot'",
+        "print(','.join(axes))",
+    ])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
     assert out.returncode == 0, out.stderr
+    # Every public plotting function was drawn (a new one must be added above).
+    assert sorted(out.stdout.strip().split(",")) == sorted(plotting.__all__)
 
 
 def test_new_axes_is_a_plain_figure():
@@ -308,6 +330,33 @@ def test_fan_chart_by_stream_and_bands_object(res):
     ax = fan_chart(b)
     assert len(band_polys(ax)) == 1
     npt.assert_allclose(ax.get_lines()[0].get_ydata(), b.band(50)[0])
+
+
+def test_fan_chart_y_limits():
+    """Per-stream and per-day fans fit the bands; cumulative fans start at 0."""
+    rng = np.random.default_rng(12345)
+    paths, streams = 400, 8
+    day = np.tile(np.arange(streams), (paths, 1)).astype(float)  # daily streams
+    vm = rng.normal(30_000 + 800 * np.arange(streams), 1_500, (paths, streams))
+    r = SimulationResult("busy", {"viewer_minutes": vm.sum(1)},
+                         {"day": day, "viewer_minutes": vm})
+    for by in ("stream", "day"):
+        ax = fan_chart(r, "viewer_minutes", by=by)
+        lo = min(min(e[0] for e in band_edges(p).values()) for p in band_polys(ax))
+        hi = max(max(e[1] for e in band_edges(p).values()) for p in band_polys(ax))
+        bottom, top = ax.get_ylim()
+        span = hi - lo
+        assert bottom < lo and top > hi  # nothing cut off...
+        assert bottom >= lo - 0.1 * span and top <= hi + 0.1 * span, (by, bottom)
+        assert span / (top - bottom) > 0.8  # ...and the bands fill the panel
+    # Values near 0 (relative to their spread) keep 0 on the axis, never below.
+    inc = rng.lognormal(3, 1.5, (paths, streams))
+    r = SimulationResult("gifts", {"income_total": inc.sum(1)},
+                         {"day": day, "income_total": inc})
+    assert fan_chart(r, by="stream").get_ylim()[0] == 0.0
+    # Running totals start at 0.
+    ax = fan_chart(make_result(dead=0.0), "viewer_minutes")
+    assert ax.get_ylim()[0] == 0.0
 
 
 def test_fan_chart_errors(res):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
+import io
 import math
+import os
+import sys
 import tomllib
 from pathlib import Path
 
@@ -279,15 +283,87 @@ def test_cli_sweep_writes_csv_and_resumes(tmp_path, capsys):
     assert (out / "sweep.csv").read_bytes() == first
 
 
-def test_cli_errors(tmp_path, capsys):
+def test_cli_sweep_without_out_writes_the_default_directory(tmp_path, monkeypatch,
+                                                           capsys):
+    """CSV always: without --out the files go to out/<scenario name>-sweep/."""
+    d = micro_dict(params=TWO_FLOATS, design="lhs", n=3, paths=10)
+    d["name"] = "my sweep"
+    _write_toml(tmp_path / "s.toml", d)
+    monkeypatch.chdir(tmp_path)
+    args = ["sweep", "s.toml", "--seed", "3", "--quiet"]
+    assert main(args) == 0
+    out = tmp_path / "out" / "my_sweep-sweep"
+    assert capsys.readouterr().out.splitlines()[-1].endswith(
+        "to out/my_sweep-sweep/")
+    first = (out / "sweep.csv").read_bytes()
+    assert first.count(b"\n") == 4  # header + 3 scenarios
+    assert (out / "manifest.json").is_file()
+    if importlib.util.find_spec("pyarrow") is not None:
+        assert (out / "sweep.parquet").is_file()
+    # --resume continues the run in the default directory.
+    assert main([*args, "--resume"]) == 0
+    assert "1 of 1 chunks resumed" in capsys.readouterr().out
+    assert (out / "sweep.csv").read_bytes() == first
+
+
+class _PipeClosedAfterOneLine(io.TextIOBase):
+    """A stdout whose reader went away after the first line (``| head -1``)."""
+
+    def __init__(self, fd):
+        self.text = ""
+        self._fd = fd
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        if "\n" in self.text:
+            raise BrokenPipeError(32, "Broken pipe")
+        self.text += s
+        return len(s)
+
+    def fileno(self):  # cli.main points it at /dev/null after a broken pipe
+        return self._fd
+
+
+def test_cli_sweep_writes_files_before_printing(tmp_path, monkeypatch):
+    f = _write_toml(tmp_path / "s.toml",
+                    micro_dict(params=TWO_FLOATS, design="lhs", n=3, paths=10))
+    out = tmp_path / "out"
+    fd = os.open(tmp_path / "stdout.txt", os.O_WRONLY | os.O_CREAT)
+    try:
+        stdout = _PipeClosedAfterOneLine(fd)
+        monkeypatch.setattr(sys, "stdout", stdout)
+        code = main(["sweep", str(f), "--out", str(out), "--quiet"])
+        monkeypatch.undo()
+    finally:
+        os.close(fd)
+    assert code == 0  # a closed pipe is not an error...
+    assert stdout.text.startswith("sweep ")  # (the pipe did close early)
+    # ... and the results were written all the same.
+    assert (out / "sweep.csv").read_bytes().count(b"\n") == 4
+    if importlib.util.find_spec("pyarrow") is not None:
+        assert (out / "sweep.parquet").is_file()
+
+
+def test_cli_errors(tmp_path, capsys, monkeypatch):
     f = _write_toml(tmp_path / "s.toml", micro_dict(params=TWO_FLOATS, n=2))
-    assert main(["sweep", str(f), "--resume"]) == 2
-    assert "--resume needs --out" in capsys.readouterr().err
+    (tmp_path / "file").write_text("x")
+    assert main(["sweep", str(f), "--out", str(tmp_path / "file")]) == 2
+    assert "exists and is not a directory" in capsys.readouterr().err
     assert main(["sweep", str(f), "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--scheduler needs --backend dask" in capsys.readouterr().err
     assert main(["sweep", str(ROOT / "scenarios" / "micro.toml")]) == 2
     assert "`sweep` table" in capsys.readouterr().err
     assert main(["sweep", str(f), "--design", "halton"]) == 2
+    assert "invalid choice: 'halton'" in capsys.readouterr().err
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "micro-sweep").write_text("x")  # the default directory
+    assert main(["sweep", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err == ("simkit: error: output directory out/micro-sweep: exists and is "
+                   "not a directory (choose another with --out DIR)\n")
 
 
 def test_shipped_sweep_scenario_loads():

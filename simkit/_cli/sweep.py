@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 
 from . import common
+
+#: Parent of the default output directory, ``out/<scenario name>-sweep``.
+DEFAULT_OUT_ROOT = Path("out")
 
 
 def add_parser(sub):
@@ -14,8 +19,9 @@ def add_parser(sub):
         description="Vary the numeric keys of the file's [sweep] table over their "
         "ranges (grid, Latin hypercube or Sobol' design), simulate every scenario in "
         "vectorized chunks and write one row per scenario (parameters, mean, "
-        "standard error, P5/P50/P95 of each metric) to CSV and, with pyarrow, "
-        "Parquet. With --out each finished chunk is saved as it completes; "
+        "standard error, P5/P50/P95 of each metric) to sweep.csv and, with "
+        "pyarrow, sweep.parquet in --out DIR (default out/NAME-sweep, NAME the "
+        "scenario name). Each finished chunk is saved there as it completes; "
         "--resume continues an interrupted run.")
     common.add_file(p)
     p.add_argument("--design", choices=("grid", "lhs", "sobol"), default=None,
@@ -34,10 +40,13 @@ def add_parser(sub):
     p.add_argument("--scheduler", default=None, metavar="ADDR",
                    help="Dask scheduler address, e.g. tcp://host:8786 (default with "
                    "--backend dask: a local cluster of 2 worker processes)")
-    common.add_out(p, "sweep.csv, sweep.parquet and the checkpoint")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="directory to write sweep.csv, sweep.parquet and the "
+                   "checkpoint to, atomically (default out/NAME-sweep in the "
+                   "current directory, NAME the scenario name)")
     p.add_argument("--resume", action="store_true",
-                   help="continue the interrupted sweep in --out (only missing "
-                   "chunks are simulated)")
+                   help="continue the interrupted sweep in the output directory "
+                   "(only missing chunks are simulated)")
     p.add_argument("--chunk-scenarios", type=common._positive_int, default=None,
                    metavar="K", help="scenarios per vectorized call and checkpoint "
                    "chunk (default: about 65,536 scenario-paths)")
@@ -59,16 +68,64 @@ def _effects(res):
     return out
 
 
+def _slug(name):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def default_out(scenario):
+    """The output directory without ``--out``: ``out/<scenario name>-sweep``.
+
+    Relative to the current directory; characters other than letters, digits,
+    ``_``, ``.`` and ``-`` in the name become ``_``.
+
+    Examples
+    --------
+    >>> import simkit
+    >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+    >>> default_out(sc).as_posix()
+    'out/micro_sweep-sweep'
+    """
+    return DEFAULT_OUT_ROOT / f"{_slug(scenario.name)}-sweep"
+
+
+def _out_dir(args, scenario):
+    """--out DIR, or the default directory; checked before simulating."""
+    from ..errors import SimkitError
+
+    out = common.out_dir(args)
+    if out is None:
+        out = default_out(scenario)
+        try:
+            common.check_out_dir(out, flag="output directory")
+        except SimkitError as exc:
+            raise SimkitError(f"{exc} (choose another with --out DIR)") from None
+    return out
+
+
+def _write(res, out):
+    """Write sweep.csv (always) and sweep.parquet (with pyarrow).
+
+    Returns the names written and the notes to print.
+    """
+    from ..errors import SimkitError
+
+    res.to_csv(out / "sweep.csv")
+    written, notes = ["sweep.csv"], []
+    try:
+        res.to_parquet(out / "sweep.parquet")
+        written.append("sweep.parquet")
+    except SimkitError as exc:
+        notes.append(f"note: {exc}")
+    return written, notes
+
+
 def main(args):
     """Run the command; return the exit status."""
     from ..errors import SimkitError
     from ..sweep import run_sweep
 
     sc = common.load(args)
-    out = common.out_dir(args)
-    if args.resume and out is None:
-        raise SimkitError("--resume needs --out DIR (the directory of the run to "
-                          "continue)")
+    out = _out_dir(args, sc)
     if args.scheduler is not None and args.backend != "dask":
         raise SimkitError("--scheduler needs --backend dask")
     try:
@@ -78,10 +135,12 @@ def main(args):
                         resume=args.resume, chunk_scenarios=args.chunk_scenarios,
                         progress=common.progress_flag(args))
     except KeyboardInterrupt:
-        if out is not None:
-            print(f"simkit: finished chunks are saved in {out}/chunks; run the same "
-                  "command with --resume to continue", file=sys.stderr)
+        print(f"simkit: finished chunks are saved in {out}/chunks; run the same "
+              "command with --resume to continue", file=sys.stderr)
         raise
+    # The files first: printing may fail (a closed pipe, as in `... | head -1`),
+    # and the results must be on disk by then.
+    written, notes = _write(res, out)
     m = res.metadata
     print(f"sweep {m['scenario']}: {len(res):,} scenarios x {m['paths']:,} paths, "
           f"design {m['design']}, seed {m['seed']}, backend {m['backend']}, "
@@ -96,13 +155,7 @@ def main(args):
     print("rank correlation with mean income_total:")
     for k, rho in _effects(res):
         print(f"  {k:<40s} {rho:+.2f}")
-    if out is not None:
-        res.to_csv(out / "sweep.csv")
-        written = ["sweep.csv"]
-        try:
-            res.to_parquet(out / "sweep.parquet")
-            written.append("sweep.parquet")
-        except SimkitError as exc:
-            print(f"note: {exc}")
-        print(f"wrote {', '.join(written)} to {out}/")
+    for note in notes:
+        print(note)
+    print(f"wrote {', '.join(written)} to {out}/")
     return 0

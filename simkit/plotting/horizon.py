@@ -22,6 +22,39 @@ def _pct(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
+#: Margin above and below the bands of a per-day or per-stream fan chart, as a
+#: fraction of the range of the values drawn.
+_Y_MARGIN = 0.06
+
+
+def _fit_limits(curves):
+    """y-limits ``(bottom, top)`` that fit ``curves`` with a small margin.
+
+    The margin is :data:`_Y_MARGIN` of the range of the finite values. For
+    values that are all >= 0 the axis never goes below 0, and it starts at 0
+    when the lowest value is within a quarter of the range from it (showing 0
+    then costs little). Returns None when no value is finite.
+
+    Examples
+    --------
+    >>> _fit_limits([np.array([480.0, 520.0]), np.array([700.0, 800.0])])
+    (460.8, 819.2)
+    >>> _fit_limits([np.array([5.0, 100.0])])
+    (0.0, 105.7)
+    """
+    v = np.concatenate([np.ravel(np.asarray(c, dtype=float)) for c in curves])
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return None
+    lo, hi = float(v.min()), float(v.max())
+    span = hi - lo if hi > lo else (abs(hi) or 1.0)
+    pad = _Y_MARGIN * span
+    bottom = lo - pad
+    if lo >= 0 and (bottom < 0 or lo < 0.25 * span):
+        bottom = 0.0
+    return bottom, hi + pad
+
+
 def _band_pairs(levels_pct):
     """Pair percent levels ``p`` and ``100 - p`` into bands, widest first."""
     lv = [float(v) for v in levels_pct]
@@ -103,6 +136,11 @@ def fan_chart(data, metric="income_total", *, ax=None, levels=(0.5, 0.9),
     Bands are pointwise: at each day the P5–P95 band holds 90% of the paths,
     but a single path may leave it on some days.
 
+    The value axis of a cumulative fan starts at 0 (non-negative metrics).
+    Per-day and per-stream fans fit it to the lines and bands drawn, with a
+    margin of 6% of their range, never below 0 for non-negative values, and
+    from 0 when the lowest value is within a quarter of the range from it.
+
     Examples
     --------
     >>> import numpy as np
@@ -139,8 +177,14 @@ def fan_chart(data, metric="income_total", *, ax=None, levels=(0.5, 0.9),
         from matplotlib.ticker import MultipleLocator
 
         ax.xaxis.set_major_locator(MultipleLocator(7))
-    if np.nanmin(b.values) >= 0:
-        ax.set_ylim(bottom=0)
+    if b.by == "cumulative":  # running totals start at 0: keep 0 on the axis
+        if np.nanmin(b.values) >= 0:
+            ax.set_ylim(bottom=0)
+    else:  # values per day or stream: fit the bands, not 0 to the top
+        drawn = [get(p) for pair in pairs for p in pair] + [get(50.0)]
+        limits = _fit_limits(drawn + ([mean_line] if mean else []))
+        if limits is not None:
+            ax.set_ylim(*limits)
     _style.apply_value_axis(ax, "y", b.metric)
     xlabel, prefix = _BY_LABEL[b.by]
     if b.by == "cumulative" and b.metric in ("peak_concurrent",):
