@@ -246,8 +246,15 @@ def test_write_error_is_one_line_naming_the_file(tmp_path, capsys, monkeypatch):
     line = _one_line_error(capsys)
     assert line == (f"simkit: error: cannot write {out / 'micro.npz'}: "
                     "No space left on device")
-    # Nothing new: no files, no temporaries, not even the directories created.
-    assert _listing(tmp_path) == []
+    # No result file and no temporary: only the checkpoint of the finished
+    # simulation, kept so that no work is lost ...
+    assert _listing(out) == ["checkpoint"]
+    assert _listing(out / "checkpoint" / "micro" / "chunks") == ["chunk-00000.npz"]
+    # ... and --resume writes the results from it, then removes it.
+    monkeypatch.undo()
+    assert main(["run", MICRO, "--paths", "5", "--quiet", "--out", str(out),
+                 "--resume"]) == 0
+    assert _listing(out) == ["micro.csv", "micro.json", "micro.npz", "micro_summary.csv"]
 
 
 @pytest.mark.parametrize("exc", [OSError(5, "Input/output error"), KeyboardInterrupt()],
@@ -272,7 +279,9 @@ def test_failure_mid_set_leaves_no_files(exc, tmp_path, capsys, monkeypatch):
     else:
         assert status == 2
         assert "micro.csv" in _one_line_error(capsys)
-    assert _listing(out) == ["micro.json"]
+    # The earlier output is untouched; besides it only the checkpoint of the
+    # finished simulation (for --resume).
+    assert _listing(out) == ["checkpoint", "micro.json"]
     assert (out / "micro.json").read_text() == "previous run"
 
 
@@ -458,3 +467,60 @@ def test_bench_out(tmp_path, capsys):
     sc = simkit.load_scenario("scenarios/consistent_vs_adhoc.toml")
     viewers = simkit.simulate(sc.variant("ad_hoc"), paths=20, seed=0)["unique_viewers"]
     assert runs[1]["viewers_per_path"] == pytest.approx(viewers.mean(), rel=1e-12)
+
+
+# ----- checkpoint and --resume -------------------------------------------------------
+
+def test_run_out_leaves_no_checkpoint_behind(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["run", MICRO, "--paths", "30", "--quiet", "--out", str(out)]) == 0
+    assert not (out / "checkpoint").exists()
+    assert sorted(p.name for p in out.iterdir()) == [
+        "micro.csv", "micro.json", "micro.npz", "micro_summary.csv"]
+
+
+def test_run_interrupted_then_resumed_equals_uninterrupted(tmp_path, capsys,
+                                                           monkeypatch):
+    from simkit import config
+    from simkit.backends import cpu
+
+    monkeypatch.setattr(config, "CHECKPOINT_PAIRS", 40)   # 100 paths: 3 chunks
+    argv = ["run", MICRO, "--paths", "100", "--seed", "5", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "plain")]) == 0
+    calls = []
+    real = cpu.run_paths
+
+    def run_paths(packed, key, path_offset, *args):
+        if path_offset >= 80:
+            raise KeyboardInterrupt     # Ctrl-C during the third chunk
+        calls.append(path_offset)
+        return real(packed, key, path_offset, *args)
+
+    monkeypatch.setattr(cpu, "run_paths", run_paths)
+    out = tmp_path / "resumed"
+    assert main([*argv, "--out", str(out)]) == 130
+    chunks = out / "checkpoint" / "micro" / "chunks"
+    assert sorted(p.name for p in chunks.iterdir()) == [
+        "chunk-00000.npz", "chunk-00001.npz"]
+    assert not (out / "micro.npz").exists()
+    calls.clear()
+    monkeypatch.setattr(cpu, "run_paths", lambda *a: (calls.append(a[2]), real(*a))[1])
+    assert main([*argv, "--out", str(out), "--resume"]) == 0
+    assert calls == [80]                 # only the missing chunk was simulated
+    a = simkit.SimulationResult.load(tmp_path / "plain" / "micro.npz")
+    b = simkit.SimulationResult.load(out / "micro.npz")
+    for m in TOTALS:
+        npt.assert_array_equal(a[m], b[m])
+    assert not (out / "checkpoint").exists()
+
+
+@pytest.mark.parametrize("extra,match", [
+    ([], "`--resume` needs `--out DIR`"),
+    (["--out", "o", "--precision", "0.05"], "does not combine with `--precision`"),
+])
+def test_resume_errors(extra, match, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.symlink(os.path.join(os.path.dirname(__file__), "..", "scenarios"), "scenarios")
+    assert main(["run", MICRO, "--paths", "10", "--resume", *extra]) == 2
+    assert match in _one_line_error(capsys)
+    assert not (tmp_path / "o").exists()

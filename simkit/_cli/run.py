@@ -42,6 +42,10 @@ def add_parser(sub):
     common.add_backend(p)
     common.add_out(p, "NAME.json, NAME_summary.csv, NAME.csv and NAME.npz per "
                    "variant")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run with the same --out, file, "
+                   "seed and sizes: only the chunks of paths missing from "
+                   "OUT/checkpoint/ are simulated")
     p.set_defaults(func=main)
 
 
@@ -54,6 +58,9 @@ def main(args):
 
     Prints a summary per scenario or variant; with --out writes, as one set,
     ``NAME.json``, ``NAME.csv``, ``NAME.npz`` and ``NAME_summary.csv`` each.
+    While it runs, finished chunks of paths are kept in ``OUT/checkpoint/NAME/``
+    (:mod:`simkit.checkpoint`), so that ``--resume`` loses no work; they are
+    removed once the results are written.
 
     Parameters
     ----------
@@ -75,14 +82,26 @@ def main(args):
     ...
     0
     """
+    import shutil
+
     from .._io import atomic_files
+    from ..errors import SimkitError
 
     sc = common.load(args)
     out = common.out_dir(args)
     metric, statistic = common.precision_statistic(args)
+    precise = bool(args.precision or args.precision_abs)
+    if args.resume and out is None:
+        raise SimkitError("`--resume` needs `--out DIR`: the checkpoint lives there")
+    if args.resume and precise:
+        raise SimkitError("`--resume` does not combine with `--precision`: a "
+                          "precision run's length is not known in advance")
     scenarios = common.variants_of(sc, [args.variant] if args.variant else None)
+    checkpoints = ({} if out is None or precise else
+                   {s.name: out / "checkpoint" / _slug(s.name) for s in scenarios})
     with common.backend_session(args) as scheduler:
-        results = _simulate_all(args, scenarios, scheduler, metric, statistic)
+        results = _simulate_all(args, scenarios, scheduler, metric, statistic,
+                                checkpoints)
     if out is not None:
         # Every file of the run goes to a temporary name first; all are renamed
         # into place only once every one is complete (or removed on an error).
@@ -95,12 +114,19 @@ def main(args):
                 files.write(f"{stem}.npz", res.save)
                 files.write(f"{stem}_summary.csv", lambda p, r=res: r.to_summary_csv(
                     p, target=args.target))
+        # The results are in place: the checkpoint has served its purpose.
+        for d in checkpoints.values():
+            shutil.rmtree(d, ignore_errors=True)
+        if checkpoints and (out / "checkpoint").is_dir() \
+                and not any((out / "checkpoint").iterdir()):
+            (out / "checkpoint").rmdir()
         print(f"wrote {len(results) * 4} files to {out}/")
     return 0
 
 
-def _simulate_all(args, scenarios, scheduler, metric, statistic):
-    """Simulate each scenario (to a precision target if asked); print summaries.
+def _simulate_all(args, scenarios, scheduler, metric, statistic, checkpoints):
+    """Simulate each scenario (to a precision target if asked, with a checkpoint
+    directory from ``checkpoints`` by name if given); print summaries.
 
     Returns ``[(result, precision dict or None)]``.
     """
@@ -126,7 +152,8 @@ def _simulate_all(args, scenarios, scheduler, metric, statistic):
             print(precision["description"])
             common.emit_notes(caught)
         else:
-            res = simulate(s, paths=args.paths, **kw)
+            res = simulate(s, paths=args.paths, checkpoint=checkpoints.get(s.name),
+                           resume=args.resume, **kw)
         results.append((res, precision))
         print(res.summary(target=args.target))
         print()
