@@ -18,18 +18,17 @@ uninterrupted one bit for bit.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import math
 import time
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from ._io import atomic_path, atomic_write_bytes, atomic_write_text, write_json
+from ._io import atomic_path, atomic_write_text
+from .checkpoint import load_chunk, prepare, save_chunk, scenario_hash
 from ._version import __version__
 from .errors import SimkitError
 from .scenario import Scenario
@@ -409,77 +408,12 @@ class SweepResult:
             pq.write_table(table, tmp)
 
 
-def scenario_hash(scenario) -> str:
-    """SHA-256 of a scenario's full contents (values and gift catalogue).
-
-    Examples
-    --------
-    >>> import simkit
-    >>> sc = simkit.load_scenario("scenarios/micro.toml")
-    >>> scenario_hash(sc) == scenario_hash(sc)
-    True
-    """
-    h = hashlib.sha256()
-    h.update(json.dumps(scenario.to_dict(), sort_keys=True, default=str).encode())
-    h.update(np.ascontiguousarray(scenario.catalogue.coins).tobytes())
-    h.update(np.ascontiguousarray(scenario.catalogue.weights).tobytes())
-    return h.hexdigest()
-
-
 def _manifest(scenario, design, n, paths, seed, chunk, n_scen, keys, log, metrics):
     return {"format": _MANIFEST_FORMAT, "simkit_version": __version__,
             "scenario": scenario.name, "scenario_sha256": scenario_hash(scenario),
             "seed": seed, "design": design, "n": n, "paths": paths,
             "chunk_scenarios": chunk, "n_scenarios": n_scen, "keys": list(keys),
             "log": sorted(log), "metrics": list(metrics), "stats": list(SWEEP_STATS)}
-
-
-def _chunk_path(out, i):
-    return Path(out) / "chunks" / f"chunk-{i:05d}.npz"
-
-
-def _save_chunk(out, i, s0, s1, params, stats):
-    buf = io.BytesIO()
-    np.savez(buf, index=i, start=s0, stop=s1, params=params, stats=stats)
-    atomic_write_bytes(_chunk_path(out, i), buf.getvalue())
-
-
-def _load_chunk(out, i, s0, s1, params):
-    """The stats of a finished chunk, or None when absent or not matching."""
-    p = _chunk_path(out, i)
-    if not p.is_file():
-        return None
-    try:
-        with np.load(p) as z:
-            ok = (int(z["index"]) == i and int(z["start"]) == s0
-                  and int(z["stop"]) == s1
-                  and np.array_equal(z["params"], params))
-            return z["stats"] if ok else None
-    except (OSError, ValueError, KeyError, EOFError):
-        return None
-
-
-def _prepare_out(out, manifest, resume):
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise SimkitError(f"`out` {out}: exists and is not a directory")
-    mpath = out / "manifest.json"
-    if resume and mpath.is_file():
-        try:
-            old = json.loads(mpath.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise SimkitError(f"`resume`: {mpath} is not a sweep manifest") from None
-        diff = [k for k in manifest if old.get(k) != manifest[k]]
-        if diff:
-            k = diff[0]
-            raise SimkitError(f"`resume`: {mpath} was written for another sweep "
-                              f"(`{k}` was {old.get(k)!r}, now {manifest[k]!r})")
-        return
-    # A fresh run: stale chunks of an earlier sweep in this directory go.
-    if (out / "chunks").is_dir():
-        for p in (out / "chunks").glob("chunk-*.npz"):
-            p.unlink()
-    write_json(mpath, manifest)
 
 
 def _sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume, table):
@@ -586,8 +520,8 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     scenarios = [scenario.with_overrides(_overrides(keys, row)) for row in pts]
     bounds = [(s0, min(n_scen, s0 + chunk)) for s0 in range(0, n_scen, chunk)]
     if out is not None:
-        _prepare_out(out, _manifest(scenario, design, n, paths, seed, chunk, n_scen,
-                                    keys, log, metrics), resume)
+        prepare(out, _manifest(scenario, design, n, paths, seed, chunk, n_scen,
+                               keys, log, metrics), resume, what="sweep")
     stats = np.empty((n_scen, len(metrics), len(SWEEP_STATS)))
     n_loaded = 0
     started = time.perf_counter()
@@ -603,9 +537,10 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
 
             sched = stack.enter_context(client_for(scheduler))
         for i, (s0, s1) in enumerate(bounds):
-            got = (_load_chunk(out, i, s0, s1, pts[s0:s1]) if resume else None)
+            got = (load_chunk(out, i, s0, s1, ("stats",), check={"params": pts[s0:s1]})
+                   if resume else None)
             if got is not None:
-                stats[s0:s1] = got
+                stats[s0:s1] = got["stats"]
                 n_loaded += 1
             else:
                 res = simulate_batch(scenarios[s0:s1], paths=paths, seed=seed,
@@ -613,7 +548,7 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
                                      scheduler=sched, progress=False)
                 stats[s0:s1] = _summarize(res, metrics)
                 if out is not None:
-                    _save_chunk(out, i, s0, s1, pts[s0:s1], stats[s0:s1])
+                    save_chunk(out, i, s0, s1, params=pts[s0:s1], stats=stats[s0:s1])
             if bar is not None:
                 bar.update(s1 - s0)
             if on_chunk is not None:
