@@ -430,7 +430,18 @@ class SimulationResult:
 
     # ----- export -------------------------------------------------------------
     def to_dict(self) -> dict:
-        """Return ``{"totals": {...}, "per_stream": {...}, "curves": ...}`` of arrays."""
+        """Return ``{"totals": {...}, "per_stream": {...}, "curves": ...}`` of arrays.
+
+        Also ``"metadata"``; ``per_stream`` and ``curves`` are None unless
+        simulated.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> d = SimulationResult("demo", {"gifts": np.arange(3.0)}).to_dict()
+        >>> d["totals"]["gifts"], d["per_stream"]
+        (array([0., 1., 2.]), None)
+        """
         return {"totals": dict(self.totals), "per_stream": self.per_stream,
                 "curves": self.curves, "metadata": self.metadata}
 
@@ -438,6 +449,21 @@ class SimulationResult:
         """Return the totals (or per-stream metrics, long format) as a pandas DataFrame.
 
         Requires the optional ``pandas`` dependency (``pip install simkit[frame]``).
+
+        Parameters
+        ----------
+        per_stream : bool
+            One row per (path, stream) with the per-stream metrics, instead of
+            one row per path with the totals.
+
+        Examples
+        --------
+        >>> import pytest
+        >>> _ = pytest.importorskip("pandas")
+        >>> import numpy as np
+        >>> df = SimulationResult("demo", {"gifts": np.arange(3.0)}).to_frame()
+        >>> list(df.columns), df.index.name, len(df)
+        (['gifts'], 'path', 3)
         """
         try:
             import pandas as pd
@@ -455,7 +481,18 @@ class SimulationResult:
         return pd.DataFrame(cols)
 
     def to_csv(self, path) -> None:
-        """Write per-path totals as CSV (one row per path), atomically."""
+        """Write per-path totals as CSV (one row per path), atomically.
+
+        Examples
+        --------
+        >>> import numpy as np, pathlib, tempfile
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+        >>> SimulationResult("demo", {"gifts": np.array([1.0, 2.0])}).to_csv(f)
+        >>> print(f.read_text(), end="")
+        path,gifts
+        0,1.0
+        1,2.0
+        """
         buf = io.StringIO()
         names = list(self.totals)
         buf.write("path," + ",".join(names) + "\n")
@@ -536,6 +573,14 @@ class SimulationResult:
         See Also
         --------
         SimulationResult.load
+
+        Examples
+        --------
+        >>> import numpy as np, pathlib, tempfile
+        >>> f = pathlib.Path(tempfile.mkdtemp()) / "r.npz"
+        >>> SimulationResult("demo", {"gifts": np.array([1.0, 2.0])}).save(f)
+        >>> SimulationResult.load(f)["gifts"]
+        array([1., 2.])
         """
         arrays = {f"totals/{k}": v for k, v in self.totals.items()}
         if self.per_stream is not None:

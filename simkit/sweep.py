@@ -256,7 +256,17 @@ class SweepResult:
         return self.params.shape[0]
 
     def columns(self) -> list:
-        """Column names: ``scenario``, the keys, then ``<metric>_<stat>``."""
+        """Column names: ``scenario``, the keys, then ``<metric>_<stat>``.
+
+        Examples
+        --------
+        >>> import simkit
+        >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+        >>> res = run_sweep(sc, design="lhs", n=3, paths=10, seed=12345,
+        ...                 progress=False)
+        >>> res.columns()[:2], "income_total_mean" in res.columns()
+        (['scenario', 'creator.followers'], True)
+        """
         return ["scenario", *self.keys] + [f"{m}_{s}" for m in self.metrics
                                           for s in SWEEP_STATS]
 
@@ -272,7 +282,18 @@ class SweepResult:
         raise KeyError(f"unknown sweep column `{column}`")
 
     def to_dict(self) -> dict:
-        """Column name -> 1-d array (integer keys as int64)."""
+        """Column name -> 1-d array (integer keys as int64).
+
+        Examples
+        --------
+        >>> import simkit
+        >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+        >>> res = run_sweep(sc, design="lhs", n=3, paths=10, seed=12345,
+        ...                 progress=False)
+        >>> d = res.to_dict()
+        >>> d["scenario"], d["creator.followers"].dtype
+        (array([0, 1, 2]), dtype('int64'))
+        """
         out = {}
         for c in self.columns():
             v = self[c]
