@@ -39,6 +39,10 @@ __all__ = ["build_report", "ReportSection", "SECTION_IDS"]
 SECTION_IDS = ("summary", "income-sources", "distribution", "fan-chart", "concurrency",
                "tornado", "comparison", "sponsorship")
 
+#: Style of the sponsored streams on the deliverable fan chart: a light grey face
+#: with a darker hatch and edge, distinct from the band greys in black and white.
+_SPONSORED_FACE, _SPONSORED_EDGE, _SPONSORED_HATCH = "#f0f0f0", "#555555", "//"
+
 #: Largest curves array (paths x streams x minutes cells) the report keeps.
 _MAX_CURVE_CELLS = 20_000_000
 
@@ -87,6 +91,14 @@ class ReportSection:
         HTML of the section body.
     figures : int
         Number of embedded images.
+
+    Examples
+    --------
+    >>> s = ReportSection("summary", "Summary", "<p>Three streams a week.</p>")
+    >>> s.id, s.figures
+    ('summary', 0)
+    >>> '<section id="summary">' in render_html("demo", [s])
+    True
     """
 
     id: str
@@ -237,13 +249,12 @@ def _concurrency_section(res_curves, res) -> ReportSection:
     return ReportSection("concurrency", "Concurrent viewers", "\n".join(body), n + 1)
 
 
-def _tornado_section(sc, *, params, paths, seed, threads, progress) -> ReportSection:
+def _tornado_section(sc, *, params, paths, seed, run_kw) -> ReportSection:
     from .analysis.sensitivity import DEFAULT_STEP, tornado
     from .plotting import tornado as tornado_plot
 
     try:
-        tr = tornado(sc, params, paths=paths, seed=seed, threads=threads,
-                     progress=progress)
+        tr = tornado(sc, params, paths=paths, seed=seed, **run_kw)
     except SimkitError as exc:
         return ReportSection("tornado", "Sensitivity (tornado)",
                              f'<p class="note">No sensitivity analysis: {_e(exc)}</p>')
@@ -267,7 +278,7 @@ def _tornado_section(sc, *, params, paths, seed, threads, progress) -> ReportSec
     return ReportSection("tornado", "Sensitivity (tornado)", "\n".join(body), 1)
 
 
-def _comparison_section(sc, *, paths, seed, threads, progress) -> ReportSection:
+def _comparison_section(sc, *, paths, seed, run_kw) -> ReportSection:
     from .analysis.compare import ComparisonResult, paired
     from .plotting import compare_distributions, income_sources
     from .simulate import simulate_batch
@@ -276,8 +287,7 @@ def _comparison_section(sc, *, paths, seed, threads, progress) -> ReportSection:
     scens = [sc.variant(v) for v in names]
     if len(names) == 1:  # as simkit.compare: the base scenario against its variant
         names, scens = ["base", *names], [sc, *scens]
-    results = simulate_batch(scens, paths=paths, seed=seed, threads=threads,
-                             progress=progress)
+    results = simulate_batch(scens, paths=paths, seed=seed, **run_kw)
     metric = "income_total"
     pairs = tuple(paired(results[i][metric], results[j][metric], names[i], names[j],
                          metric=metric)
@@ -319,12 +329,12 @@ def _comparison_section(sc, *, paths, seed, threads, progress) -> ReportSection:
     return ReportSection("comparison", "Comparison of variants", "\n".join(body), 2)
 
 
-def _sponsorship_section(sc, *, paths, seed, threads, progress) -> ReportSection:
-    from .analysis.quote import quote
+def _sponsorship_section(sc, *, paths, seed, run_kw) -> ReportSection:
+    from .analysis.quote import _percent_text, quote
     from .plotting import fan_chart, income_distribution
     from .result import SimulationResult
 
-    q = quote(sc, paths=paths, seed=seed, threads=threads, progress=progress)
+    q = quote(sc, paths=paths, seed=seed, **run_kw)
     d = q.deliverable
     unit = _metrics.UNITS.get(d, "")
     body = []
@@ -337,7 +347,7 @@ def _sponsorship_section(sc, *, paths, seed, threads, progress) -> ReportSection
         body.append(f"<h3>{_e(t.label)}</h3><p>Expected delivery "
                     f"{_e(_fv(t.mean, d))} ± {_e(_fv(t.mean_se, d))} {_e(unit)}"
                     f"{_e(worth)} ({t.n:,} paths{_e(excl)}).</p>")
-        rows = [[f"{r.level:.0%}", _fv(r.guaranteed, d),
+        rows = [[_percent_text(r.level), _fv(r.guaranteed, d),
                  f"[{_fv(r.guaranteed_lo, d)}, {_fv(r.guaranteed_hi, d)}]",
                  "—" if r.price is None else f"${r.price:,.2f}",
                  f"{r.p_short:.3f} ± {r.p_short_se:.3f}",
@@ -345,7 +355,8 @@ def _sponsorship_section(sc, *, paths, seed, threads, progress) -> ReportSection
                  "—" if r.make_good is None
                  else f"${r.make_good:,.2f} ± {r.make_good_se:,.2f}"]
                 for r in t.rows]
-        body.append(_table(["confidence", "guarantee", f"{t.confidence:.0%} CI",
+        body.append(_table(["confidence", "guarantee",
+                            f"{_percent_text(t.confidence)} CI",
                             "price", "P(short)", "E[shortfall]", "make-good"], rows))
     sim = q.simulation
     if sim is not None and sim.per_stream is not None:
@@ -367,13 +378,16 @@ def _sponsorship_section(sc, *, paths, seed, threads, progress) -> ReportSection
             nfig += 1
         ax = fan_chart(sim, d, by="stream")
         k = max(t.streams for t in q.tables)
-        ax.axvspan(first - 0.5, first + k - 0.5, facecolor="none", edgecolor="#aaaaaa",
-                   hatch=".", linewidth=0.0, zorder=0, label="sponsored streams")
+        # Light grey face, dark diagonal hatch and edge: the legend entry and the
+        # span read in black and white (a dotted, faceless patch was a blank).
+        ax.axvspan(first - 0.5, first + k - 0.5, facecolor=_SPONSORED_FACE,
+                   edgecolor=_SPONSORED_EDGE, hatch=_SPONSORED_HATCH, linewidth=0.8,
+                   zorder=0, label="sponsored streams")
         ax.legend(fontsize=8, loc="best", framealpha=0.9, edgecolor="#bbbbbb")
         body.append(_figure(ax, f"Fan chart of {d} per stream",
                             f"{d.replace('_', ' ').capitalize()} of each stream over "
                             "the horizon, with quantile bands; the sponsored streams "
-                            "are dotted."))
+                            "are hatched."))
         nfig += 1
     body.append('<p class="note">guarantee = the (1 − confidence) quantile of '
                 "delivery; P(short) = P(delivery &lt; guarantee); make-good = "
@@ -384,7 +398,35 @@ def _sponsorship_section(sc, *, paths, seed, threads, progress) -> ReportSection
 # ----- assembly ----------------------------------------------------------------------
 
 def render_html(title, sections, *, subtitle="") -> str:
-    """Assemble sections into one self-contained HTML document."""
+    """Assemble sections into one self-contained HTML document.
+
+    Parameters
+    ----------
+    title : str
+        Page title and top heading.
+    sections : sequence of ReportSection
+        In the order shown; the navigation links to each one.
+    subtitle : str
+        A line under the heading.
+
+    Returns
+    -------
+    str
+        The HTML page: inline CSS, no script, no external link. Titles are
+        escaped; section bodies are inserted as they are (already HTML).
+
+    Examples
+    --------
+    >>> page = render_html("Q3 plan <draft>", [
+    ...     ReportSection("summary", "Summary", "<p>Three streams a week.</p>")],
+    ...     subtitle="2,000 paths, seed 0")
+    >>> page.startswith("<!DOCTYPE html>")
+    True
+    >>> "<title>Q3 plan &lt;draft&gt;</title>" in page
+    True
+    >>> '<a href="#summary">Summary</a>' in page, "<script" in page
+    (True, False)
+    """
     nav = "".join(f'<a href="#{_e(s.id)}">{_e(s.title)}</a>' for s in sections)
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -427,7 +469,7 @@ def _build_report_iv(scenario, paths, seed, out_path, tornado_paths, variant):
 
 def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target=None,
                  tornado_paths=None, tornado_params=None, sections=None, threads=None,
-                 progress=None):
+                 progress=None, backend="cpu", scheduler=None):
     """Simulate a scenario and write a self-contained HTML report.
 
     Parameters
@@ -458,6 +500,13 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
         Numba threads.
     progress : bool, optional
         Progress bars (default: when stderr is a terminal).
+    backend : {"cpu", "dask", "cuda"}
+        Where the kernels run, as in :func:`simkit.simulate`; every backend
+        gives the same numbers.
+    scheduler : None, str or distributed.Client
+        Dask scheduler address or client (``backend="dask"`` only), as in
+        :func:`simkit.simulate`. One client serves every simulation of the
+        report: with ``None`` a single local cluster is started for it.
 
     Returns
     -------
@@ -476,14 +525,18 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> from simkit.report import build_report
-    >>> build_report("scenarios/micro.toml", paths=500, seed=12345,
-    ...              out_path="micro.html")  # doctest: +SKIP
-    PosixPath('micro.html')
+    >>> out = build_report("scenarios/micro.toml", paths=40, seed=12345,
+    ...                    out_path=Path(tempfile.mkdtemp()) / "micro.html",
+    ...                    sections=["summary"], progress=False)
+    >>> out.name, out.read_text().count("<section")
+    ('micro.html', 1)
     """
     import time
 
-    from .simulate import simulate
+    from .analysis.precision import _backend_session
 
     sc, paths, seed, out_path, tornado_paths = _build_report_iv(
         scenario, paths, seed, out_path, tornado_paths, variant)
@@ -493,41 +546,13 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
         raise SimkitError(f"`sections` must be among {', '.join(SECTION_IDS)}, got "
                           f"{', '.join(sorted(unknown))}")
     started = time.perf_counter()
-    res = simulate(sc, paths=paths, seed=seed, per_stream=True, threads=threads,
-                   progress=progress)
-    out = []
-    if "concurrency" in wanted:
-        streams = next(iter(res.per_stream.values())).shape[1]
-        minutes = int(np.ceil(float(np.max(res.per_stream["duration_min"],
-                                           initial=1.0)))) + 1
-        cpaths = int(min(paths, max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))))
-        # path i is the same in any run: these are the first cpaths paths of `res`
-        res_curves = simulate(sc, paths=cpaths, seed=seed, per_stream=True, curves=True,
-                              threads=threads, progress=progress)
+    with _backend_session(backend, scheduler) as client:
+        run_kw = {"threads": threads, "progress": progress, "backend": backend,
+                  "scheduler": client}
+        res, out = _build_sections(sc, wanted, paths=paths, seed=seed, target=target,
+                                   tornado_paths=tornado_paths,
+                                   tornado_params=tornado_params, run_kw=run_kw)
     when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    builders = {
-        "income-sources": lambda: _sources_section(res),
-        "distribution": lambda: _distribution_section(res, target),
-        "fan-chart": lambda: _fan_section(res),
-        "concurrency": lambda: _concurrency_section(res_curves, res),
-        "tornado": lambda: _tornado_section(sc, params=tornado_params,
-                                            paths=tornado_paths, seed=seed,
-                                            threads=threads, progress=progress),
-    }
-    if sc.variants and sc.variant_name is None:
-        builders["comparison"] = lambda: _comparison_section(
-            sc, paths=paths, seed=seed, threads=threads, progress=progress)
-    elif sc.variants and sc.variant_name is not None:
-        base = _base_of(sc)
-        if base is not None:
-            builders["comparison"] = lambda: _comparison_section(
-                base, paths=paths, seed=seed, threads=threads, progress=progress)
-    if sc.sponsorship is not None:
-        builders["sponsorship"] = lambda: _sponsorship_section(
-            sc, paths=paths, seed=seed, threads=threads, progress=progress)
-    for sid in SECTION_IDS[1:]:
-        if sid in wanted and sid in builders:
-            out.append(builders[sid]())
     elapsed = time.perf_counter() - started
     meta = (f"Source {sc.source}; {paths:,} paths, seed {seed}; generated {when} "
             f"in {elapsed:.1f} s by simkit {__version__}. Same file, paths and seed "
@@ -538,6 +563,50 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
     subtitle = f"{paths:,} paths, seed {seed}, generated {when}"
     atomic_write_text(out_path, render_html(title, out, subtitle=subtitle))
     return out_path
+
+
+def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
+                    tornado_params, run_kw):
+    """Simulate and build every wanted section but the summary.
+
+    Returns the main result (for the summary) and the sections in order.
+    """
+    from .simulate import simulate
+
+    res = simulate(sc, paths=paths, seed=seed, per_stream=True, **run_kw)
+    out = []
+    if "concurrency" in wanted:
+        streams = next(iter(res.per_stream.values())).shape[1]
+        minutes = int(np.ceil(float(np.max(res.per_stream["duration_min"],
+                                           initial=1.0)))) + 1
+        cpaths = int(min(paths, max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))))
+        # path i is the same in any run: these are the first cpaths paths of `res`
+        res_curves = simulate(sc, paths=cpaths, seed=seed, per_stream=True, curves=True,
+                              **run_kw)
+    builders = {
+        "income-sources": lambda: _sources_section(res),
+        "distribution": lambda: _distribution_section(res, target),
+        "fan-chart": lambda: _fan_section(res),
+        "concurrency": lambda: _concurrency_section(res_curves, res),
+        "tornado": lambda: _tornado_section(sc, params=tornado_params,
+                                            paths=tornado_paths, seed=seed,
+                                            run_kw=run_kw),
+    }
+    if sc.variants and sc.variant_name is None:
+        builders["comparison"] = lambda: _comparison_section(
+            sc, paths=paths, seed=seed, run_kw=run_kw)
+    elif sc.variants and sc.variant_name is not None:
+        base = _base_of(sc)
+        if base is not None:
+            builders["comparison"] = lambda: _comparison_section(
+                base, paths=paths, seed=seed, run_kw=run_kw)
+    if sc.sponsorship is not None:
+        builders["sponsorship"] = lambda: _sponsorship_section(
+            sc, paths=paths, seed=seed, run_kw=run_kw)
+    for sid in SECTION_IDS[1:]:
+        if sid in wanted and sid in builders:
+            out.append(builders[sid]())
+    return res, out
 
 
 def _base_of(sc):

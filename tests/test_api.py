@@ -59,3 +59,32 @@ def test_backends_share_one_signature():
         mod = pytest.importorskip(mod_name)
         params = list(inspect.signature(mod.run).parameters)
         assert params[: len(base)] == base, mod_name
+
+
+def _public_classes():
+    """Public classes: those in ``simkit.__all__`` and the result types the
+    analysis functions return."""
+    from simkit.analysis.bands import Bands
+    from simkit.analysis.compare import ComparisonResult
+    from simkit.analysis.quote import QuoteTable
+    from simkit.analysis.sensitivity import TornadoResult
+
+    named = [getattr(simkit, n) for n in simkit.__all__]
+    classes = [c for c in named if isinstance(c, type)
+               and not issubclass(c, (BaseException, Warning))]
+    return classes + [Bands, ComparisonResult, QuoteTable, TornadoResult]
+
+
+@pytest.mark.parametrize("cls", _public_classes(), ids=lambda c: c.__name__)
+def test_public_methods_have_numpydoc_examples(cls):
+    missing = []
+    for name, member in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        fn = member.fget if isinstance(member, property) else member
+        fn = getattr(fn, "__func__", fn)   # classmethod / staticmethod
+        if not callable(fn) or isinstance(member, property):
+            continue
+        if "Examples" not in (inspect.getdoc(fn) or ""):
+            missing.append(name)
+    assert not missing, f"{cls.__name__}: no Examples section in {missing}"

@@ -154,3 +154,46 @@ def test_out_is_not_a_directory(tmp_path, capsys):
     f.write_text("x")
     assert main(["compare", CVA, "--paths", "5", "--quiet", "--out", str(f)]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("levels", "rows", "fractions"), [
+    ("1", ["1%"], [0.01]),                       # was rejected
+    ("0.5,0.9", ["0.5%", "0.9%"], [0.005, 0.009]),  # was read as 50% and 90%
+    ("99.99,50", ["99.99%", "50%"], [0.9999, 0.5]),  # was printed as 100%
+])
+def test_quote_levels_are_percentages(levels, rows, fractions, threshold_toml,
+                                      tmp_path, capsys):
+    out = tmp_path / "q"
+    rc = main(["quote", threshold_toml, "--levels", levels, "--streams", "1",
+               "--paths", "50", "--quiet", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert rc == 0
+    table = [ln.split()[0] for ln in text.splitlines() if ln.strip()[:1].isdigit()]
+    assert table == rows
+    assert "100%" not in text
+    assert json.loads((out / "quote.json").read_text())["metadata"]["levels"] == \
+        fractions
+
+
+@pytest.mark.parametrize("levels", ["0", "100", "50,150", "-5", "nan", "0,50"])
+def test_quote_levels_outside_0_100_exit_2_with_a_hint(levels, threshold_toml,
+                                                       capsys):
+    rc = main(["quote", threshold_toml, f"--levels={levels}", "--paths", "5",
+               "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith("simkit: error: quote: argument --levels: ")
+    assert "not a percentage in (0, 100)" in err and "95 for 95%" in err
+
+
+@pytest.mark.parametrize("cmd", ["compare", "quote"])
+def test_backend_flags(cmd, capsys):
+    with pytest.raises(SystemExit):
+        main([cmd, "--help"])
+    text = capsys.readouterr().out
+    assert "--backend {cpu,dask,cuda}" in text and "--scheduler ADDRESS" in text
+    # a scheduler without the Dask backend is a one-line error, before any work
+    assert main([cmd, CVA, "--scheduler", "tcp://127.0.0.1:9", "--paths", "5",
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == "simkit: error: --scheduler needs --backend dask\n"

@@ -22,7 +22,7 @@ import pytest
 from simkit import scenario_from_dict, simulate, simulate_batch
 from simkit.backends import cpu as cpu_backend
 from simkit.backends import cuda as cuda_backend
-from simkit.errors import SimkitError
+from simkit.errors import LowPrecisionWarning, SimkitError
 from simkit.metrics import TOTALS
 from simkit.simulate import root_key
 
@@ -238,3 +238,113 @@ def test_cuda_backend_is_a_clear_error():
     with pytest.raises(SimkitError, match="backend 'cuda' needs a CUDA GPU and "
                        "numba.cuda; use backend='cpu'"):
         simulate(micro(), paths=2, backend="cuda")
+
+
+# ----- analysis drivers on Dask: same numbers, one client per job ----------------
+CVA = str(ROOT / "scenarios" / "consistent_vs_adhoc.toml")
+SPONSOR = str(ROOT / "scenarios" / "sponsorship_quote.toml")
+
+
+def test_compare_on_dask_equals_in_process(client):
+    from simkit.analysis import compare
+
+    kw = {"paths": 24, "seed": 12345, "progress": False}
+    got = compare(CVA, backend="dask", scheduler=client, **kw)
+    ref = compare(CVA, **kw)
+    assert got.pairs == ref.pairs  # every statistic, compared exactly
+    assert got.metadata["backend"] == "dask"
+
+
+def test_quote_on_dask_equals_in_process(client):
+    from simkit.analysis import quote
+
+    kw = {"paths": 24, "seed": 12345, "progress": False}
+    got = quote(SPONSOR, backend="dask", scheduler=client.scheduler.address, **kw)
+    ref = quote(SPONSOR, **kw)
+    assert got.tables == ref.tables
+    assert_same([got.simulation], [ref.simulation])
+
+
+@pytest.fixture
+def local_clusters(monkeypatch, client):
+    """Count the LocalClusters simkit starts; each one is the module's cluster."""
+    started = []
+
+    class CountingLocalCluster:
+        def __init__(self, **kwargs):
+            started.append(kwargs)
+
+        def __enter__(self):
+            return client.cluster
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(distributed, "LocalCluster", CountingLocalCluster)
+    return started
+
+
+def test_compare_without_scheduler_starts_one_cluster(local_clusters):
+    from simkit.analysis import compare
+
+    # two variants in two batches (an unreachable target): four simulate calls
+    with pytest.warns(LowPrecisionWarning):
+        res = compare(CVA, paths=8, batch=4, max_paths=8, precision_abs=1e-9,
+                      seed=3, backend="dask", progress=False)
+    assert res.paths == 8
+    assert len(local_clusters) == 1
+
+
+@pytest.mark.parametrize("job", ["quote", "simulate_until", "tornado"])
+def test_other_drivers_without_scheduler_start_one_cluster(job, local_clusters):
+    from simkit.analysis import quote, simulate_until
+    from simkit.analysis.sensitivity import tornado
+
+    kw = {"seed": 3, "backend": "dask", "progress": False}
+    if job == "quote":  # precision runs of two batches (an unreachable target)
+        with pytest.warns(LowPrecisionWarning):
+            quote(SPONSOR, paths=4, max_paths=8, precision_abs=1e-9, **kw)
+    elif job == "simulate_until":
+        with pytest.warns(LowPrecisionWarning):
+            simulate_until(micro(), batch=4, max_paths=8, precision_abs=1e-9, **kw)
+    else:
+        tornado(micro(), {"audience.join_rate": (0.02, 0.04)}, paths=4, **kw)
+    assert len(local_clusters) == 1
+
+
+def _strip_times(html):
+    """The report without its generation time and duration (they differ per run)."""
+    import re
+
+    return re.sub(r"generated [^<]*?(?= by simkit|<)", "", html)
+
+
+@pytest.mark.parametrize("cmd", ["compare", "quote", "plot", "report"])
+def test_cli_backend_dask_matches_in_process(cmd, client, tmp_path, capsys,
+                                             monkeypatch):
+    """--backend dask --scheduler ADDRESS writes what the in-process run writes."""
+    import simkit.report
+    from simkit.cli import main
+
+    if cmd == "report":  # compare the tables; encoding ~10 PNGs twice is slow
+        monkeypatch.setattr(simkit.report, "_figure", lambda ax, alt, cap, **kw: alt)
+
+    src = {"compare": CVA, "quote": SPONSOR}.get(cmd, str(ROOT / "scenarios" /
+                                                       "micro.toml"))
+
+    def run(name, *extra):
+        out = tmp_path / name
+        argv = {"compare": ["--out", str(out)], "quote": ["--out", str(out)],
+                "plot": ["--kind", "tornado", "-o", f"{out}.png"],
+                "report": ["-o", f"{out}.html", "--tornado-paths", "4"]}[cmd]
+        assert main([cmd, src, "--paths", "12", "--seed", "9", "--quiet", *argv,
+                     *extra]) == 0, capsys.readouterr().err
+        if cmd == "plot":
+            return (tmp_path / f"{name}.png").read_bytes()
+        if cmd == "report":
+            return _strip_times((tmp_path / f"{name}.html").read_text())
+        return {p.name: p.read_text().replace('"backend": "dask"', '"backend": "cpu"')
+                for p in sorted(out.iterdir())}
+
+    assert run("dask", "--backend", "dask", "--scheduler",
+               client.scheduler.address) == run("cpu")

@@ -233,3 +233,44 @@ def test_sponsorship_scenario_quotes():
     g = [r.guaranteed for r in q.single.rows]
     assert g == sorted(g, reverse=True)  # more confidence, smaller promise
     assert q.campaign.rows[0].guaranteed > q.single.rows[0].guaranteed
+
+
+def test_sponsorship_levels_are_percentages():
+    """`sponsorship.levels` in a file are percentages: [1] is 1%, not the fraction
+    1.0 (which was rejected)."""
+    from simkit.analysis.quote import quote
+
+    for levels, want in (([1.0], [0.01]), ([1.0, 99.5], [0.01, 0.995])):
+        sc = _threshold_scenario().with_overrides({"sponsorship.levels": levels})
+        q = quote(sc, first_stream=2, streams=1, paths=40, seed=1, progress=False)
+        assert [r.level for r in q.single.rows] == want
+
+
+@pytest.mark.parametrize(("levels", "want"), [
+    ([0.5, 0.95], (0.5, 0.95)),      # fractions
+    ([50, 95], (0.5, 0.95)),         # every value above 1: percentages
+])
+def test_quote_levels_keyword(levels, want):
+    from simkit.analysis.quote import _levels
+
+    assert _levels(levels) == want
+
+
+@pytest.mark.parametrize(("levels", "match"), [
+    ([0.5, 90], "mixes fractions and percentages"),   # was read as 0.5% and 90%
+    ([1], "fractions in \\(0, 1\\)"),
+    ([50, 100], "percentages in \\(0, 100\\)"),
+    ([0, 50], "must be above 0"),
+])
+def test_quote_levels_keyword_errors(levels, match):
+    from simkit.analysis.quote import quote
+
+    with pytest.raises(SimkitError, match=match):
+        quote(_threshold_scenario(), levels=levels, paths=10, progress=False)
+
+
+def test_levels_print_with_the_digits_given():
+    x = np.arange(20_000.0)
+    text = str(quote_table(x, [0.9999, 0.5, 0.005], confidence=0.995))
+    assert " 99.99% " in text and " 0.5% " in text and "99.5% CI" in text
+    assert "100%" not in text

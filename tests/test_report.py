@@ -130,6 +130,29 @@ def test_every_section_and_image(full_report):
         assert h in doc.h2
 
 
+def test_sponsored_streams_legend_is_visible(full_scenario, monkeypatch):
+    """The legend entry of the sponsored streams shows a grey face with a dark
+    hatch and edge (it was a faceless, edgeless dotted patch: a blank)."""
+    import simkit.report as report
+    from matplotlib.colors import to_rgba
+
+    drawn = []
+    monkeypatch.setattr(report, "_figure",
+                        lambda ax, alt, cap, **kw: drawn.append(ax) or alt)
+    report._sponsorship_section(full_scenario, paths=40, seed=SEED,
+                                run_kw={"progress": False})
+    entries = [(t.get_text(), h) for ax in drawn if ax.get_legend() is not None
+               for t, h in zip(ax.get_legend().get_texts(),
+                               ax.get_legend().legend_handles, strict=True)]
+    patches = [h for t, h in entries if t == "sponsored streams"]
+    assert len(patches) == 1
+    patch = patches[0]
+    face, edge = to_rgba(patch.get_facecolor()), to_rgba(patch.get_edgecolor())
+    assert face[3] == 1 and 0.85 <= min(face[:3]) and max(face[:3]) < 1  # light grey
+    assert patch.get_hatch() and patch.get_linewidth() > 0
+    assert edge[3] == 1 and max(edge[:3]) < 0.5  # dark: visible in black and white
+
+
 def test_self_contained(full_report):
     doc = parse(full_report)
     assert doc.scripts == 0
@@ -257,6 +280,22 @@ def test_cli_plot_errors(argv, match, capsys, tmp_path):
     assert not list(tmp_path.iterdir())  # nothing half-written
 
 
+@pytest.mark.parametrize("cmd", ["plot", "report"])
+def test_cli_backend_flags(cmd, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main([cmd, "--help"])
+    text = capsys.readouterr().out
+    assert "--backend {cpu,dask,cuda}" in text and "--scheduler ADDRESS" in text
+    # a scheduler without the Dask backend is a one-line error, before any work
+    out = tmp_path / "x.png"
+    argv = ["--kind", "tornado", "-o", str(out)] if cmd == "plot" else ["-o", str(out)]
+    assert main([cmd, MICRO, *argv, "--scheduler", "tcp://127.0.0.1:9", "--paths",
+                 "5", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == "simkit: error: --scheduler needs --backend dask\n"
+    assert not out.exists()
+
+
 # ----- rendering in a browser --------------------------------------------------------
 
 def _chromium():
@@ -267,27 +306,91 @@ def _chromium():
     return None
 
 
+#: Flags of every headless Chromium call (no network, no profile left behind).
+_CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                   "--no-first-run", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", "--hide-scrollbars")
+
+#: Appended to a copy of the report: once the page (images included) has loaded,
+#: write its height, the top of each section and the box of each image
+#: (section, top, left, width, height), in CSS pixels, into the DOM.
+_GEOMETRY_SCRIPT = """<script>addEventListener("load", () => {
+  const g = {height: document.documentElement.scrollHeight, images: []};
+  for (const s of document.querySelectorAll("section")) g[s.id] = s.offsetTop;
+  for (const i of document.images) {
+    const r = i.getBoundingClientRect();
+    g.images.push([i.closest("section").id, Math.round(r.top + scrollY),
+                   Math.round(r.left + scrollX), Math.round(r.width),
+                   Math.round(r.height)]);
+  }
+  const pre = document.createElement("pre");
+  pre.id = "geometry"; pre.textContent = JSON.stringify(g);
+  document.body.appendChild(pre);
+});</script>"""
+
+
+def _page_geometry(exe, report, tmp_path, width):
+    """Height of the rendered report, section tops and image boxes (CSS pixels)."""
+    import html
+    import json
+    import re
+
+    probe = tmp_path / "probe.html"
+    probe.write_text(report.read_text(encoding="utf-8").replace(
+        "</body>", _GEOMETRY_SCRIPT + "</body>"), encoding="utf-8")
+    proc = subprocess.run(
+        [exe, *_CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile-probe'}",
+         f"--window-size={width},2000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False)
+    m = re.search(r'<pre id="geometry">(.*?)</pre>', proc.stdout, re.DOTALL)
+    assert m, proc.stderr[-2000:]
+    return json.loads(html.unescape(m.group(1)))
+
+
+def _chart_grey(region):
+    """Fraction of pixels in the light-to-mid greys of chart fills (not text)."""
+    rgb = np.asarray(region)[..., :3]
+    mean = rgb.mean(axis=2)
+    flat = np.all(np.abs(rgb - mean[..., None]) < 0.02, axis=2)
+    return float((flat & (mean > 0.6) & (mean < 0.9)).mean())
+
+
 def test_report_renders_in_headless_chromium(full_report, tmp_path):
     exe = _chromium()
     if exe is None:
         pytest.skip("Chromium is not installed (looked for /usr/bin/chromium and "
                     "`chromium` on PATH)")
+    width = 1100
+    geom = _page_geometry(exe, full_report, tmp_path, width)
+    # the report is far taller than a screen (about 9,000 px): shoot all of it
+    assert geom["height"] > 4000
     shot = tmp_path / "shot.png"
-    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1100,2600",
-           "--hide-scrollbars", f"--screenshot={shot}", full_report.as_uri()]
+    cmd = [exe, *_CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+           f"--window-size={width},{geom['height']}", f"--screenshot={shot}",
+           full_report.as_uri()]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert shot.is_file(), proc.stderr[-2000:]
     from matplotlib.image import imread
 
     img = imread(shot)
-    assert img.shape[0] >= 1000 and img.shape[1] >= 1000
+    assert img.shape[:2] == (geom["height"], width)
     assert not_one_colour(img, minimum=50)
-    # the figures were decoded and drawn: the lower part of the page (below the
-    # tables) holds grey chart fills, not only white background and text
-    lower = np.asarray(img)[1500:, :, :3]
-    grey = np.all(np.abs(lower - lower.mean(axis=2, keepdims=True)) < 0.02, axis=2) & \
-        (lower.mean(axis=2) > 0.6) & (lower.mean(axis=2) < 0.9)
-    assert grey.mean() > 0.01
+    # every figure was decoded and drawn, down to the end of the page (the
+    # comparison and sponsorship sections are below 5,000 px): its box on the
+    # screenshot is a chart (many colours, a fair share of ink), not blank
+    seen = {}
+    for sid, top, left, w, h in geom["images"]:
+        assert w > 300 and h > 150, (sid, w, h)
+        box = np.asarray(img[top:top + h, left:left + w])[..., :3]
+        assert box.shape[:2] == (h, w), sid  # inside the screenshot
+        assert not_one_colour(box, minimum=20), sid
+        assert (box.mean(axis=2) < 0.95).mean() > 0.03, sid
+        seen[sid] = seen.get(sid, 0) + 1
+    assert seen == {"income-sources": 1, "distribution": 1, "fan-chart": 2,
+                    "concurrency": 2, "tornado": 1, "comparison": 2,
+                    "sponsorship": 3}
+    # and the lower part of the page holds grey chart fills, not only white
+    # background and text
+    lower = img[geom["comparison"]:]
+    assert lower.shape[0] > 1500
+    assert _chart_grey(lower) > 0.01

@@ -36,6 +36,7 @@ def add_parser(sub):
     p.add_argument("--metric", default="income_total", choices=TOTALS, metavar="M",
                    help="per-path total to compare (default income_total)")
     common.add_run_options(p)
+    common.add_backend(p)
     p.add_argument("--confidence", type=_fraction, default=0.95, metavar="C",
                    help="level of the interval of each difference (default 0.95)")
     common.add_precision_options(p, "every mean paired difference")
@@ -64,13 +65,15 @@ def main(args):
     variants = None
     if args.variants:
         variants = [v.strip() for v in args.variants.split(",") if v.strip()]
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, \
+            common.backend_session(args) as scheduler:
         warnings.simplefilter("always")
         res = compare(sc, variants, paths=args.paths, seed=args.seed,
                       metric=args.metric, confidence=args.confidence,
                       precision=args.precision, precision_abs=args.precision_abs,
                       max_paths=args.max_paths, threads=args.threads,
-                      progress=common.progress_flag(args))
+                      progress=common.progress_flag(args), backend=args.backend,
+                      scheduler=scheduler)
     print(res)
     emit_warnings(caught)
     if out is not None:

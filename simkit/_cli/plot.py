@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from . import common
@@ -50,6 +51,7 @@ def add_parser(sub):
     p.add_argument("--dpi", type=common._positive_int, default=150,
                    help="resolution of PNG output (default 150)")
     common.add_run_options(p, paths=_PATHS)
+    common.add_backend(p)
     for action in p._actions:  # the default depends on --kind
         if action.dest == "paths":
             action.default = None
@@ -85,11 +87,16 @@ def _load_inputs(args):
     return "scenario", common.load(args)
 
 
+def _run_kw(args):
+    """Options of every simulate call of the command (one shared Dask client)."""
+    return {"seed": args.seed, "threads": args.threads, "backend": args.backend,
+            "scheduler": args.client, "progress": common.progress_flag(args)}
+
+
 def _simulate(sc, args, paths, **kw):
     from ..simulate import simulate
 
-    return simulate(sc, paths=paths, seed=args.seed, threads=args.threads,
-                    progress=common.progress_flag(args), **kw)
+    return simulate(sc, paths=paths, **_run_kw(args), **kw)
 
 
 def _one(kind_in, inputs, args, paths, **kw):
@@ -136,8 +143,7 @@ def _figure(args, kind_in, inputs, paths):
 
             names = list(inputs.variants)
             rs = simulate_batch([inputs.variant(v) for v in names], paths=paths,
-                                seed=args.seed, threads=args.threads,
-                                progress=common.progress_flag(args))
+                                **_run_kw(args))
             return plotting.income_sources(dict(zip(names, rs)), kind="bar").figure
         if kind_in == "results" and len(inputs) > 1:
             return plotting.income_sources(inputs, kind="bar").figure
@@ -156,8 +162,7 @@ def _figure(args, kind_in, inputs, paths):
         from ..simulate import simulate_batch
 
         rs = simulate_batch([inputs.variant(v) for v in names], paths=paths,
-                            seed=args.seed, threads=args.threads,
-                            progress=common.progress_flag(args))
+                            **_run_kw(args))
         return plotting.compare_distributions(dict(zip(names, rs)), metric,
                                               log=args.log)[0].figure
     # tornado
@@ -166,9 +171,8 @@ def _figure(args, kind_in, inputs, paths):
                           "input at a low and a high value)")
     from ..analysis.sensitivity import tornado
 
-    tr = tornado(inputs, metric=metric, paths=paths, seed=args.seed,
-                 variant=args.variant, threads=args.threads,
-                 progress=common.progress_flag(args))
+    tr = tornado(inputs, metric=metric, paths=paths, variant=args.variant,
+                 **_run_kw(args))
     return plotting.tornado(tr).figure
 
 
@@ -186,7 +190,12 @@ def main(args):
 
         raise SimkitError(f"--metric {args.metric}: --kind {args.kind} needs a "
                           f"per-path total: {', '.join(TOTALS)}")
-    fig = _figure(args, kind_in, inputs, paths)
+    # One Dask client for every simulation of the figure (none for saved results).
+    session = (common.backend_session(args) if kind_in == "scenario"
+               else contextlib.nullcontext(None))
+    with session as client:
+        args.client = client
+        fig = _figure(args, kind_in, inputs, paths)
     with atomic_path(out) as tmp:
         fig.savefig(tmp, format=fmt, dpi=args.dpi)
     print(f"wrote {out}")

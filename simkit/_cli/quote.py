@@ -31,6 +31,23 @@ def _nonneg_int(text):
     return v
 
 
+def _percent_levels(text):
+    """argparse type of ``--levels``: percentages strictly in (0, 100), as fractions.
+
+    Examples
+    --------
+    >>> _percent_levels("50,90,99.99")
+    [0.5, 0.9, 0.9999]
+    """
+    vals = _levels(text)
+    for t, v in zip((t for t in text.split(",") if t.strip()), vals, strict=True):
+        if not 0.0 < v < 100.0:
+            raise argparse.ArgumentTypeError(
+                f"{t.strip()} is not a percentage in (0, 100); confidence levels "
+                "are percentages, e.g. --levels 50,90,99.5 (95 for 95%, not 0.95)")
+    return [round(v / 100.0, 12) for v in vals]
+
+
 def _levels(text):
     try:
         vals = [float(t) for t in text.split(",") if t.strip()]
@@ -70,11 +87,14 @@ def add_parser(sub):
                       "sponsorship.cpm_usd)")
     rate.add_argument("--flat-rate", type=_nonneg_float, default=None, metavar="USD",
                       help="price per unit delivered, instead of a CPM")
-    p.add_argument("--levels", type=_levels, default=None, metavar="L1,L2,...",
-                   help="confidence levels in percent (default: sponsorship.levels, "
-                   "else 50,80,90,95)")
+    p.add_argument("--levels", type=_percent_levels, default=None,
+                   metavar="L1,L2,...",
+                   help="confidence levels in percent, each strictly between 0 and "
+                   "100 (e.g. 50,90,99.5; default: sponsorship.levels, else "
+                   "50,80,90,95)")
     p.add_argument("--variant", default=None, help="quote this variant")
     common.add_run_options(p)
+    common.add_backend(p)
     p.add_argument("--confidence", type=_fraction, default=0.95, metavar="C",
                    help="level of the interval on each guarantee (default 0.95)")
     p.add_argument("--bands", choices=BY, default=None,
@@ -98,7 +118,8 @@ def main(args):
     out = common.out_dir(args)
     if args.bands is None and args.band_levels is not None:
         raise SimkitError("--band-levels needs --bands stream|day|cumulative")
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, \
+            common.backend_session(args) as scheduler:
         warnings.simplefilter("always")
         q = quote(sc, deliverable=args.deliverable, streams=args.streams,
                   first_stream=args.first_stream, cpm=args.cpm,
@@ -106,7 +127,8 @@ def main(args):
                   seed=args.seed, variant=args.variant, confidence=args.confidence,
                   precision=args.precision, precision_abs=args.precision_abs,
                   max_paths=args.max_paths, threads=args.threads,
-                  progress=common.progress_flag(args))
+                  progress=common.progress_flag(args), backend=args.backend,
+                  scheduler=scheduler)
     print(q)
     emit_warnings(caught)
     b = None

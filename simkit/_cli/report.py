@@ -20,6 +20,7 @@ def add_parser(sub):
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="the HTML file to write (atomically)")
     common.add_run_options(p, paths=_PATHS)
+    common.add_backend(p)
     p.add_argument("--variant", default=None,
                    help="report on this variant (the comparison covers all)")
     p.add_argument("--target", type=float, default=None, metavar="USD",
@@ -36,14 +37,17 @@ def main(args):
     from ..report import build_report
 
     sc = common.load(args)
-    try:
-        out = build_report(sc, paths=args.paths, seed=args.seed, out_path=args.output,
-                           variant=args.variant, target=args.target,
-                           tornado_paths=args.tornado_paths, threads=args.threads,
-                           progress=common.progress_flag(args))
-    except OSError as exc:
-        raise SimkitError(f"-o {args.output}: cannot write ({exc.strerror or exc})") \
-            from None
+    with common.backend_session(args) as scheduler:  # one client for the report
+        try:
+            out = build_report(sc, paths=args.paths, seed=args.seed,
+                               out_path=args.output, variant=args.variant,
+                               target=args.target, tornado_paths=args.tornado_paths,
+                               threads=args.threads,
+                               progress=common.progress_flag(args),
+                               backend=args.backend, scheduler=scheduler)
+        except OSError as exc:
+            raise SimkitError(f"-o {args.output}: cannot write "
+                              f"({exc.strerror or exc})") from None
     size = out.stat().st_size
     print(f"wrote {out} ({size / 1e6:.1f} MB)")
     return 0

@@ -120,7 +120,21 @@ class Bands:
         return self.values[i], self.lo[i], self.hi[i]
 
     def to_dict(self):
-        """Return a JSON-ready dict (non-finite interval ends become ``None``)."""
+        """Return a JSON-ready dict (non-finite interval ends become ``None``).
+
+        Examples
+        --------
+        >>> import json
+        >>> import simkit
+        >>> sc = simkit.load_scenario("scenarios/micro.toml")
+        >>> res = simkit.simulate(sc, paths=40, seed=12345, per_stream=True,
+        ...                       progress=False)
+        >>> d = json.loads(json.dumps(bands(res, "viewer_minutes").to_dict()))
+        >>> d["by"], d["paths"], d["levels"], len(d["x"]) == len(d["values"][0])
+        ('stream', 40, [5.0, 25.0, 50.0, 75.0, 95.0], True)
+        >>> d["lo"][0][0] is None  # 40 paths cannot bound P5 from below
+        True
+        """
         return {
             "metric": self.metric, "by": self.by, "unit": self.unit,
             "aggregate": self.aggregate, "paths": self.paths,
@@ -136,7 +150,21 @@ class Bands:
         }
 
     def csv_rows(self):
-        """Return a header and rows in long format (one row per ``x`` and level)."""
+        """Return a header and rows in long format (one row per ``x`` and level).
+
+        Examples
+        --------
+        >>> import simkit
+        >>> sc = simkit.load_scenario("scenarios/micro.toml")
+        >>> res = simkit.simulate(sc, paths=40, seed=12345, per_stream=True,
+        ...                       progress=False)
+        >>> b = bands(res, "viewer_minutes", levels=[25, 50, 75], by="day")
+        >>> head, rows = b.csv_rows()
+        >>> head
+        ['day', 'level', 'value', 'lo', 'hi', 'mean', 'mean_se']
+        >>> len(rows) == 3 * len(b.x), [r[:2] for r in rows[:3]]
+        (True, [[0, 25.0], [0, 50.0], [0, 75.0]])
+        """
         head = [self.by if self.by != "cumulative" else "day", "level", "value",
                 "lo", "hi", "mean", "mean_se"]
         rows = []
@@ -148,7 +176,33 @@ class Bands:
         return head, rows
 
     def to_csv(self, path=None):
-        """Write :meth:`csv_rows` as CSV to ``path`` atomically, or return the text."""
+        """Write :meth:`csv_rows` as CSV to ``path`` atomically, or return the text.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            The file to write; ``None`` returns the CSV text instead.
+
+        Returns
+        -------
+        str or None
+            The CSV text when ``path`` is None.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> import simkit
+        >>> sc = simkit.load_scenario("scenarios/micro.toml")
+        >>> res = simkit.simulate(sc, paths=40, seed=12345, per_stream=True,
+        ...                       progress=False)
+        >>> b = bands(res, "viewer_minutes", levels=[50])
+        >>> b.to_csv().splitlines()[0]
+        'stream,level,value,lo,hi,mean,mean_se'
+        >>> out = Path(tempfile.mkdtemp()) / "bands.csv"
+        >>> b.to_csv(out) is None, out.read_text() == b.to_csv()
+        (True, True)
+        """
         head, rows = self.csv_rows()
         buf = io.StringIO()
         buf.write(",".join(head) + "\n")

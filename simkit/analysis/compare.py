@@ -190,7 +190,19 @@ class PairedComparison:
         return f"{head}; {dom}"
 
     def to_dict(self):
-        """Return a JSON-ready dict (includes ``crn_se_ratio``)."""
+        """Return a JSON-ready dict (includes ``crn_se_ratio``).
+
+        Non-finite values (an unbounded quantile interval, the CRN ratio of a
+        difference without spread) become ``None``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.arange(10.0)
+        >>> d = paired(x + 1.0, x, "fast", "slow").to_dict()
+        >>> d["diff"], d["dominance"], d["significant"], d["crn_se_ratio"]
+        (1.0, 'a', True, None)
+        """
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         for k in ("quantile_levels", "quantiles_a", "quantiles_b"):
             d[k] = list(d[k])
@@ -363,7 +375,19 @@ class ComparisonResult:
                           f"{', '.join(self.variants)}")
 
     def to_dict(self):
-        """Return a JSON-ready dict."""
+        """Return a JSON-ready dict: options, metadata and every pair.
+
+        Examples
+        --------
+        >>> import json
+        >>> res = compare("scenarios/consistent_vs_adhoc.toml", paths=40,
+        ...               seed=12345, progress=False)
+        >>> d = json.loads(json.dumps(res.to_dict()))
+        >>> d["variants"], d["paths"], d["seed"], d["unit"]
+        (['consistent', 'ad_hoc'], 40, 12345, 'USD')
+        >>> [(p["a"], p["b"]) for p in d["pairs"]]
+        [('consistent', 'ad_hoc')]
+        """
         return {"scenario": self.scenario, "metric": self.metric,
                 "unit": _metrics.UNITS.get(self.metric, ""),
                 "variants": list(self.variants), "paths": self.paths,
@@ -371,7 +395,22 @@ class ComparisonResult:
                 "pairs": [p.to_dict() for p in self.pairs]}
 
     def csv_tables(self):
-        """Return ``{"pairs": (head, rows), "quantiles": (head, rows)}`` for CSV."""
+        """Return ``{"pairs": (head, rows), "quantiles": (head, rows)}`` for CSV.
+
+        ``pairs`` has one row per pair, ``quantiles`` one row per variant
+        (mean, s.e., quantiles and their interval ends).
+
+        Examples
+        --------
+        >>> res = compare("scenarios/consistent_vs_adhoc.toml", paths=40,
+        ...               seed=12345, progress=False)
+        >>> head, rows = res.csv_tables()["quantiles"]
+        >>> head[:6], [r[0] for r in rows]
+        (['variant', 'mean', 'se', 'p05', 'p25', 'p50'], ['consistent', 'ad_hoc'])
+        >>> head, rows = res.csv_tables()["pairs"]
+        >>> rows[0][:2], head.index("diff") < head.index("dominance")
+        (['consistent', 'ad_hoc'], True)
+        """
         keys = ["a", "b", "n", "mean_a", "se_a", "mean_b", "se_b", "diff", "diff_se",
                 "ci_lo", "ci_hi", "se_independent", "crn_se_ratio", "p_a_better",
                 "p_a_better_se", "p_b_better", "p_b_better_se", "p_tie", "p_tie_se",
@@ -438,10 +477,28 @@ class ComparisonResult:
     def to_csv(self, directory, stem="compare"):
         """Write ``<stem>_pairs.csv`` and ``<stem>_quantiles.csv`` into ``directory``.
 
+        Parameters
+        ----------
+        directory : str or Path
+            Where to write (created if missing).
+        stem : str
+            Prefix of the file names.
+
         Returns
         -------
         list of Path
             The files written (atomically).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> res = compare("scenarios/consistent_vs_adhoc.toml", paths=40,
+        ...               seed=12345, progress=False)
+        >>> files = res.to_csv(tempfile.mkdtemp())
+        >>> [f.name for f in files]
+        ['compare_pairs.csv', 'compare_quantiles.csv']
+        >>> files[1].read_text().splitlines()[0].startswith("variant,mean,se,p05")
+        True
         """
         from pathlib import Path
 
@@ -480,7 +537,7 @@ def _swap(p):
 def compare(scenario, variants=None, *, paths=10_000, seed=0,
             metric="income_total", confidence=0.95, quantiles=DEFAULT_QUANTILES,
             precision=None, precision_abs=None, batch=None, max_paths=None,
-            threads=None, backend="cpu", progress=None):
+            threads=None, backend="cpu", progress=None, scheduler=None):
     """Compare variants of a scenario on common random numbers.
 
     Parameters
@@ -516,6 +573,11 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
         Upper limit of a precision run (default ``100 * batch``).
     threads, backend, progress
         Passed to :func:`simkit.simulate`.
+    scheduler : None, str or distributed.Client
+        Dask scheduler address or client (``backend="dask"`` only), as in
+        :func:`simkit.simulate`. One client serves every variant and batch:
+        with ``None`` a single local cluster is started for the whole
+        comparison. The numbers are those of the in-process backend.
 
     Returns
     -------
@@ -551,51 +613,19 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
     (True, True, 'a')
     >>> print(res)  # doctest: +SKIP
     """
-    from .precision import _core, _resolve_targets, run_batches
+    from .precision import _backend_session, _core, _resolve_targets
 
     scen, variants, metric, confidence, paths, seed = _compare_iv(
         scenario, variants, metric, confidence, paths, seed)
     rel, absolute, batch, max_paths = _resolve_targets(
         precision, precision_abs, paths, batch, max_paths)
-
-    simulate = _core().simulate
-
-    def draw(offset, n):
-        return [np.asarray(simulate(scen, paths=n, seed=seed,
-                                    variant=None if v is _BASE else v,
-                                    threads=threads, backend=backend,
-                                    path_offset=offset, progress=progress)[metric],
-                           dtype=float)
-                for v in variants]
-
+    with _backend_session(backend, scheduler) as client:
+        samples, paths, prec_meta = _compare_samples(
+            _core().simulate, scen, variants, metric, seed, paths, rel, absolute,
+            batch, max_paths,
+            {"threads": threads, "backend": backend, "progress": progress,
+             "scheduler": client})
     names = [_name(v) for v in variants]
-    prec_meta = None
-    if rel is None and absolute is None:
-        samples = draw(0, paths)
-    else:
-        from scipy.stats import norm
-
-        z = float(norm.ppf(0.975))
-
-        def measure(samples):
-            # The pair furthest from its target decides.
-            worst = None
-            for i, j in combinations(range(len(samples)), 2):
-                d = samples[i] - samples[j]
-                est = float(d.mean())
-                hw = (z * float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1
-                      else float("inf"))
-                goal = absolute if absolute is not None else rel * abs(est)
-                if worst is None or hw - goal > worst[0]:
-                    worst = (hw - goal, est, hw, goal)
-            _, est, hw, goal = worst
-            return hw <= goal, est, hw, goal
-
-        samples, run = run_batches(draw, measure, batch=batch, max_paths=max_paths)
-        prec_meta = run.to_dict(
-            statistic="the mean paired difference of every pair", rel=rel,
-            absolute=absolute)
-        paths = run.paths
     pairs = tuple(
         paired(samples[i], samples[j], names[i], names[j], metric=metric,
                confidence=confidence, quantiles=quantiles)
@@ -609,6 +639,48 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
             "metric": metric, "variants": names, "backend": backend,
             "common_random_numbers": True, "precision": prec_meta}
     return ComparisonResult(scen.name, metric, tuple(names), pairs, paths, seed, meta)
+
+
+def _compare_samples(simulate, scen, variants, metric, seed, paths, rel, absolute,
+                     batch, max_paths, simulate_kw):
+    """Simulate every variant (to the precision target, if any).
+
+    Returns ``(samples, paths, precision metadata or None)``.
+    """
+    from .precision import run_batches
+
+    def draw(offset, n):
+        return [np.asarray(simulate(scen, paths=n, seed=seed,
+                                    variant=None if v is _BASE else v,
+                                    path_offset=offset, **simulate_kw)[metric],
+                           dtype=float)
+                for v in variants]
+
+    if rel is None and absolute is None:
+        return draw(0, paths), paths, None
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.975))
+
+    def measure(samples):
+        # The pair furthest from its target decides.
+        worst = None
+        for i, j in combinations(range(len(samples)), 2):
+            d = samples[i] - samples[j]
+            est = float(d.mean())
+            hw = (z * float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1
+                  else float("inf"))
+            goal = absolute if absolute is not None else rel * abs(est)
+            if worst is None or hw - goal > worst[0]:
+                worst = (hw - goal, est, hw, goal)
+        _, est, hw, goal = worst
+        return hw <= goal, est, hw, goal
+
+    samples, run = run_batches(draw, measure, batch=batch, max_paths=max_paths)
+    prec_meta = run.to_dict(
+        statistic="the mean paired difference of every pair", rel=rel,
+        absolute=absolute)
+    return samples, run.paths, prec_meta
 
 
 class _BaseVariant:

@@ -8,6 +8,7 @@ the same answer, and equals one plain run of that many paths.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass
 
@@ -279,7 +280,8 @@ def concat_results(results):
 
 def simulate_until(scenario, *, metric="income_total", statistic="mean",
                    precision=None, precision_abs=None, batch=1000, max_paths=None,
-                   seed=0, confidence=0.95, **simulate_kw):
+                   seed=0, confidence=0.95, backend="cpu", scheduler=None,
+                   **simulate_kw):
     """Simulate batches of paths until a statistic is known to a target precision.
 
     Parameters
@@ -303,9 +305,15 @@ def simulate_until(scenario, *, metric="income_total", statistic="mean",
         Seed; the same seed and options give the same stop and the same numbers.
     confidence : float
         Level of the interval (default 0.95).
+    backend : {"cpu", "dask", "cuda"}
+        Where the kernels run, as in :func:`simkit.simulate`.
+    scheduler : None, str or distributed.Client
+        Dask scheduler address or client (``backend="dask"`` only), as in
+        :func:`simkit.simulate`. One client serves every batch: with ``None``
+        a single local cluster is started for the whole run.
     **simulate_kw
         Passed to :func:`simkit.simulate` (``variant``, ``per_stream``,
-        ``curves``, ``threads``, ``backend``, ``progress``).
+        ``curves``, ``threads``, ``progress``).
 
     Returns
     -------
@@ -347,21 +355,63 @@ def simulate_until(scenario, *, metric="income_total", statistic="mean",
     simulate = _core().simulate
     results = []
 
-    def draw(offset, n):
-        r = simulate(scen, paths=n, seed=seed, path_offset=offset, **simulate_kw)
-        results.append(r)
-        return np.asarray(r[metric], dtype=float)
-
     def measure(x):
         est, hw = half_width(x, stat, confidence)
         goal = absolute if absolute is not None else rel * abs(est)
         return hw <= goal, est, hw, goal
 
-    _, run = run_batches(draw, measure, batch=batch, max_paths=max_paths)
+    with _backend_session(backend, scheduler) as client:
+        def draw(offset, n):
+            r = simulate(scen, paths=n, seed=seed, path_offset=offset,
+                         backend=backend, scheduler=client, **simulate_kw)
+            results.append(r)
+            return np.asarray(r[metric], dtype=float)
+
+        _, run = run_batches(draw, measure, batch=batch, max_paths=max_paths)
     return concat_results(results), run
 
 
-# ----- shared argument checks for the analysis drivers ------------------------
+# ----- shared helpers of the analysis drivers ----------------------------------
+@contextlib.contextmanager
+def _backend_session(backend, scheduler=None):
+    """Yield the ``scheduler`` every simulate call of one analysis job shares.
+
+    With ``backend="dask"`` one ``distributed.Client`` is opened for the whole
+    job (see :func:`simkit.backends.dask.client_for`): ``None`` starts a single
+    local cluster, an address is connected to once, a ``Client`` is passed
+    through and left open. Other backends get ``scheduler`` back unchanged
+    (``simulate`` ignores it there).
+
+    Parameters
+    ----------
+    backend : str
+        The backend the job runs on.
+    scheduler : None, str or distributed.Client
+        As in :func:`simkit.simulate`.
+
+    Yields
+    ------
+    None, str or distributed.Client
+        What to pass as ``scheduler=`` to every simulate call of the job.
+
+    Examples
+    --------
+    >>> with _backend_session("cpu") as scheduler:
+    ...     scheduler is None
+    True
+    >>> with _backend_session("dask") as client:  # doctest: +SKIP
+    ...     type(client).__name__
+    'Client'
+    """
+    if backend != "dask":
+        yield scheduler
+        return
+    from ..backends.dask import client_for
+
+    with client_for(scheduler) as client:
+        yield client
+
+
 def _positive_int(v, name):
     try:
         ok = int(v) == v and int(v) >= 1

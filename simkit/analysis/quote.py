@@ -66,7 +66,16 @@ class QuoteRow:
     make_good_se: float | None
 
     def to_dict(self):
-        """Return a JSON-ready dict (non-finite values become ``None``)."""
+        """Return a JSON-ready dict (non-finite values become ``None``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> r = quote_table(np.arange(100.0), [0.9], cpm=10.0).rows[0]
+        >>> d = r.to_dict()
+        >>> d["level"], d["guaranteed"], d["price"], d["guaranteed_lo"]
+        (0.9, 9.0, 0.09, 4.0)
+        """
         return {k: _clean(getattr(self, k)) for k in self.__dataclass_fields__}
 
 
@@ -118,7 +127,15 @@ class QuoteTable:
     rows: tuple
 
     def row(self, level):
-        """The row of confidence ``level`` (a fraction)."""
+        """The row of confidence ``level`` (a fraction).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> t = quote_table(np.arange(100.0), [0.5, 0.9])
+        >>> t.row(0.9).guaranteed, t.row(0.5).guaranteed
+        (9.0, 49.0)
+        """
         for r in self.rows:
             if abs(r.level - level) < 1e-9:
                 return r
@@ -127,18 +144,47 @@ class QuoteTable:
 
     @property
     def fair_value(self):
-        """``rate * mean``: expected worth of the delivery (``None`` without a rate)."""
+        """``rate * mean``: expected worth of the delivery (``None`` without a rate).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> quote_table(np.arange(100.0), cpm=20.0).fair_value  # 49.5 x $0.02
+        0.99
+        """
         return None if self.rate is None else self.rate * self.mean
 
     def to_dict(self):
-        """Return a JSON-ready dict."""
+        """Return a JSON-ready dict (with ``fair_value`` and one dict per row).
+
+        Examples
+        --------
+        >>> import json
+        >>> import numpy as np
+        >>> t = quote_table(np.arange(100.0), [0.5, 0.9], cpm=10.0, label="stream 0")
+        >>> d = json.loads(json.dumps(t.to_dict()))
+        >>> d["label"], d["n"], d["rate"], [r["level"] for r in d["rows"]]
+        ('stream 0', 100, 0.01, [0.5, 0.9])
+        """
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "rows"}
         d["fair_value"] = self.fair_value
         d["rows"] = [r.to_dict() for r in self.rows]
         return d
 
     def csv_rows(self):
-        """Return a header and one row per level (plain numbers; None: no rate)."""
+        """Return a header and one row per level (plain numbers; None: no rate).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> head, rows = quote_table(np.arange(100.0), [0.5, 0.9]).csv_rows()
+        >>> head[:6]
+        ['label', 'deliverable', 'streams', 'n', 'level', 'guaranteed']
+        >>> [r[4:6] for r in rows]  # level, guarantee
+        [[0.5, 49.0], [0.9, 9.0]]
+        >>> rows[0][head.index("price")] is None  # no rate given
+        True
+        """
         keys = list(QuoteRow.__dataclass_fields__)
         head = ["label", "deliverable", "streams", "n", *keys]
         rows = [[self.label, self.deliverable, self.streams, self.n,
@@ -154,13 +200,13 @@ class QuoteTable:
                      + (f", worth {_usd(self.fair_value)} ± "
                         f"{_usd(self.rate * self.mean_se)[1:]} at {self.rate_label}"
                         if self.rate is not None else ""))
-        pct = f"{self.confidence:.0%}"
+        pct = _percent_text(self.confidence)
         head = ["confidence", "guarantee", f"{pct} CI", "price", "P(short)",
                 "E[shortfall]", "make-good"]
         rows = []
         for r in self.rows:
             rows.append([
-                f"{r.level:.0%}", _num(r.guaranteed),
+                _percent_text(r.level), _num(r.guaranteed),
                 f"[{_num(r.guaranteed_lo)}, {_num(r.guaranteed_hi)}]",
                 _price_pm(r),
                 f"{r.p_short:.3f} ± {r.p_short_se:.3f}",
@@ -179,6 +225,17 @@ class QuoteTable:
             lines.append(f"  promising the median ({_num(m.guaranteed)}) falls short "
                          f"with probability {m.p_short:.3f} ± {m.p_short_se:.3f}")
         return "\n".join(lines)
+
+
+def _percent_text(fraction):
+    """A fraction as a percentage with the digits it was given: 0.9999 -> '99.99%'.
+
+    Examples
+    --------
+    >>> _percent_text(0.5), _percent_text(0.9999), _percent_text(0.005)
+    ('50%', '99.99%', '0.5%')
+    """
+    return f"{round(float(fraction) * 100.0, 9):.10g}%"
 
 
 def _price_pm(r):
@@ -325,15 +382,45 @@ def quote_table(x, levels=DEFAULT_LEVELS, *, cpm=None, flat_rate=None,
                       confidence, tuple(rows))
 
 
-def _levels(levels):
-    """Confidence levels as fractions; percentages (any value above 1) are converted."""
-    lv = check_levels(levels, "levels", percent=True)  # validates range [0, 100]
-    raw = lv * 100.0
-    lv = lv if np.any(raw > 1.0) else raw
-    if np.any(lv <= 0) or np.any(lv >= 1):
-        raise SimkitError(f"`levels` must be confidence levels in (0, 1) or in "
-                          f"percent (0, 100), got {levels!r}")
-    return tuple(float(v) for v in lv)
+def _levels(levels, *, percent=False):
+    """Confidence levels as a tuple of fractions in (0, 1).
+
+    With ``percent`` (the scenario's ``sponsorship.levels``) every value is a
+    percentage in (0, 100). Otherwise the values are fractions in (0, 1), or
+    percentages when every one of them is above 1; a mix of the two is an
+    error rather than a guess.
+
+    Examples
+    --------
+    >>> _levels([0.5, 0.95]), _levels([50, 95]), _levels([1, 99.5], percent=True)
+    ((0.5, 0.95), (0.5, 0.95), (0.01, 0.995))
+    """
+    try:
+        raw = np.atleast_1d(np.asarray(levels, dtype=float))
+    except (TypeError, ValueError):
+        raw = np.array([np.nan])
+    if raw.ndim != 1 or raw.size == 0 or not np.all(np.isfinite(raw)):
+        raise SimkitError(f"`levels` must be confidence levels, got {levels!r}")
+    if np.any(raw <= 0):
+        raise SimkitError(f"`levels` must be above 0 (fractions in (0, 1) or "
+                          f"percentages in (0, 100)), got {_plain(raw)!r}")
+    if not percent and np.any(raw > 1.0) and np.any(raw <= 1.0):
+        raise SimkitError(f"`levels` mixes fractions and percentages, got "
+                          f"{_plain(raw)!r}; give fractions in (0, 1) (0.95) or "
+                          "percentages in (0, 100) (95)")
+    if percent or np.any(raw > 1.0):
+        if np.any(raw >= 100):
+            raise SimkitError(f"`levels` must be percentages in (0, 100), got "
+                              f"{_plain(raw)!r}")
+        raw = raw / 100.0
+    elif np.any(raw >= 1):
+        raise SimkitError(f"`levels` must be fractions in (0, 1) (or percentages in "
+                          f"(0, 100)), got {_plain(raw)!r}")
+    return tuple(float(v) for v in raw)
+
+
+def _plain(a):
+    return [int(v) if v == int(v) else float(v) for v in a]
 
 
 def deliverable_sample(per_stream, name, first_stream=0, streams=1):
@@ -425,18 +512,47 @@ class QuoteResult:
 
     @property
     def tables(self):
-        """The quote tables (single, then campaign if any)."""
+        """The quote tables (single, then campaign if any).
+
+        Examples
+        --------
+        >>> q = quote("scenarios/sponsorship_quote.toml", paths=40, seed=12345,
+        ...           progress=False)
+        >>> [t.label for t in q.tables]
+        ['stream 3', 'campaign of 6 streams (3..8)']
+        """
         return (self.single,) if self.campaign is None else (self.single, self.campaign)
 
     def to_dict(self):
-        """Return a JSON-ready dict."""
+        """Return a JSON-ready dict: both tables and the metadata to reproduce them.
+
+        Examples
+        --------
+        >>> import json
+        >>> q = quote("scenarios/sponsorship_quote.toml", paths=40, seed=12345,
+        ...           progress=False)
+        >>> d = json.loads(json.dumps(q.to_dict()))
+        >>> d["paths"], d["seed"], d["single"]["label"], d["metadata"]["levels"]
+        (40, 12345, 'stream 3', [0.5, 0.8, 0.9, 0.95])
+        """
         return {"scenario": self.scenario, "deliverable": self.deliverable,
                 "paths": self.paths, "seed": self.seed, "metadata": self.metadata,
                 "single": self.single.to_dict(),
                 "campaign": None if self.campaign is None else self.campaign.to_dict()}
 
     def csv_text(self):
-        """Return the quote tables as one CSV text (one row per table and level)."""
+        """Return the quote tables as one CSV text (one row per table and level).
+
+        Examples
+        --------
+        >>> q = quote("scenarios/sponsorship_quote.toml", paths=40, seed=12345,
+        ...           progress=False)
+        >>> lines = q.csv_text().splitlines()
+        >>> lines[0].split(",")[:6]
+        ['label', 'deliverable', 'streams', 'n', 'level', 'guaranteed']
+        >>> len(lines)  # a header, then 4 levels for the stream and the campaign
+        9
+        """
         import csv
 
         buf = io.StringIO()
@@ -468,7 +584,8 @@ class QuoteResult:
 def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=None,
           flat_rate=None, levels=None, paths=10_000, seed=0, variant=None,
           confidence=0.95, precision=None, precision_abs=None, batch=None,
-          max_paths=None, threads=None, backend="cpu", progress=None):
+          max_paths=None, threads=None, backend="cpu", progress=None,
+          scheduler=None):
     """Price a sponsored stream and a campaign from a scenario.
 
     Parameters
@@ -490,8 +607,9 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
     flat_rate : float, optional
         USD per unit, instead of ``cpm``.
     levels : sequence of float, optional
-        Confidence levels as fractions (default ``sponsorship.levels``, else
-        0.5, 0.8, 0.9, 0.95); percentages above 1 are accepted too.
+        Confidence levels as fractions in (0, 1), or as percentages in
+        (0, 100) when every value is above 1 (a mix is an error). Default:
+        ``sponsorship.levels`` (percentages), else 0.5, 0.8, 0.9, 0.95.
     paths : int
         Paths to simulate (the batch size of a precision run).
     seed : int
@@ -511,6 +629,11 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
         Limit of a precision run (default ``100 * batch``).
     threads, backend, progress
         Passed to :func:`simkit.simulate`.
+    scheduler : None, str or distributed.Client
+        Dask scheduler address or client (``backend="dask"`` only), as in
+        :func:`simkit.simulate`. One client serves every batch: with ``None``
+        a single local cluster is started for the whole quote. The numbers
+        are those of the in-process backend.
 
     Returns
     -------
@@ -546,6 +669,7 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
     >>> print(q)  # doctest: +SKIP
     """
     from .precision import (
+        _backend_session,
         _core,
         _load_if_path,
         _positive_int,
@@ -578,7 +702,8 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
         if cpm is None:
             flat_rate = sp.get("flat_rate_usd")
     _rate(cpm, flat_rate)
-    levels = _levels(sp.get("levels", DEFAULT_LEVELS) if levels is None else levels)
+    levels = (_levels(sp["levels"], percent=True) if levels is None and "levels" in sp
+              else _levels(DEFAULT_LEVELS if levels is None else levels))
     confidence = check_confidence(confidence)
     paths = _positive_int(paths, "paths")
     seed = _seed_int(seed)
@@ -590,7 +715,7 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
     def draw(offset, n):
         r = simulate(scen, paths=n, seed=seed, variant=variant, per_stream=True,
                      threads=threads, backend=backend, path_offset=offset,
-                     progress=progress)
+                     progress=progress, scheduler=client)  # bound by `with` below
         sims.append(r)
         return [np.asarray(r.per_stream[k]) for k in ("live", deliverable_)]
 
@@ -609,28 +734,30 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
                                    n_excluded=int((~live).sum())) if x.size else None)
         return out
 
-    prec_meta = None
-    if rel is None and absolute is None:
-        samples = draw(0, paths)
-    else:
-        def measure(samples):
-            worst = None
-            for t in tables(samples):
-                if t is None:
-                    return False, float("nan"), float("inf"), 0.0
-                for r in t.rows:
-                    hw = max(r.guaranteed - r.guaranteed_lo,
-                             r.guaranteed_hi - r.guaranteed)
-                    goal = absolute if absolute is not None else rel * abs(r.guaranteed)
-                    if worst is None or hw - goal > worst[0]:
-                        worst = (hw - goal, r.guaranteed, hw, goal)
-            _, est, hw, goal = worst
-            return hw <= goal, est, hw, goal
+    def measure(samples):
+        worst = None
+        for t in tables(samples):
+            if t is None:
+                return False, float("nan"), float("inf"), 0.0
+            for r in t.rows:
+                hw = max(r.guaranteed - r.guaranteed_lo,
+                         r.guaranteed_hi - r.guaranteed)
+                goal = absolute if absolute is not None else rel * abs(r.guaranteed)
+                if worst is None or hw - goal > worst[0]:
+                    worst = (hw - goal, r.guaranteed, hw, goal)
+        _, est, hw, goal = worst
+        return hw <= goal, est, hw, goal
 
-        samples, run = run_batches(draw, measure, batch=batch, max_paths=max_paths)
-        paths = run.paths
-        prec_meta = run.to_dict(statistic="every guaranteed delivery (quantile)",
-                                rel=rel, absolute=absolute)
+    prec_meta = None
+    with _backend_session(backend, scheduler) as client:  # read by draw()
+        if rel is None and absolute is None:
+            samples = draw(0, paths)
+        else:
+            samples, run = run_batches(draw, measure, batch=batch,
+                                       max_paths=max_paths)
+            paths = run.paths
+            prec_meta = run.to_dict(statistic="every guaranteed delivery (quantile)",
+                                    rel=rel, absolute=absolute)
     result = tables(samples)
     if result[0] is None or (len(result) > 1 and result[1] is None):
         raise SimkitError(f"no path where the sponsored stream(s) went live in "
