@@ -117,3 +117,23 @@ def test_bad_input_raises():
         quantile_ci(np.arange(5.0), [0.5], method="nope")
     with pytest.raises(SimkitError, match="`levels`"):
         check_levels([5, 120], percent=True)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 40, 101, 2_000, 10_000, 1_000_000])
+def test_ranks_equal_scipy_binomial_quantiles(n):
+    """The ranks come from scipy.special.bdtr on a window (no scipy.stats import);
+    they must be scipy.stats.binom's ppf exactly, the coverage its cdf."""
+    from scipy.stats import binom
+
+    from simkit.analysis.quantiles import order_statistic_ranks
+
+    q = np.array([0.0, 1e-6, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0])
+    for conf in (0.5, 0.9, 0.95, 0.99):
+        a = 1.0 - conf
+        lo = np.clip(binom.ppf(a / 2, n, q).astype(np.int64), 0, n + 1)
+        hi = np.clip(binom.ppf(1 - a / 2, n, q).astype(np.int64) + 1, 0, n + 1)
+        got_lo, got_hi, cov = order_statistic_ranks(n, q, conf)
+        np.testing.assert_array_equal(got_lo, lo)
+        np.testing.assert_array_equal(got_hi, hi)
+        np.testing.assert_allclose(cov, binom.cdf(hi - 1, n, q) - binom.cdf(lo - 1, n, q),
+                                   rtol=0, atol=1e-12)
