@@ -135,5 +135,6 @@ def test_ranks_equal_scipy_binomial_quantiles(n):
         got_lo, got_hi, cov = order_statistic_ranks(n, q, conf)
         np.testing.assert_array_equal(got_lo, lo)
         np.testing.assert_array_equal(got_hi, hi)
+        # Two evaluations of the same CDF: they differ by ~1e-11 at n = 10^6.
         np.testing.assert_allclose(cov, binom.cdf(hi - 1, n, q) - binom.cdf(lo - 1, n, q),
-                                   rtol=0, atol=1e-12)
+                                   rtol=0, atol=1e-9)
