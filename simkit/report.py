@@ -536,7 +536,7 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
     """
     import time
 
-    from .analysis.precision import _backend_session
+    from .backends import session
 
     sc, paths, seed, out_path, tornado_paths = _build_report_iv(
         scenario, paths, seed, out_path, tornado_paths, variant)
@@ -546,7 +546,7 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
         raise SimkitError(f"`sections` must be among {', '.join(SECTION_IDS)}, got "
                           f"{', '.join(sorted(unknown))}")
     started = time.perf_counter()
-    with _backend_session(backend, scheduler) as client:
+    with session(backend, scheduler) as client:
         run_kw = {"threads": threads, "progress": progress, "backend": backend,
                   "scheduler": client}
         res, out = _build_sections(sc, wanted, paths=paths, seed=seed, target=target,

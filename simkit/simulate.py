@@ -171,18 +171,14 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
         if checkpoint is None:
             run(packed, key, path_offset, tot, ps, cv, threads=threads,
                 block_paths=block_paths, on_block=on_block, **kwargs)
-        elif backend == "dask":
-            # One client for all chunks (a LocalCluster per chunk otherwise).
-            from .backends.dask import client_for
-
-            with client_for(scheduler) as client:
-                _run_checkpointed(run, {"scheduler": client}, scenarios, packed, key,
-                                  path_offset, tot, ps, cv, threads, block_paths,
-                                  on_block, checkpoint, resume)
         else:
-            _run_checkpointed(run, kwargs, scenarios, packed, key, path_offset,
-                              tot, ps, cv, threads, block_paths, on_block,
-                              checkpoint, resume)
+            # One client for all chunks (a LocalCluster per chunk otherwise).
+            from .backends import session
+
+            with session(backend, scheduler) as client:
+                _run_checkpointed(run, {"scheduler": client} if kwargs else {},
+                                  scenarios, packed, key, path_offset, tot, ps, cv,
+                                  threads, block_paths, on_block, checkpoint, resume)
     finally:
         if bar is not None:
             bar.close()

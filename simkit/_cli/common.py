@@ -201,13 +201,10 @@ def backend_session(args):
     """Yield the ``scheduler`` for simulate(): one Dask client per command, or None."""
     if args.scheduler is not None and args.backend != "dask":
         raise SimkitError("--scheduler needs --backend dask")
-    if args.backend != "dask":
-        yield None
-        return
-    from ..backends.dask import client_for
+    from ..backends import session
 
-    with client_for(args.scheduler) as client:
-        yield client
+    with session(args.backend, args.scheduler) as scheduler:
+        yield scheduler
 
 
 def add_out(p, what="results"):

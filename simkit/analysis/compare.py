@@ -613,13 +613,14 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
     (True, True, 'a')
     >>> print(res)  # doctest: +SKIP
     """
-    from .precision import _backend_session, _core, _resolve_targets
+    from ..backends import session
+    from .precision import _core, _resolve_targets
 
     scen, variants, metric, confidence, paths, seed = _compare_iv(
         scenario, variants, metric, confidence, paths, seed)
     rel, absolute, batch, max_paths = _resolve_targets(
         precision, precision_abs, paths, batch, max_paths)
-    with _backend_session(backend, scheduler) as client:
+    with session(backend, scheduler) as client:
         samples, paths, prec_meta = _compare_samples(
             _core().simulate, scen, variants, metric, seed, paths, rel, absolute,
             batch, max_paths,

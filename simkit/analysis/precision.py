@@ -8,12 +8,12 @@ the same answer, and equals one plain run of that many paths.
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..backends import session
 from ..errors import LowPrecisionWarning, SimkitError
 from .quantiles import check_confidence, quantile_ci
 
@@ -360,7 +360,7 @@ def simulate_until(scenario, *, metric="income_total", statistic="mean",
         goal = absolute if absolute is not None else rel * abs(est)
         return hw <= goal, est, hw, goal
 
-    with _backend_session(backend, scheduler) as client:
+    with session(backend, scheduler) as client:
         def draw(offset, n):
             r = simulate(scen, paths=n, seed=seed, path_offset=offset,
                          backend=backend, scheduler=client, **simulate_kw)
@@ -372,46 +372,6 @@ def simulate_until(scenario, *, metric="income_total", statistic="mean",
 
 
 # ----- shared helpers of the analysis drivers ----------------------------------
-@contextlib.contextmanager
-def _backend_session(backend, scheduler=None):
-    """Yield the ``scheduler`` every simulate call of one analysis job shares.
-
-    With ``backend="dask"`` one ``distributed.Client`` is opened for the whole
-    job (see :func:`simkit.backends.dask.client_for`): ``None`` starts a single
-    local cluster, an address is connected to once, a ``Client`` is passed
-    through and left open. Other backends get ``scheduler`` back unchanged
-    (``simulate`` ignores it there).
-
-    Parameters
-    ----------
-    backend : str
-        The backend the job runs on.
-    scheduler : None, str or distributed.Client
-        As in :func:`simkit.simulate`.
-
-    Yields
-    ------
-    None, str or distributed.Client
-        What to pass as ``scheduler=`` to every simulate call of the job.
-
-    Examples
-    --------
-    >>> with _backend_session("cpu") as scheduler:
-    ...     scheduler is None
-    True
-    >>> with _backend_session("dask") as client:  # doctest: +SKIP
-    ...     type(client).__name__
-    'Client'
-    """
-    if backend != "dask":
-        yield scheduler
-        return
-    from ..backends.dask import client_for
-
-    with client_for(scheduler) as client:
-        yield client
-
-
 def _positive_int(v, name):
     try:
         ok = int(v) == v and int(v) >= 1

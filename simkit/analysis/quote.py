@@ -668,8 +668,8 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
     True
     >>> print(q)  # doctest: +SKIP
     """
+    from ..backends import session
     from .precision import (
-        _backend_session,
         _core,
         _load_if_path,
         _positive_int,
@@ -749,7 +749,7 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
         return hw <= goal, est, hw, goal
 
     prec_meta = None
-    with _backend_session(backend, scheduler) as client:  # read by draw()
+    with session(backend, scheduler) as client:  # read by draw()
         if rel is None and absolute is None:
             samples = draw(0, paths)
         else:
