@@ -30,6 +30,14 @@ def _umask() -> int:
     return mask
 
 
+def _temporary_beside(path):
+    """A new empty file ``.NAME.XXXX.tmp`` next to ``path``, with the usual mode."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
+    return Path(tmp)
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path next to ``path``; move it into place on success.
@@ -45,10 +53,7 @@ def atomic_path(path):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
-    tmp = Path(tmp)
+    tmp = _temporary_beside(path)
     try:
         yield tmp
         os.replace(tmp, path)
@@ -163,12 +168,8 @@ class AtomicFileSet:
             raise SimkitError(f"{final}: written twice or not a plain file name")
         try:
             self._make_directory()
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp",
-                                       dir=self.directory)
-            os.close(fd)
-            tmp = Path(tmp)
+            tmp = _temporary_beside(final)
             self._pending.append((tmp, final))
-            os.chmod(tmp, 0o666 & ~_umask())
             writer(tmp)
         except OSError as exc:
             raise SimkitError(f"cannot write {final}: {exc.strerror or exc}") from None
