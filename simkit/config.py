@@ -11,11 +11,16 @@ _DEFAULTS = {
     "FASTMATH": False,
     "BLOCK_PATHS": 4096,
     "CHECKPOINT_PAIRS": 65_536,
+    "CORRELATION_REPAIR_TOL": 0.05,
 }
 
 FASTMATH = _DEFAULTS["FASTMATH"]
 BLOCK_PATHS = _DEFAULTS["BLOCK_PATHS"]
 CHECKPOINT_PAIRS = _DEFAULTS["CHECKPOINT_PAIRS"]
+#: Largest change of any Spearman correlation of a scenario's ``[correlations]``
+#: that repairing an invalid matrix may make (with a CorrelationWarning); a
+#: larger one is an error.
+CORRELATION_REPAIR_TOL = _DEFAULTS["CORRELATION_REPAIR_TOL"]
 
 
 def _reset():

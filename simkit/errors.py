@@ -6,7 +6,7 @@ is a :class:`SimkitError`; the CLI prints its message on one line and exits 2.
 
 from __future__ import annotations
 
-__all__ = ["SimkitError", "ScenarioError", "LowPrecisionWarning"]
+__all__ = ["SimkitError", "ScenarioError", "LowPrecisionWarning", "CorrelationWarning"]
 
 
 class SimkitError(Exception):
@@ -46,3 +46,9 @@ class ScenarioError(SimkitError, ValueError):
 
 class LowPrecisionWarning(RuntimeWarning):
     """A Monte Carlo estimate rests on too few paths to be trusted."""
+
+
+class CorrelationWarning(UserWarning):
+    """A scenario's ``[correlations]`` were not a valid correlation matrix; the
+    nearest valid one (each entry moved by at most
+    ``simkit.config.CORRELATION_REPAIR_TOL``) is used instead."""
