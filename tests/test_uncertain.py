@@ -1,0 +1,257 @@
+"""Uncertain inputs: distribution families, keyed draws, correlations, hostile specs.
+
+Statistical checks use fixed seeds; each tolerance is derived from a standard
+error and states its false-alarm rate (two-sided, under the null that the code
+is right).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simkit import config
+from simkit.cli import main
+from simkit.errors import CorrelationWarning, ScenarioError
+from simkit.scenario import draw_inputs, load_scenario, scenario_from_dict
+from simkit.scenario._uncertain import key_hash, key_uniforms, parse_distribution
+
+U = np.array([0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99])
+
+#: spec -> the scipy.stats frozen distribution it must equal.
+FAMILIES = [
+    ({"dist": "normal", "mean": 2.0, "sd": 0.5}, stats.norm(2.0, 0.5)),
+    ({"dist": "normal", "mean": 0.3, "sd": 0.2, "lo": 0.0, "hi": 1.0},
+     stats.truncnorm(-1.5, 3.5, loc=0.3, scale=0.2)),
+    ({"dist": "lognormal", "median": 0.01, "sigma": 0.3},
+     stats.lognorm(0.3, scale=0.01)),
+    ({"dist": "gamma", "mean": 4.0, "sd": 2.0}, stats.gamma(4.0, scale=1.0)),
+    ({"dist": "beta", "alpha": 2.0, "beta": 5.0}, stats.beta(2.0, 5.0)),
+    ({"dist": "beta", "alpha": 2.0, "beta": 5.0, "min": 1.0, "max": 3.0},
+     stats.beta(2.0, 5.0, loc=1.0, scale=2.0)),
+    ({"dist": "uniform", "min": 0.1, "max": 0.4}, stats.uniform(0.1, 0.3)),
+    ({"dist": "triangular", "min": 0.0, "mode": 0.3, "max": 1.0},
+     stats.triang(0.3, loc=0.0, scale=1.0)),
+    # PERT(min=0, mode=0.3, max=1.0): beta(1 + 4 * 0.3, 1 + 4 * 0.7) on [0, 1].
+    ({"dist": "pert", "min": 0.0, "mode": 0.3, "max": 1.0}, stats.beta(2.2, 3.8)),
+]
+
+
+@pytest.mark.parametrize("spec,ref", FAMILIES, ids=lambda x: str(x)[:40])
+def test_family_quantiles_equal_scipy(spec, ref):
+    d = parse_distribution(spec, "k")
+    np.testing.assert_allclose(d.ppf(U), ref.ppf(U), rtol=1e-12)
+    assert d.median == pytest.approx(float(ref.median()), rel=1e-12)
+
+
+def test_truncated_lognormal_truncates_the_normal_of_the_log():
+    d = parse_distribution({"dist": "lognormal", "median": 0.02, "sigma": 1.0,
+                            "lo": 0.01, "hi": 0.1}, "k")
+    a, b = math.log(0.5), math.log(5.0)  # (log lo - log median) / sigma, ...
+    ref = stats.truncnorm(a, b, loc=math.log(0.02), scale=1.0)
+    np.testing.assert_allclose(d.ppf(U), np.exp(ref.ppf(U)), rtol=1e-12)
+    assert d.support == (0.01, 0.1)
+    assert 0.01 <= d.ppf(1e-12) and d.ppf(1 - 1e-12) <= 0.1
+
+
+def test_empirical_resamples_its_samples(tmp_path):
+    d = parse_distribution({"dist": "empirical", "samples": [3, 1, 2, 10]}, "k")
+    # inverse of the empirical CDF: each sample with probability 1/4.
+    assert d.ppf([0.1, 0.3, 0.6, 0.9]).tolist() == [1.0, 2.0, 3.0, 10.0]
+    f = tmp_path / "gains.csv"
+    f.write_text("# measured\ngain\n0.1\n0.4\n0.2\n")
+    d = parse_distribution({"dist": "empirical", "file": "gains.csv"}, "k",
+                           base_dir=tmp_path)
+    assert d.params["samples"] == (0.1, 0.4, 0.2) and d.median == 0.2
+
+
+def test_key_uniforms_match_the_kernel_generator():
+    import numba
+
+    from simkit._kernels.rng import stream_seed, u01
+    from simkit.scenario._uncertain import P_INPUTS
+
+    @numba.njit
+    def ref(root, path, h, purpose):  # the seed stays uint64 inside numba
+        return u01(stream_seed(root, path, h, purpose), 0)
+
+    for root in (0xDEADBEEFCAFEF00D, 12345):
+        u = key_uniforms(root, "audience.join_rate", 5, 4)
+        h = np.uint64(key_hash("audience.join_rate"))
+        assert u.tolist() == [ref(np.uint64(root), np.uint64(i), h, P_INPUTS)
+                              for i in range(5, 9)]
+
+
+UNC = {"audience": {"join_rate": {"dist": "lognormal", "median": 0.02, "sigma": 0.4,
+                                  "hi": 1.0}},
+       "habit": {"max_gain": {"dist": "pert", "min": 0.0, "mode": 0.3, "max": 0.8}},
+       "creator": {"followers": {"dist": "uniform", "min": 5000, "max": 20000}}}
+
+
+def test_draws_do_not_depend_on_chunking():
+    sc = scenario_from_dict(UNC)
+    whole = draw_inputs(sc, 99, 0, 1000)
+    parts = [draw_inputs(sc, 99, a, b - a) for a, b in ((0, 1), (1, 333), (333, 1000))]
+    for k, x in whole.items():
+        assert np.array_equal(x, np.concatenate([p[k] for p in parts]))
+    assert not np.array_equal(whole["audience.join_rate"],
+                              draw_inputs(sc, 100, 0, 1000)["audience.join_rate"])
+    assert np.all(whole["creator.followers"] == np.rint(whole["creator.followers"]))
+
+
+def test_adding_a_key_leaves_the_other_draws_unchanged():
+    one = draw_inputs(scenario_from_dict({"audience": UNC["audience"]}), 7, 0, 500)
+    three = draw_inputs(scenario_from_dict(UNC), 7, 0, 500)
+    assert np.array_equal(one["audience.join_rate"], three["audience.join_rate"])
+    assert scenario_from_dict({}).uncertain == {}
+    assert draw_inputs(scenario_from_dict({}), 7, 0, 5) == {}
+
+
+@pytest.mark.parametrize("rho", [0.7, -0.4])
+def test_spearman_of_correlated_draws_is_the_target(rho):
+    sc = scenario_from_dict({**UNC, "correlations": {
+        "audience.join_rate, habit.max_gain": rho}})
+    n = 20_000
+    d = draw_inputs(sc, 12345, 0, n)
+    got = stats.spearmanr(d["audience.join_rate"], d["habit.max_gain"])[0]
+    # s.e. of Spearman's rho ~ (1 - rho^2) / sqrt(n) (normal data; a slight
+    # overestimate of the exact value); 4 s.e.: false-alarm rate ~6e-5.
+    assert abs(got - rho) < 4 * (1 - rho ** 2) / math.sqrt(n)
+    # the uncorrelated key stays independent (s.e. 1/sqrt(n)).
+    r0 = stats.spearmanr(d["audience.join_rate"], d["creator.followers"])[0]
+    assert abs(r0) < 4 / math.sqrt(n)
+    # each margin is still its own distribution (KS test, alpha = 1e-4).
+    ref = sc.uncertain["habit.max_gain"]
+    assert stats.kstest(d["habit.max_gain"], lambda x: stats.beta(
+        2.5, 3.5, scale=0.8).cdf(x)).pvalue > 1e-4
+    assert ref.median == pytest.approx(stats.beta(2.5, 3.5, scale=0.8).median())
+
+
+def test_three_key_correlations_and_chunking():
+    sc = scenario_from_dict({**UNC, "correlations": {
+        "audience.join_rate, habit.max_gain": 0.5,
+        "creator.followers, audience.join_rate": -0.3}})
+    keys, m = sc.correlations
+    assert keys == ("audience.join_rate", "habit.max_gain", "creator.followers")
+    assert m[0, 2] == m[2, 0] == -0.3 and m[1, 2] == 0.0
+    a = draw_inputs(sc, 3, 0, 100)
+    b = draw_inputs(sc, 3, 60, 40)
+    for k in keys:
+        assert np.array_equal(a[k][60:], b[k])
+
+
+def test_round_trip_to_dict(tmp_path):
+    f = tmp_path / "g.txt"
+    f.write_text("0.1\n0.3\n0.2\n")
+    p = tmp_path / "s.toml"
+    p.write_text('[audience]\njoin_rate = { dist = "lognormal", median = 0.02, '
+                 'sigma = 0.4, hi = 1 }\n'
+                 '[habit]\nmax_gain = { dist = "empirical", file = "g.txt" }\n'
+                 '[correlations]\n"audience.join_rate, habit.max_gain" = 0.3\n')
+    sc = load_scenario(p)
+    back = scenario_from_dict(sc.to_dict())
+    assert back.uncertain == sc.uncertain
+    assert back.correlations[0] == sc.correlations[0]
+    assert np.array_equal(back.correlations[1], sc.correlations[1])
+    a, b = draw_inputs(sc, 5, 0, 300), draw_inputs(back, 5, 0, 300)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert sc["audience.join_rate"] == pytest.approx(0.02)
+
+
+def test_overrides_and_variants_replace_a_distribution():
+    sc = scenario_from_dict({**UNC, "correlations": {
+        "audience.join_rate, habit.max_gain": 0.5},
+        "variants": {"known": {"audience": {"join_rate": 0.03}},
+                     "wider": {"habit": {"max_gain": {"dist": "uniform", "min": 0,
+                                                      "max": 1}}}}})
+    fixed = sc.with_overrides({"audience.join_rate": 0.05})
+    assert "audience.join_rate" not in fixed.uncertain
+    assert fixed["audience.join_rate"] == 0.05 and fixed.correlations is None
+    known = sc.variant("known")
+    assert "audience.join_rate" not in known.uncertain and known.correlations is None
+    wider = sc.variant("wider")  # a distribution replaces a distribution whole
+    assert wider.uncertain["habit.max_gain"].family == "uniform"
+    assert wider.correlations is not None
+    tweak = sc.with_overrides({"habit.max_gain": {"dist": "pert", "min": 0.1,
+                                                  "mode": 0.3, "max": 0.8}})
+    assert tweak.uncertain["habit.max_gain"].params["min"] == 0.1
+
+
+def test_slightly_invalid_matrix_is_repaired_with_a_warning(monkeypatch):
+    spec = {**UNC, "correlations": {"audience.join_rate, habit.max_gain": 0.9,
+                                    "audience.join_rate, creator.followers": 0.9,
+                                    "habit.max_gain, creator.followers": 0.6}}
+    with pytest.warns(CorrelationWarning, match="nearest valid one"):
+        sc = scenario_from_dict(spec)
+    keys, m = sc.correlations
+    assert np.linalg.eigvalsh(m).min() > 0
+    monkeypatch.setattr(config, "CORRELATION_REPAIR_TOL", 0.001)
+    with pytest.raises(ScenarioError, match="valid correlation matrix"):
+        scenario_from_dict(spec)
+
+
+HOSTILE = [
+    ('[audience]\njoin_rate = { dist = "lognormall", median = 0.02, sigma = 0.3 }\n',
+     "audience.join_rate.dist", "did you mean `lognormal`"),
+    ('[audience]\njoin_rate = { dist = "lognormal", median = 0.02, sigma = -0.3, '
+     'hi = 1 }\n', "audience.join_rate.sigma", "> 0"),
+    ('[audience]\njoin_rate = { dist = "normal", mean = 0.02, sd = 0.01 }\n',
+     "audience.join_rate", "truncate it with `lo` >= 0 and `hi` <= 1"),
+    ('[audience]\njoin_rate = { dist = "uniform", min = 0.5, max = 1.5 }\n',
+     "audience.join_rate", "choose min and max inside [0, 1]"),
+    ('[habit]\nmax_gain = { dist = "pert", min = 0, mode = 0.9, max = 0.5 }\n',
+     "habit.max_gain.mode", "in [min, max]"),
+    ('[habit]\nmax_gain = { dist = "pert", min = 0, mode = 0.2, max = 0.5, '
+     'sigma = 1 }\n', "habit.max_gain.sigma", "a parameter of pert"),
+    ('[habit]\nmax_gain = { dist = "empirical", samples = [] }\n',
+     "habit.max_gain.samples", "at least one sample"),
+    ('[habit]\nmax_gain = { dist = "empirical", file = "nope.csv" }\n',
+     "habit.max_gain.file", "an existing file"),
+    ('[habit]\nmax_gain = { median = 0.3 }\n', "habit.max_gain.dist", "present"),
+    ('[horizon]\nweeks = { dist = "uniform", min = 4, max = 8 }\n', "horizon.weeks",
+     "cannot be a distribution"),
+    ('[dwell]\ndistribution = { dist = "uniform", min = 1, max = 2 }\n',
+     "dwell.distribution", "only numeric keys"),
+    ('[audience]\njoin_rate = { dist = "uniform", min = 0.01, max = 0.05 }\n'
+     '[habit]\nmax_gain = { dist = "uniform", min = 0.1, max = 0.5 }\n'
+     '[correlations]\n"audience.join_rate, habit.max_gain" = 1.5\n',
+     'correlations."audience.join_rate, habit.max_gain"', "in (-1, 1)"),
+    ('[audience]\njoin_rate = { dist = "uniform", min = 0.01, max = 0.05 }\n'
+     '[correlations]\n"audience.join_rate, habit.max_gain" = 0.5\n',
+     'correlations."audience.join_rate, habit.max_gain"',
+     "`habit.max_gain` is not given as a distribution"),
+    ('[audience]\njoin_rate = { dist = "uniform", min = 0.01, max = 0.05 }\n'
+     'engagement = { dist = "uniform", min = 0.2, max = 0.8 }\n'
+     '[habit]\nmax_gain = { dist = "uniform", min = 0.1, max = 0.5 }\n'
+     '[correlations]\n"audience.join_rate, habit.max_gain" = 0.9\n'
+     '"audience.join_rate, audience.engagement" = 0.9\n'
+     '"habit.max_gain, audience.engagement" = -0.9\n',
+     "correlations", "a valid correlation matrix"),
+]
+
+
+@pytest.mark.parametrize("text,key,what", HOSTILE, ids=[h[1] for h in HOSTILE])
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_hostile_specs_fail_in_one_line(tmp_path, capsys, text, key, what, command):
+    p = tmp_path / "bad.toml"
+    p.write_text(text)
+    argv = [command, str(p)] + (["--paths", "2"] if command == "run" else [])
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("simkit: error: ")
+    assert f"`{key}`" in err and what in err, err
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_warning_free_valid_spec_validates(tmp_path, capsys):
+    p = tmp_path / "ok.toml"
+    p.write_text('[audience]\njoin_rate = { dist = "lognormal", median = 0.02, '
+                 'sigma = 0.3, hi = 1 }\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["validate", str(p)]) == 0
