@@ -232,6 +232,7 @@ class Summary:
 
     title: str
     rows: tuple
+    note: str = ""
 
     def __getitem__(self, metric) -> MetricSummary:
         for r in self.rows:
@@ -321,6 +322,8 @@ class Summary:
                 u = _metrics.UNITS.get(r.metric, "")
                 out.append(f"P({r.metric} > {_fmt(r.target, u)})"
                            f" = {r.p_exceed:.3f} ± {r.p_exceed_stderr:.3f}")
+        if self.note:
+            out.append(self.note)
         return "\n".join(out)
 
 
@@ -353,6 +356,10 @@ class SimulationResult:
     metadata : dict
         Seed (entropy), path count, simkit version, scenario source and
         parameters: enough to reproduce the run.
+    inputs : dict[str, ndarray]
+        The value each path drew of each uncertain input (dotted key -> array
+        of shape ``(paths,)``); empty when the scenario has none. Pass ``None``
+        for none.
 
     Examples
     --------
@@ -370,6 +377,10 @@ class SimulationResult:
     per_stream: dict | None = None
     curves: np.ndarray | None = None
     metadata: dict = field(default_factory=dict)
+    inputs: dict | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "inputs", dict(self.inputs or {}))
 
     @property
     def paths(self) -> int:
@@ -426,7 +437,36 @@ class SimulationResult:
             MetricSummary.of(m, self[m], target if m == target_metric else None)
             for m in metrics
         )
-        return Summary(f"{self.name} — {self.paths:,} paths", rows)
+        return Summary(f"{self.name} — {self.paths:,} paths", rows, self._inputs_note())
+
+    def _inputs_note(self):
+        """One line saying which inputs each path drew (empty when none)."""
+        if not self.inputs:
+            return ""
+        keys = ", ".join(self.inputs)
+        return (f"each path draws its own {keys} (uncertain inputs): the spread "
+                "includes not knowing them")
+
+    def input_summary(self) -> dict:
+        """Summaries of the drawn inputs: ``{key: {"mean", "sd", "p05" ... "p95"}}``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"gifts": np.zeros(101)},
+        ...                        inputs={"habit.max_gain": np.linspace(0, 1, 101)})
+        >>> d = res.input_summary()["habit.max_gain"]
+        >>> round(d["mean"], 12), round(d["p05"], 12), round(d["p95"], 12)
+        (0.5, 0.05, 0.95)
+        """
+        out = {}
+        for k, x in self.inputs.items():
+            x = np.asarray(x, dtype=float)
+            d = {"mean": float(x.mean()),
+                 "sd": float(x.std(ddof=1)) if x.size > 1 else None}
+            d.update({_qname(q): float(np.quantile(x, q)) for q in SUMMARY_QUANTILES})
+            out[k] = d
+        return out
 
     # ----- export -------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -439,11 +479,12 @@ class SimulationResult:
         --------
         >>> import numpy as np
         >>> d = SimulationResult("demo", {"gifts": np.arange(3.0)}).to_dict()
-        >>> d["totals"]["gifts"], d["per_stream"]
-        (array([0., 1., 2.]), None)
+        >>> d["totals"]["gifts"], d["per_stream"], d["inputs"]
+        (array([0., 1., 2.]), None, {})
         """
         return {"totals": dict(self.totals), "per_stream": self.per_stream,
-                "curves": self.curves, "metadata": self.metadata}
+                "curves": self.curves, "metadata": self.metadata,
+                "inputs": dict(self.inputs)}
 
     def to_frame(self, per_stream=False):
         """Return the totals (or per-stream metrics, long format) as a pandas DataFrame.
@@ -456,6 +497,14 @@ class SimulationResult:
             One row per (path, stream) with the per-stream metrics, instead of
             one row per path with the totals.
 
+        Returns
+        -------
+        pandas.DataFrame
+            One row per path: the totals, then a column ``input:KEY`` for the
+            value the path drew of each uncertain input (so an outcome can be
+            traced to what drove it); per stream: ``path``, ``stream`` and the
+            per-stream metrics.
+
         Examples
         --------
         >>> import pytest
@@ -464,13 +513,18 @@ class SimulationResult:
         >>> df = SimulationResult("demo", {"gifts": np.arange(3.0)}).to_frame()
         >>> list(df.columns), df.index.name, len(df)
         (['gifts'], 'path', 3)
+        >>> res = SimulationResult("demo", {"gifts": np.arange(3.0)},
+        ...                        inputs={"audience.join_rate": np.full(3, 0.02)})
+        >>> list(res.to_frame().columns)
+        ['gifts', 'input:audience.join_rate']
         """
         try:
             import pandas as pd
         except ImportError:  # pragma: no cover - depends on the environment
             raise SimkitError("to_frame needs pandas: pip install 'simkit[frame]'") from None
         if not per_stream:
-            df = pd.DataFrame(self.totals)
+            df = pd.DataFrame({**self.totals,
+                               **{f"input:{k}": v for k, v in self.inputs.items()}})
             df.index.name = "path"
             return df
         if self.per_stream is None:
@@ -482,6 +536,9 @@ class SimulationResult:
 
     def to_csv(self, path) -> None:
         """Write per-path totals as CSV (one row per path), atomically.
+
+        After the totals come columns ``input:KEY``, the value each path drew
+        of each uncertain input (none when the scenario has none).
 
         Examples
         --------
@@ -495,8 +552,10 @@ class SimulationResult:
         """
         buf = io.StringIO()
         names = list(self.totals)
+        cols = [self.totals[k] for k in names] + list(self.inputs.values())
+        names += [f"input:{k}" for k in self.inputs]
         buf.write("path," + ",".join(names) + "\n")
-        data = np.column_stack([self.totals[k] for k in names])
+        data = np.column_stack(cols)
         for i, row in enumerate(data):
             buf.write(f"{i}," + ",".join(repr(float(v)) for v in row) + "\n")
         atomic_write_text(path, buf.getvalue())
@@ -520,7 +579,8 @@ class SimulationResult:
         ``summary[metric]`` holds ``n``, ``mean``, ``stderr``, ``p05`` ...
         ``p95`` and the bounds ``p05_lo``, ``p05_hi``, ... of each quantile's
         95% order-statistic interval (``null`` when unbounded); see
-        :meth:`MetricSummary.to_dict`.
+        :meth:`MetricSummary.to_dict`. With uncertain inputs, ``inputs[key]``
+        summarizes the values the paths drew (:meth:`input_summary`).
 
         Examples
         --------
@@ -535,6 +595,8 @@ class SimulationResult:
         """
         d = {"name": self.name, "metadata": self.metadata,
              "summary": self.summary(self.totals, target=target).to_dict()}
+        if self.inputs:
+            d["inputs"] = self.input_summary()
         if precision is not None:
             d["precision"] = precision
         write_json(path, d)
@@ -581,12 +643,20 @@ class SimulationResult:
         >>> SimulationResult("demo", {"gifts": np.array([1.0, 2.0])}).save(f)
         >>> SimulationResult.load(f)["gifts"]
         array([1., 2.])
+
+        Uncertain inputs are kept as ``inputs/KEY`` arrays:
+
+        >>> SimulationResult("demo", {"gifts": np.array([1.0, 2.0])},
+        ...                  inputs={"habit.max_gain": np.array([0.2, 0.4])}).save(f)
+        >>> SimulationResult.load(f).inputs["habit.max_gain"]
+        array([0.2, 0.4])
         """
         arrays = {f"totals/{k}": v for k, v in self.totals.items()}
         if self.per_stream is not None:
             arrays.update({f"per_stream/{k}": v for k, v in self.per_stream.items()})
         if self.curves is not None:
             arrays["curves"] = self.curves
+        arrays.update({f"inputs/{k}": v for k, v in self.inputs.items()})
         meta = {"name": self.name, "metadata": self.metadata, "simkit": __version__}
         arrays["__meta__"] = np.frombuffer(
             json.dumps(meta, default=str).encode(), dtype=np.uint8)
@@ -639,7 +709,7 @@ class SimulationResult:
 
         try:
             with open(path, "rb") as fh:  # np.load(path) leaks it on a bad archive
-                meta, totals, ps, curves = _read_npz(fh, bad)
+                meta, totals, ps, curves, inputs = _read_npz(fh, bad)
         except OSError as exc:
             raise SimkitError(f"{path}: cannot read ({exc.strerror})") from None
         if not (isinstance(meta, dict) and isinstance(meta.get("name"), str)
@@ -649,11 +719,13 @@ class SimulationResult:
         n = next(iter(lengths.values()))
         if len(n) != 1 or any(s != n for s in lengths.values()):
             raise bad(f"`totals/...` arrays are not 1-d of one length ({lengths})")
-        return cls(meta["name"], totals, ps or None, curves, meta["metadata"])
+        if any(v.shape != n for v in inputs.values()):
+            raise bad("`inputs/...` arrays do not have one value per path")
+        return cls(meta["name"], totals, ps or None, curves, meta["metadata"], inputs)
 
 
 def _read_npz(fh, bad):
-    """``(meta, totals, per_stream, curves)`` of an open result file.
+    """``(meta, totals, per_stream, curves, inputs)`` of an open result file.
 
     ``bad(what)`` builds the :class:`SimkitError` raised when it is not one.
     """
@@ -680,6 +752,7 @@ def _read_npz(fh, bad):
             totals = {k[7:]: z[k] for k in keys}
             ps = {k[11:]: z[k] for k in names if k.startswith("per_stream/")}
             curves = z["curves"] if "curves" in names else None
+            inputs = {k[7:]: z[k] for k in names if k.startswith("inputs/")}
         except errors as exc:
             raise bad(f"damaged or unreadable member ({exc})") from None
-    return meta, totals, ps, curves
+    return meta, totals, ps, curves, inputs

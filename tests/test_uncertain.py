@@ -255,3 +255,26 @@ def test_warning_free_valid_spec_validates(tmp_path, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert main(["validate", str(p)]) == 0
+
+
+def test_result_keeps_the_drawn_inputs(tmp_path):
+    import json
+
+    from simkit.result import SimulationResult
+
+    x = np.array([0.01, 0.02, 0.04])
+    res = SimulationResult("demo", {"income_total": np.array([1.0, 2.0, 4.0])},
+                           inputs={"audience.join_rate": x})
+    res.to_csv(tmp_path / "r.csv")
+    lines = (tmp_path / "r.csv").read_text().splitlines()
+    assert lines[0] == "path,income_total,input:audience.join_rate"
+    assert lines[3] == "2,4.0,0.04"
+    res.to_json(tmp_path / "r.json")
+    d = json.loads((tmp_path / "r.json").read_text())["inputs"]["audience.join_rate"]
+    assert d["p50"] == 0.02 and d["mean"] == pytest.approx(x.mean())
+    res.save(tmp_path / "r.npz")
+    back = SimulationResult.load(tmp_path / "r.npz")
+    assert np.array_equal(back.inputs["audience.join_rate"], x)
+    assert "audience.join_rate (uncertain inputs)" in str(res.summary(["income_total"]))
+    assert SimulationResult("d", {"g": x}).inputs == {}
+    assert "uncertain" not in str(SimulationResult("d", {"g": x}).summary(["g"]))
