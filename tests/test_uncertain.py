@@ -299,3 +299,15 @@ def test_input_share_recovers_a_known_share():
                inputs={"habit.max_gain": g, "audience.join_rate": r})
     assert "inputs nobody knows exactly (habit.max_gain)" in p.input_line()
     assert paired(g, r).input_line() == "" and np.isnan(paired(g, r).input_share)
+
+
+def test_tornado_moves_an_uncertain_key_to_its_p10_and_p90():
+    from simkit.analysis.sensitivity import _tornado_iv
+
+    sc = scenario_from_dict(UNC)
+    ranges, _, _ = _tornado_iv(sc, None, "income_total", 10, 0, 0.25)
+    d = sc.uncertain["habit.max_gain"]
+    assert ranges["habit.max_gain"] == tuple(float(v) for v in d.ppf([0.1, 0.9]))
+    lo, hi = ranges["creator.followers"]  # an int key: rounded percentiles
+    assert (lo, hi) == (6500, 18500)
+    assert ranges["audience.engagement"] == (0.375, 0.625)  # fixed keys: +-25%
