@@ -198,15 +198,13 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
             "elapsed_s": elapsed, "streams": n_i, "horizon_days": sc.horizon_days,
             "params": sc.to_dict(),
         }
-        # The drawn uncertain inputs of each path travel with the result.
-        extra = {"inputs": inputs[i]} if inputs[i] else {}
         results.append(SimulationResult(
             sc.name,
             {m: tot[i, :, c].copy() for c, m in enumerate(TOTALS)},
             None if ps is None else {m: ps[i, :, :n_i, c].copy()
                                      for c, m in enumerate(PER_STREAM)},
             None if cv is None else cv[i, :, :n_i].copy(),
-            meta, **extra,
+            meta, inputs=inputs[i],   # the drawn uncertain inputs of each path
         ))
     return results
 
