@@ -311,3 +311,35 @@ def test_tornado_moves_an_uncertain_key_to_its_p10_and_p90():
     lo, hi = ranges["creator.followers"]  # an int key: rounded percentiles
     assert (lo, hi) == (6500, 18500)
     assert ranges["audience.engagement"] == (0.375, 0.625)  # fixed keys: +-25%
+
+
+def test_simulate_keeps_the_keyed_draws_as_inputs():
+    import simkit
+    from simkit.simulate import root_key
+
+    sc = load_scenario("scenarios/micro.toml").with_overrides(
+        {"habit.max_gain": UNC["habit"]["max_gain"]})
+    res = simkit.simulate(sc, paths=30, seed=3, path_offset=10, progress=False)
+    ref = draw_inputs(sc, root_key(3), 10, 30)
+    assert list(res.inputs) == ["habit.max_gain"]
+    assert np.array_equal(res.inputs["habit.max_gain"], ref["habit.max_gain"])
+
+
+def test_compare_and_sweep_with_uncertain_inputs():
+    import simkit
+
+    sc = load_scenario("scenarios/consistent_vs_adhoc.toml")
+    assert {"audience.join_rate", "habit.max_gain"} <= set(sc.uncertain)
+    res = simkit.compare(sc, paths=300, seed=12345, progress=False)
+    p = res.pair("consistent", "ad_hoc")
+    assert 0.0 < p.input_share <= 1.0 and p.input_keys
+    assert p.input_line() in str(res)
+    assert res.to_dict()["pairs"][0]["input_share"] == p.input_share
+    # a sweep over an uncertain key replaces its distribution by each number
+    d = sc.to_dict()
+    d["sweep"] = {"design": "grid", "n": 2, "paths": 40,
+                  "params": {"audience.join_rate": [0.01, 0.04]}}
+    sw = simkit.run_sweep(scenario_from_dict(d), seed=1, progress=False)
+    assert sw["audience.join_rate"].tolist() == [0.01, 0.04]
+    lo, hi = sw["income_total_mean"]
+    assert hi > lo  # the other inputs stay uncertain; join rate is now known
