@@ -298,6 +298,9 @@ class PairedComparison:
             if p == 1.0:  # rule of three: one-sided 95% bound with no failure seen
                 share = (f"better on all {self.n:,} paths (P > "
                          f"{max(0.0, 1.0 - 3.0 / self.n):.4f} at 95%)")
+            elif round(p * self.n) >= self.n - 10:  # a few losses: count them
+                k = self.n - round(p * self.n)
+                share = f"better on all but {k:,} of {self.n:,} paths"
             else:
                 share = f"better on {p:.1%} ± {pse:.1%} of paths"
             head = (f"{win} beats {lose}: {_fmt(abs(self.diff), u)} higher on average "
