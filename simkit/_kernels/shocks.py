@@ -91,6 +91,8 @@ def _marginal(z, family, sigma):
     complemented incomplete gamma function, so no tail rounds to 1.
     """
     sigma = np.asarray(sigma, dtype=float).reshape(-1, 1)
+    if not sigma.any():
+        return np.ones_like(z)   # off: no transform to compute
     if family == "lognormal":
         return np.exp(sigma * z - 0.5 * sigma * sigma)
     cv2 = np.expm1(sigma * sigma)
