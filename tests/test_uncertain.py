@@ -343,3 +343,31 @@ def test_compare_and_sweep_with_uncertain_inputs():
     assert sw["audience.join_rate"].tolist() == [0.01, 0.04]
     lo, hi = sw["income_total_mean"]
     assert hi > lo  # the other inputs stay uncertain; join rate is now known
+
+
+def test_run_out_writes_the_drawn_inputs(tmp_path, capsys):
+    import json
+
+    p = tmp_path / "u.toml"
+    p.write_text('[horizon]\nweeks = 1\n[creator]\nfollowers = 3000\n'
+                 '[habit]\nmax_gain = { dist = "pert", min = 0, mode = 0.3, max = 0.6 }\n')
+    out = tmp_path / "out"
+    assert main(["run", str(p), "--paths", "20", "--seed", "4", "--quiet",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "each path draws its own habit.max_gain (uncertain inputs)" in printed
+    head = (out / "u.csv").read_text().splitlines()[0]
+    assert head.endswith(",input:habit.max_gain")
+    d = json.loads((out / "u.json").read_text())
+    assert set(d["inputs"]) == {"habit.max_gain"}
+    assert d["metadata"]["params"]["habit"]["max_gain"]["dist"] == "pert"
+
+
+def test_report_lists_the_uncertain_inputs():
+    from simkit.report import _uncertain_table
+
+    sc = scenario_from_dict({**UNC, "correlations": {
+        "audience.join_rate, habit.max_gain": 0.5}})
+    html = _uncertain_table(sc)
+    assert "pert(min=0, mode=0.3, max=0.8)" in html
+    assert "audience.join_rate ~ habit.max_gain: +0.50" in html
