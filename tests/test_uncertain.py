@@ -371,3 +371,18 @@ def test_report_lists_the_uncertain_inputs():
     html = _uncertain_table(sc)
     assert "pert(min=0, mode=0.3, max=0.8)" in html
     assert "audience.join_rate ~ habit.max_gain: +0.50" in html
+
+
+@pytest.mark.filterwarnings("always::simkit.errors.CorrelationWarning")
+def test_cli_prints_a_repaired_matrix_as_one_warning_line(tmp_path, capsys):
+    p = tmp_path / "w.toml"
+    p.write_text('[audience]\njoin_rate = { dist = "uniform", min = 0.01, max = 0.05 }\n'
+                 'engagement = { dist = "uniform", min = 0.2, max = 0.8 }\n'
+                 '[habit]\nmax_gain = { dist = "uniform", min = 0.1, max = 0.5 }\n'
+                 '[correlations]\n"audience.join_rate, habit.max_gain" = 0.9\n'
+                 '"audience.join_rate, audience.engagement" = 0.9\n'
+                 '"habit.max_gain, audience.engagement" = 0.6\n')
+    assert main(["validate", str(p)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("simkit: warning: ") and err.count("\n") == 1
+    assert "nearest valid one" in err
