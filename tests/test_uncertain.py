@@ -298,7 +298,8 @@ def test_input_share_recovers_a_known_share():
     p = paired(2 * signal + noise, signal, "a", "b",
                inputs={"habit.max_gain": g, "audience.join_rate": r})
     assert "inputs nobody knows exactly (habit.max_gain)" in p.input_line()
-    assert paired(g, r).input_line() == "" and np.isnan(paired(g, r).input_share)
+    assert paired(g, r).input_line() == "" and paired(g, r).input_share is None
+    assert paired(g, r) == paired(g, r)  # comparable (no NaN field)
 
 
 def test_tornado_moves_an_uncertain_key_to_its_p10_and_p90():
