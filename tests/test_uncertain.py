@@ -387,3 +387,13 @@ def test_cli_prints_a_repaired_matrix_as_one_warning_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("simkit: warning: ") and err.count("\n") == 1
     assert "nearest valid one" in err
+
+
+def test_draw_inputs_refuses_bad_arguments():
+    from simkit.errors import SimkitError
+
+    sc = scenario_from_dict(UNC)
+    for args in ((-1, 0, 5), (1, -1, 5), (1, 0, 2.5), (2 ** 64, 0, 1)):
+        with pytest.raises(SimkitError, match="must be an integer"):
+            draw_inputs(sc, *args)
+    assert draw_inputs(sc, 1, 0, 0)["habit.max_gain"].shape == (0,)
