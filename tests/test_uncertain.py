@@ -351,7 +351,8 @@ def test_run_out_writes_the_drawn_inputs(tmp_path, capsys):
 
     p = tmp_path / "u.toml"
     p.write_text('[horizon]\nweeks = 1\n[creator]\nfollowers = 3000\n'
-                 '[habit]\nmax_gain = { dist = "pert", min = 0, mode = 0.3, max = 0.6 }\n')
+                 '[habit]\nmax_gain = { dist = "pert", min = 0, mode = 0.3, '
+                 'max = 0.6 }\n')
     out = tmp_path / "out"
     assert main(["run", str(p), "--paths", "20", "--seed", "4", "--quiet",
                  "--out", str(out)]) == 0
@@ -377,7 +378,8 @@ def test_report_lists_the_uncertain_inputs():
 @pytest.mark.filterwarnings("always::simkit.errors.CorrelationWarning")
 def test_cli_prints_a_repaired_matrix_as_one_warning_line(tmp_path, capsys):
     p = tmp_path / "w.toml"
-    p.write_text('[audience]\njoin_rate = { dist = "uniform", min = 0.01, max = 0.05 }\n'
+    p.write_text('[audience]\n'
+                 'join_rate = { dist = "uniform", min = 0.01, max = 0.05 }\n'
                  'engagement = { dist = "uniform", min = 0.2, max = 0.8 }\n'
                  '[habit]\nmax_gain = { dist = "uniform", min = 0.1, max = 0.5 }\n'
                  '[correlations]\n"audience.join_rate, habit.max_gain" = 0.9\n'

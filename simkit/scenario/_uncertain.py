@@ -510,7 +510,8 @@ def spearman_to_normal(rho):
 
     Examples
     --------
-    >>> round(float(spearman_to_normal(0.5)), 4), round(float(spearman_to_normal(1)), 12)
+    >>> r = spearman_to_normal([0.5, 1.0])
+    >>> round(float(r[0]), 4), round(float(r[1]), 12)
     (0.5176, 1.0)
     """
     return 2.0 * np.sin(np.pi * np.asarray(rho, dtype=float) / 6.0)
@@ -699,7 +700,8 @@ def draw_inputs(scenario, root_key: int, path_offset: int, n_paths: int) -> dict
     >>> x = draw_inputs(sc, 12345, 0, 1000)["audience.join_rate"]
     >>> x.shape, bool(0.018 < float(np.median(x)) < 0.022)
     ((1000,), True)
-    >>> bool((draw_inputs(sc, 12345, 500, 10)["audience.join_rate"] == x[500:510]).all())
+    >>> y = draw_inputs(sc, 12345, 500, 10)["audience.join_rate"]
+    >>> bool((y == x[500:510]).all())
     True
     """
     root_key, path_offset, n_paths = _draw_inputs_iv(root_key, path_offset, n_paths)
