@@ -399,3 +399,16 @@ def test_draw_inputs_refuses_bad_arguments():
         with pytest.raises(SimkitError, match="must be an integer"):
             draw_inputs(sc, *args)
     assert draw_inputs(sc, 1, 0, 0)["habit.max_gain"].shape == (0,)
+
+
+def test_tornado_runs_with_uncertain_inputs():
+    from simkit.analysis.sensitivity import tornado
+
+    sc = load_scenario("scenarios/micro.toml").with_overrides(
+        {"habit.max_gain": UNC["habit"]["max_gain"]})
+    res = tornado(sc, paths=40, seed=12345, progress=False)
+    e = res["habit.max_gain"]
+    d = sc.uncertain["habit.max_gain"]
+    assert e.base_value == pytest.approx(d.median)
+    assert (e.low_value, e.high_value) == tuple(float(v) for v in d.ppf([0.1, 0.9]))
+    assert e.high_mean >= e.low_mean  # more habit, more notified joins (CRN)
