@@ -121,6 +121,48 @@ def test_formatters():
     assert _style.metric_label("income_gifts") == "Gift income (USD)"
 
 
+def _label_value(text):
+    """Parse a tick label such as ``$1.75k``, ``-2M`` or ``0.25`` back to a number."""
+    t = text.replace("\\$", "").replace("$", "").replace(",", "").replace("\u2212", "-")
+    mult = {"k": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}.get(t[-1:], 1.0)
+    return float(t[:-1] if mult != 1.0 else t) * mult
+
+
+@pytest.mark.parametrize(("lo", "hi", "metric"), [
+    (1500.0, 2900.0, "income_total"),     # issue 13: 1,750 read "$1.8k"
+    (0.0, 48_000.0, "income_total"),
+    (0.0, 1.3, "income_total"),
+    (-2600.0, 2600.0, "income_total"),
+    (0.0, 3.7e6, "viewer_minutes"),
+    (120.0, 185.0, "peak_concurrent"),
+])
+def test_tick_labels_write_their_values(lo, hi, metric):
+    # Render the axes and read every tick label back: it must be the tick's value.
+    fig = Figure(figsize=(7.5, 4.4))
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [lo, hi])
+    ax.set_ylim(lo, hi)
+    _style.apply_value_axis(ax, "y", metric)
+    fig.draw_without_rendering()
+    ticks = [(t.get_loc(), t.label1.get_text()) for t in ax.yaxis.get_major_ticks()
+             if lo <= t.get_loc() <= hi]
+    assert len(ticks) >= 3
+    for loc, text in ticks:
+        assert text, loc
+        assert _label_value(text) == pytest.approx(loc, rel=1e-9, abs=1e-9), text
+        assert text.startswith(("$", "-$", "\\$", "-\\$")) == (metric == "income_total")
+    assert len({text for _, text in ticks}) == len(ticks)
+
+
+def test_tick_labels_on_a_real_histogram(res):
+    ax = income_distribution(res)
+    ax.figure.draw_without_rendering()
+    for t in ax.xaxis.get_major_ticks():
+        lo, hi = ax.get_xlim()
+        if lo <= t.get_loc() <= hi:
+            assert _label_value(t.label1.get_text()) == pytest.approx(t.get_loc())
+
+
 def test_no_pyplot_in_library():
     # Drawing and saving every kind of figure (the six public functions) must
     # not import pyplot: no global figure registry or backend switching in
