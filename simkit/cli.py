@@ -26,6 +26,8 @@ COMMANDS = (
     "plot",
     "report",
     "sweep",
+    "scenarios",
+    "init",
     "bench",
 )
 
@@ -44,6 +46,8 @@ def make_parser() -> argparse.ArgumentParser:
         prog="simkit",
         description="Monte Carlo simulation of live-stream creator income.",
     )
+    from ._cli.common import add_examples
+
     parser.add_argument("--version", action="version", version=f"simkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
@@ -54,6 +58,7 @@ def make_parser() -> argparse.ArgumentParser:
                 raise
             continue
         mod.add_parser(sub)
+        add_examples(sub.choices[name], name)
     return parser
 
 

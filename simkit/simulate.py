@@ -66,6 +66,10 @@ def _simulate_iv(scenarios, paths, seed, threads, backend, path_offset, block_pa
     return paths, root_key(seed), threads, path_offset, block_paths
 
 
+#: Paths of a run when none are given, in Python and on the command line alike.
+DEFAULT_PATHS = 10_000
+
+
 def _progress_bar(progress, total, desc):
     """A tqdm bar when ``progress`` is true (None: only on a terminal)."""
     import sys
@@ -80,7 +84,18 @@ def _progress_bar(progress, total, desc):
                 delay=1.0)
 
 
-def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=False,
+def _close_bar(bar, started):
+    """Close a progress bar; if it was ever drawn, leave one "done in N s" line."""
+    import sys
+
+    shown = getattr(bar, "last_print_t", 0.0) >= bar.start_t + bar.delay
+    bar.close()
+    if shown:
+        sys.stderr.write(f"{bar.desc}: {bar.total:,} paths done in "
+                         f"{time.perf_counter() - started:.1f} s\n")
+
+
+def simulate_batch(scenarios, *, paths=DEFAULT_PATHS, seed=0, per_stream=False, curves=False,
                    threads=None, backend="cpu", path_offset=0, block_paths=None,
                    progress=None, scheduler=None, checkpoint=None, resume=False):
     """Simulate several scenarios in vectorized kernel calls.
@@ -90,7 +105,8 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
     scenarios : sequence of Scenario
         Scenarios to simulate; all share the seed (common random numbers).
     paths : int
-        Paths per scenario.
+        Paths per scenario (default :data:`DEFAULT_PATHS`, 10,000, the same as
+        the command line's ``--paths``).
     seed : int or numpy.random.SeedSequence
         Root seed. Path ``i`` gives the same numbers whatever the thread count,
         block size, ``path_offset`` split or backend.
@@ -184,7 +200,7 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
                                   threads, block_paths, on_block, checkpoint, resume)
     finally:
         if bar is not None:
-            bar.close()
+            _close_bar(bar, started)
     elapsed = time.perf_counter() - started
     results = []
     seed_meta = ({"entropy": seed.entropy, "spawn_key": list(seed.spawn_key)}
@@ -263,7 +279,7 @@ def _run_checkpointed(run, kwargs, scenarios, packed, key, path_offset, tot, ps,
         save_chunk(out, i, c0, c1, **views)
 
 
-def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,
+def simulate(scenario, *, paths=DEFAULT_PATHS, seed=0, variant=None, per_stream=False,
              curves=False, threads=None, backend="cpu", path_offset=0,
              block_paths=None, progress=None, scheduler=None, checkpoint=None,
              resume=False):
@@ -274,7 +290,8 @@ def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,
     scenario : Scenario
         From :func:`simkit.load_scenario`.
     paths : int
-        Number of Monte Carlo paths.
+        Number of Monte Carlo paths (default :data:`DEFAULT_PATHS`, 10,000, the
+        same as the command line's ``--paths``).
     seed : int or numpy.random.SeedSequence
         Root seed; the same seed gives the same numbers on any thread count,
         chunking or backend.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import re
 import sys
 
 import numpy.testing as npt
@@ -62,7 +63,7 @@ def test_cli_quiet_writes_nothing_to_stderr(fast_clock, capsys, monkeypatch):
     argv = ["run", MICRO, "--paths", str(PATHS), "--seed", "1"]
     assert main([*argv, "--quiet"]) == 0
     cap = capsys.readouterr()
-    assert cap.err == "" and "micro — 1,000 paths" in cap.out
+    assert cap.err == "" and "micro — 1,000 " in cap.out
     # Without --quiet the same command on a terminal does draw the bar.
     assert main(argv) == 0
     cap2 = capsys.readouterr()
@@ -96,3 +97,31 @@ def test_results_identical_with_and_without_bar(micro, fast_clock, capsys,
     for k in with_bar.per_stream:
         npt.assert_array_equal(with_bar.per_stream[k], without.per_stream[k],
                                err_msg=k)
+
+
+def test_done_line_after_the_bar(micro, fast_clock, capsys):
+    """Issue 13: a shown bar leaves one "done in N s" line on stderr."""
+    simkit.simulate(micro, paths=PATHS, seed=3, progress=True)
+    err = capsys.readouterr().err
+    assert err.endswith("\n")
+    last = re.split(r"[\r\n]", err.rstrip("\n"))[-1].strip()
+    assert re.fullmatch(r"micro: 1,000 paths done in \d+\.\d s", last), last
+    assert err.count("done in") == 1
+
+
+def test_no_done_line_without_a_bar(micro, capsys):
+    # A run shorter than the bar's one-second delay never draws it: no line either.
+    simkit.simulate(micro, paths=50, seed=3, progress=True)
+    assert "done in" not in capsys.readouterr().err
+
+
+def test_python_and_cli_default_paths_agree():
+    import inspect
+
+    from simkit.cli import make_parser
+    from simkit.simulate import DEFAULT_PATHS
+
+    assert inspect.signature(simkit.simulate).parameters["paths"].default \
+        == DEFAULT_PATHS == 10_000
+    args = make_parser().parse_args(["run", MICRO])
+    assert args.paths == DEFAULT_PATHS

@@ -13,14 +13,93 @@ from pathlib import Path
 from ..errors import SimkitError
 
 
+#: Two or three examples per subcommand, shown at the end of its ``--help``. A
+#: scenario may be a file or a bundled name (``simkit scenarios`` lists them).
+EXAMPLES = {
+    "run": ("simkit run mid_tier",
+            "simkit run mid_tier --paths 50k --target 2000",
+            "simkit run my_plan.toml --per-stream --out results/"),
+    "validate": ("simkit validate my_plan.toml",
+                 "simkit validate consistent_vs_adhoc"),
+    "compare": ("simkit compare consistent_vs_adhoc",
+                "simkit compare consistent_vs_adhoc --paths 1e5 "
+                "--metric viewer_minutes"),
+    "quote": ("simkit quote sponsorship_quote",
+              "simkit quote sponsorship_quote --cpm 12 --levels 80,90,95"),
+    "plot": ("simkit plot mid_tier --kind distribution -o income.png",
+             "simkit plot consistent_vs_adhoc --kind compare -o compare.svg",
+             "simkit plot mid_tier --kind fan --paths 20k -o fan.pdf"),
+    "report": ("simkit report mid_tier -o mid_tier.html",
+               "simkit report consistent_vs_adhoc -o plan.html --paths 20k"),
+    "sweep": ("simkit sweep micro_sweep --out sweep/",
+              "simkit sweep micro_sweep --design lhs --n 200 --paths 2k"),
+    "bench": ("simkit bench mid_tier",
+              "simkit bench mid_tier --paths 1e5 --threads 4"),
+    "scenarios": ("simkit scenarios",
+                  "simkit scenarios mid_tier > my_plan.toml"),
+    "init": ("simkit init",
+             "simkit init --followers 25k --lives-per-week 3 --hours 19,21 "
+             "--duration 90 -o my_plan.toml"),
+}
+
+
+def add_examples(p, name):
+    """End the ``--help`` of subcommand ``name`` with its :data:`EXAMPLES`.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(prog="simkit run")
+    >>> add_examples(p, "run")
+    >>> print(p.format_help().rstrip().splitlines()[-1])
+      simkit run my_plan.toml --per-stream --out results/
+    """
+    lines = EXAMPLES.get(name)
+    if not lines:
+        return
+    p.epilog = "examples:\n" + "\n".join(f"  {line}" for line in lines)
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+
+
+_SUFFIX = {"k": 10 ** 3, "m": 10 ** 6}
+
+
 def _positive_int(text):
+    """argparse type: a positive integer below 2**63, written as people write counts.
+
+    Accepts ``10000``, ``10_000``, ``10,000``, ``1e4``, ``10k`` and ``2.5M``;
+    refuses a value that is not a whole number (``1.5``, ``1e-3``).
+
+    Examples
+    --------
+    >>> [_positive_int(t) for t in ("10000", "10_000", "10,000", "1e4", "10k",
+    ...                             "2.5M")]
+    [10000, 10000, 10000, 10000, 10000, 2500000]
+    >>> _positive_int("1.5")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a positive integer (e.g. 10000, 1e4, 10k), got '1.5'
+    """
+    from decimal import Decimal, InvalidOperation
+
+    bad = argparse.ArgumentTypeError(
+        f"expected a positive integer (e.g. 10000, 1e4, 10k), got {text!r}")
+    t = str(text).strip().replace("_", "").replace(",", "")
+    mult = _SUFFIX.get(t[-1:].lower(), 1) if t else 1
+    if mult != 1:
+        t = t[:-1]
     try:
-        v = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") \
-            from None
+        d = Decimal(t) * mult
+    except InvalidOperation:
+        raise bad from None
+    if not d.is_finite() or d != d.to_integral_value():
+        raise bad
+    v = int(d)
     if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+        raise bad
+    if v >= 2 ** 63:   # counts and indices are int64 in the kernels
+        raise argparse.ArgumentTypeError(f"expected a positive integer below 2**63, "
+                                         f"got {text!r}")
     return v
 
 
@@ -178,20 +257,42 @@ def add_file(p):
     p.add_argument("file", metavar="FILE", help="scenario file (TOML)")
 
 
-def add_run_options(p, *, paths=10_000):
-    """--paths, --seed, --threads, --quiet."""
+def add_run_options(p, *, paths=None):
+    """--paths, --seed, --threads, --quiet (default paths: simulate's)."""
+    if paths is None:
+        from ..simulate import DEFAULT_PATHS as paths
     p.add_argument("--paths", type=_positive_int, default=paths,
-                   help=f"Monte Carlo paths (default {paths:,})")
+                   help=f"Monte Carlo paths, e.g. 5000, 1e4 or 20k (default "
+                   f"{paths:,})")
     p.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
     p.add_argument("--threads", type=_positive_int, default=None,
                    help="numba threads (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def backends():
+    """The backends this machine can run: ``cpu``, ``dask``, and ``cuda`` with a GPU.
+
+    Examples
+    --------
+    >>> backends()[:2]
+    ('cpu', 'dask')
+    """
+    try:
+        from numba import cuda
+
+        gpu = bool(cuda.is_available())
+    except Exception:  # noqa: BLE001 - no driver, no toolkit: no GPU backend
+        gpu = False
+    return ("cpu", "dask", "cuda") if gpu else ("cpu", "dask")
+
+
 def add_backend(p):
-    """--backend and --scheduler."""
-    p.add_argument("--backend", choices=("cpu", "dask", "cuda"), default="cpu",
-                   help="where kernels run: in-process (default), Dask, CUDA GPU")
+    """--backend and --scheduler (``cuda`` only offered where a GPU can run it)."""
+    names = backends()
+    where = "in-process (default), Dask" + (", CUDA GPU" if "cuda" in names else "")
+    p.add_argument("--backend", choices=names, default="cpu",
+                   help=f"where kernels run: {where}")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="Dask scheduler address (default: start a local cluster)")
 
