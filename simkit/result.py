@@ -207,19 +207,27 @@ class MetricSummary:
         return d
 
 
-def _fmt(v, unit=""):
-    if not np.isfinite(v):
-        return str(float(v))
-    if unit == "USD":
-        return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
-    if abs(v) >= 100 or v == int(v):
-        return f"{v:,.0f}"
-    return f"{v:,.3g}"
-
-
 @dataclass(frozen=True)
 class Summary:
     """Summaries of several metrics of one result; ``str()`` gives a table.
+
+    ``str()`` is the plain view (a headline sentence, then a table of the
+    average, low, typical and high figures that fits 80 columns);
+    :meth:`render` with ``details=True`` gives every statistic with its
+    interval, ``wide=True`` every column whatever the width.
+
+    Attributes
+    ----------
+    title : str
+        First line of the printed table.
+    rows : tuple of MetricSummary
+        One per metric.
+    note : str
+        A line printed under the table (e.g. which inputs each path drew).
+    weeks, streams : float or int, optional
+        Length of the horizon and LIVEs in it, for the period phrases.
+    paths, seed : int, optional
+        Paths summarized and the seed, for the title.
 
     Examples
     --------
@@ -233,6 +241,10 @@ class Summary:
     title: str
     rows: tuple
     note: str = ""
+    weeks: float | None = None
+    streams: int | None = None
+    paths: int | None = None
+    seed: int | None = None
 
     def __getitem__(self, metric) -> MetricSummary:
         for r in self.rows:
@@ -300,31 +312,173 @@ class Summary:
         return buf.getvalue()
 
     def __str__(self):
-        head = ["metric", "mean", "± s.e.",
-                *(f"P{q * 100:g}" for q in SUMMARY_QUANTILES)]
-        lines = []
+        return self.render()
+
+    def render(self, *, details=False, wide=False):
+        """The summary as text.
+
+        Parameters
+        ----------
+        details : bool
+            Every statistic (mean and standard error, P5 ... P95 each with
+            the larger half of its 95% order-statistic interval, P(> target)
+            with its standard error), each term explained in one line.
+        wide : bool
+            Keep every column, even past 80 characters.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"income_total": np.arange(1000.0)},
+        ...                        metadata={"horizon_days": 28, "streams": 12})
+        >>> print(res.summary(["income_total"]).render())  # doctest: +ELLIPSIS
+        demo — 1,000 simulated runs
+        Over 4 weeks (12 LIVEs) this creator typically earns about $500; 9 times in 10
+        between $50 and $949.
+        That is about $42 per LIVE, $125 per week, $543 per month (30.44 days).
+        <BLANKLINE>
+        over 4 weeks (12 LIVEs)  average ± error  low (P5)  typical (P50)  high (P95)
+        -----------------------  ---------------  --------  -------------  ----------
+        total income                $499.5 ± 9.1       $50           $500        $949
+        ...
+        """
+        from . import _words
+        from ._text import fmt, fmt_at, percent, table, value_pm, wrap
+
+        out = [self.title]
+        if not details:
+            line = _words.headline(self)
+            if line:
+                out += [line]
+                rates = _words.rates_line(self)
+                if rates:
+                    out.append(rates)
+            out.append("")
+            period = _words.period_phrase(self.weeks, self.streams) or "over the horizon"
+            head = [period, "average ± error", "low (P5)", "P25", "typical (P50)",
+                    "P75", "high (P95)"]
+            rows = []
+            for r in self.rows:
+                u = _metrics.UNITS.get(r.metric, "")
+                rows.append([_words.metric_name(r.metric), value_pm(r.mean, r.stderr, u),
+                             *(fmt_at(r.quantiles[q], r.half_width(q), u)
+                               for q in SUMMARY_QUANTILES)])
+            lines, dropped = table(head, rows, optional=[3, 5], wide=wide)
+            out += lines
+            out.append("low/high: 1 run in 20 ends below/above; ± is the simulation's "
+                       "own error")
+            if {"cash_paid_out", "cash_pending"} & {r.metric for r in self.rows}:
+                out.append("cash paid out: gift money in the bank by the end; still "
+                           "pending: not yet")
+            if dropped:
+                out.append(f"({', '.join(dropped)} left out to fit 80 columns: "
+                           "--wide shows them)")
+            for r in self.rows:
+                if r.target is not None:
+                    u = _metrics.UNITS.get(r.metric, "")
+                    out.append(f"chance of {_words.metric_name(r.metric)} above "
+                               f"{fmt(r.target, u)}: "
+                               f"{percent(r.p_exceed, r.p_exceed_stderr)}")
+            if self.note:
+                out.append(wrap(self.note))
+            return "\n".join(out)
+        head = ["metric", "mean ± s.e.", *(f"P{q * 100:g}" for q in SUMMARY_QUANTILES)]
+        rows = []
         for r in self.rows:
             u = _metrics.UNITS.get(r.metric, "")
-            cells = [r.metric, _fmt(r.mean, u), _fmt(r.stderr, u)]
-            cells += [f"{_fmt(r.quantiles[q], u)} ±{_fmt(r.half_width(q))}"
-                      for q in SUMMARY_QUANTILES]
-            lines.append(cells)
-        widths = [max(len(str(c)) for c in col) for col in zip(head, *lines)]
-        fmt_row = lambda cells: "  ".join(  # noqa: E731
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths)))
-        out = [self.title, fmt_row(head), fmt_row(["-" * w for w in widths])]
-        out += [fmt_row(c) for c in lines]
-        out.append(f"quantiles ± the larger half of their {SUMMARY_CONFIDENCE:.0%} "
-                   "order-statistic interval")
+            rows.append([_words.metric_name(r.metric), value_pm(r.mean, r.stderr, u),
+                         *(value_pm(r.quantiles[q], r.half_width(q), u)
+                           for q in SUMMARY_QUANTILES)])
+        lines, _ = table(head, rows, wide=True)
+        out += lines
+        out.append("mean ± s.e.: the average over paths (simulated runs) and its "
+                   "standard error")
+        out.append(f"P5 ... P95 ± the larger half of their {SUMMARY_CONFIDENCE:.0%} "
+                   "order-statistic interval (the exact quantile lies in it with "
+                   f"{SUMMARY_CONFIDENCE:.0%} confidence)")
         for r in self.rows:
             if r.target is not None:
                 u = _metrics.UNITS.get(r.metric, "")
-                out.append(f"P({r.metric} > {_fmt(r.target, u)})"
-                           f" = {r.p_exceed:.3f} ± {r.p_exceed_stderr:.3f}")
+                out.append(f"P({_words.metric_name(r.metric)} > {fmt(r.target, u)}) = "
+                           f"{value_pm(r.p_exceed, r.p_exceed_stderr)} (share of paths "
+                           "above, ± its standard error)")
         if self.note:
-            out.append(self.note)
+            out.append(wrap(self.note))
         return "\n".join(out)
+
+    def __repr__(self):
+        from . import _words
+
+        return _short_repr("Summary", self.title, _words.headline(self))
+
+    def _repr_html_(self):
+        from . import _words
+        from ._text import fmt_at, value_pm
+
+        head = ["", "average ± error", "low (P5)", "typical (P50)", "high (P95)"]
+        rows = []
+        for r in self.rows:
+            u = _metrics.UNITS.get(r.metric, "")
+            rows.append([_words.metric_name(r.metric), value_pm(r.mean, r.stderr, u),
+                         *(fmt_at(r.quantiles[q], r.half_width(q), u)
+                           for q in (0.05, 0.5, 0.95))])
+        return _html_table(self.title, head, rows, _words.headline(self))
+
+
+def _short_repr(kind, title, sentence=""):
+    """A few lines: the kind and title, then the headline (for ``repr``)."""
+    text = f"<{kind}: {title}>"
+    if sentence:
+        text += "\n" + sentence
+    return text
+
+
+def _html_table(title, head, rows, caption=""):
+    """A small HTML table (every text escaped), for notebooks' ``_repr_html_``."""
+    from html import escape
+
+    cells = "".join(f"<th>{escape(str(h))}</th>" for h in head)
+    body = "".join("<tr>" + "".join(
+        f"<td style='text-align:{'left' if i == 0 else 'right'}'>{escape(str(c))}</td>"
+        for i, c in enumerate(r)) + "</tr>" for r in rows)
+    cap = f"<p>{escape(caption)}</p>" if caption else ""
+    return (f"<div><strong>{escape(str(title))}</strong>{cap}<table>"
+            f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def _strict_json_value(v):
+    """``v`` with every NaN/infinity (at any depth) as ``None``, numpy as Python."""
+    if isinstance(v, dict):
+        return {str(k): _strict_json_value(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_strict_json_value(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return _strict_json_value(v.tolist())
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return str(v)
+
+
+def json_text(obj):
+    """Strict JSON text of ``obj`` (indented; NaN and infinities as ``null``).
+
+    Examples
+    --------
+    >>> print(json_text({"a": float("nan"), "b": np.float64(1.5)}), end="")
+    {
+      "a": null,
+      "b": 1.5
+    }
+    """
+    return json.dumps(_strict_json_value(obj), indent=2, allow_nan=False) + "\n"
 
 
 #: Metrics shown by default in summaries.
@@ -437,16 +591,49 @@ class SimulationResult:
             MetricSummary.of(m, self[m], target if m == target_metric else None)
             for m in metrics
         )
-        return Summary(f"{self.name} — {self.paths:,} paths", rows,
-                       self._inputs_note())
+        from . import _words
+
+        weeks, streams = _words.horizon_of(self)
+        return Summary(f"{self.name} — {self.paths:,} simulated runs", rows,
+                       self._inputs_note(), weeks, streams, self.paths,
+                       self.metadata.get("seed"))
 
     def _inputs_note(self):
         """One line saying which inputs each path drew (empty when none)."""
         if not self.inputs:
             return ""
-        keys = ", ".join(self.inputs)
-        return (f"each path draws its own {keys} (uncertain inputs): the spread "
-                "includes not knowing them")
+        from . import _words
+
+        return (f"each run draws its own {_words.param_names(self.inputs)} (inputs "
+                "nobody knows exactly): the spread includes not knowing them")
+
+    def __repr__(self):
+        """A few lines: name, paths, seed and the headline sentence.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"income_total": np.arange(100.0)},
+        ...                        metadata={"seed": 1})
+        >>> print(repr(res))
+        <SimulationResult: demo — 100 paths, seed 1>
+        This creator typically earns about $50; 9 times in 10 between $4.95 and $94.
+        """
+        from . import _words
+
+        seed = self.metadata.get("seed")
+        title = f"{self.name} — {self.paths:,} paths" + (
+            "" if seed is None else f", seed {seed}")
+        line = (_words.headline(self.summary(["income_total"]))
+                if "income_total" in self.totals else "")
+        return _short_repr("SimulationResult", title, line)
+
+    def _repr_html_(self):
+        """A small HTML table of the income figures (for notebooks)."""
+        names = [m for m in ("income_total", *_metrics.INCOME_SOURCES,
+                             "cash_paid_out", "cash_pending", "unique_viewers")
+                 if m in self.totals] or list(self.totals)[:8]
+        return self.summary(names)._repr_html_()
 
     def input_summary(self) -> dict:
         """Summaries of the drawn inputs: ``{key: {"mean", "sd", "p05" ... "p95"}}``.
@@ -561,13 +748,14 @@ class SimulationResult:
             buf.write(f"{i}," + ",".join(repr(float(v)) for v in row) + "\n")
         atomic_write_text(path, buf.getvalue())
 
-    def to_json(self, path, *, target=None, precision=None) -> None:
+    def to_json(self, path=None, *, target=None, precision=None):
         """Write metadata and the summary of every total as JSON, atomically.
 
         Parameters
         ----------
-        path : str or Path
-            The file to write.
+        path : str or Path, optional
+            The file to write; ``None`` returns the JSON text instead (strict
+            JSON: non-finite numbers are ``null``).
         target : float, optional
             Also record ``P(income_total > target)`` with its standard error.
         precision : dict, optional
@@ -593,6 +781,13 @@ class SimulationResult:
         >>> s = json.loads(f.read_text())["summary"]["gifts"]
         >>> s["p50_lo"] <= s["p50"] <= s["p50_hi"]
         True
+        >>> json.loads(res.to_json())["summary"]["gifts"]["p50"]  # no path: a string
+        49.5
+
+        Returns
+        -------
+        str or None
+            The JSON text when ``path`` is None.
         """
         d = {"name": self.name, "metadata": self.metadata,
              "summary": self.summary(self.totals, target=target).to_dict()}
@@ -600,7 +795,10 @@ class SimulationResult:
             d["inputs"] = self.input_summary()
         if precision is not None:
             d["precision"] = precision
+        if path is None:
+            return json_text(d)
         write_json(path, d)
+        return None
 
     def to_summary_csv(self, path, *, target=None) -> None:
         """Write the summary of every total as CSV, one row per metric, atomically.
