@@ -53,8 +53,8 @@ METRIC_MEANINGS: dict[str, str] = {
                     "merchandise and donations",
     "income_gifts": "the creator's share of the gifts viewers sent, in dollars, "
                     "after any agency cut (paid out or still pending)",
-    "income_brand": "brand deals: paid per 1,000 minutes watched of a sponsored "
-                    "LIVE, or a flat fee",
+    "income_brand": "sponsors' pay: per 1,000 minutes watched of a sponsored LIVE "
+                    "(CPM), or a flat fee per deal",
     "income_merch": "profit on merchandise viewers bought",
     "income_donations": "tips sent outside TikTok, after platform and card fees",
     "cash_paid_out": "gift money already withdrawn and in the bank by the end, "
@@ -444,6 +444,27 @@ def rates_line(summary, metric="income_total"):
     if m is not None:
         parts.append(f"{about(m)} per month ({DAYS_PER_MONTH:g} days)")
     return "That is about " + ", ".join(parts) + "."
+
+
+def statistic_phrase(statistic, metric):
+    """Plain name of a statistic of a metric: ``the average total income``.
+
+    Examples
+    --------
+    >>> statistic_phrase("mean", "income_total"), statistic_phrase(0.05, "gifts")
+    ('the average total income', 'the P5 of gifts sent (1 run in 20 is below)')
+    >>> statistic_phrase(0.5, "income_total")
+    'the typical (median) total income'
+    """
+    name = metric_name(metric)
+    if statistic == "mean":
+        return f"the average {name}"
+    q = float(statistic)
+    if abs(q - 0.5) < 1e-12:
+        return f"the typical (median) {name}"
+    below = f"{q:.0%}" if q * 100 != int(q * 100) or q * 20 != int(q * 20) else (
+        f"1 run in {round(1 / q)}" if q < 0.5 and (1 / q) == int(1 / q) else f"{q:.0%}")
+    return f"the P{q * 100:g} of {name} ({below} is below)"
 
 
 def glossary_lines(metrics=None):

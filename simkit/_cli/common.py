@@ -57,7 +57,8 @@ def add_examples(p, name):
     lines = EXAMPLES.get(name)
     if not lines:
         return
-    p.epilog = "examples:\n" + "\n".join(f"  {line}" for line in lines)
+    p.epilog = (f"{p.epilog}\n\n" if p.epilog else "") + "examples:\n" + "\n".join(
+        f"  {line}" for line in lines)
     p.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
@@ -436,3 +437,25 @@ def variants_of(scenario, names=None):
 def threads_env_note():
     """Return the numba thread cap set by NUMBA_NUM_THREADS, if any."""
     return os.environ.get("NUMBA_NUM_THREADS")
+
+
+def add_view_options(p, *, details=True):
+    """--details (the full statistical view) and --wide (tables past 80 columns).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_view_options(p)
+    >>> a = p.parse_args(["--details", "--wide"])
+    >>> a.details, a.wide
+    (True, True)
+    """
+    if details:
+        p.add_argument("--details", action="store_true",
+                       help="print every statistic with its interval and the exact "
+                       "statistical terms (mean ± standard error, quantiles ± "
+                       "order-statistic interval, ...), each explained in one line")
+    p.add_argument("--wide", action="store_true",
+                   help="let tables run past 80 columns instead of leaving columns "
+                   "out (the files with --out always have every column)")

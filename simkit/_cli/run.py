@@ -24,11 +24,17 @@ def add_parser(sub):
     >>> a.statistic, a.metric, a.target
     (0.05, None, 2000.0)
     """
+    import argparse
+
     p = sub.add_parser(
         "run", help="simulate a scenario and print a summary",
-        description="Simulate every variant of a scenario (or the one named) and print "
-        "the mean of each metric with its standard error, and P5-P95 each with the "
-        "half-width of its 95% order-statistic interval.")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Simulate every variant of a scenario (or the one named) many "
+        "times over\nand print, in plain words, what the creator typically earns over "
+        "the\nhorizon and how widely it varies: the average of each figure with its\n"
+        "error, and the low (P5), typical (P50) and high (P95) figures.\n"
+        "--details prints every statistic with its interval.",
+        epilog=_glossary())
     common.add_file(p)
     common.add_run_options(p)
     p.add_argument("--variant", default=None, help="simulate only this variant")
@@ -42,11 +48,32 @@ def add_parser(sub):
     common.add_backend(p)
     common.add_out(p, "NAME.json, NAME_summary.csv, NAME.csv and NAME.npz per "
                    "variant")
+    common.add_view_options(p)
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run with the same --out, file, "
                    "seed and sizes: only the chunks of paths missing from "
                    "OUT/checkpoint/ are simulated")
     p.set_defaults(func=main)
+
+
+def _glossary():
+    """The ``--help`` epilog: every figure a run prints, one line each."""
+    import textwrap
+
+    from .. import _words
+    from ..result import DEFAULT_SUMMARY_METRICS
+
+    lines = ["what the figures mean (totals over the scenario's horizon; the files "
+             "use the", "names in brackets; docs/glossary.md has more):"]
+    for m in DEFAULT_SUMMARY_METRICS:
+        lines += textwrap.wrap(f"{_words.metric_name(m)} ({m}): "
+                               f"{_words.metric_meaning(m)}", 79,
+                               initial_indent="  ", subsequent_indent="      ")
+    lines += ["", "words in the output:"]
+    for term, meaning in _words.TERMS.items():
+        lines += textwrap.wrap(f"{term}: {meaning}", 79, initial_indent="  ",
+                               subsequent_indent="      ")
+    return "\n".join(lines)
 
 
 def _slug(name):
@@ -78,7 +105,7 @@ def main(args):
     >>> args = make_parser().parse_args(["run", "scenarios/micro.toml", "--paths",
     ...                                  "20", "--quiet"])
     >>> main(args)  # doctest: +ELLIPSIS
-    micro — 20 paths
+    micro — 20 simulated runs
     ...
     0
     """
@@ -130,6 +157,7 @@ def _simulate_all(args, scenarios, scheduler, metric, statistic, checkpoints):
 
     Returns ``[(result, precision dict or None)]``.
     """
+    from .. import _words
     from ..simulate import simulate
 
     kw = {"seed": args.seed, "threads": args.threads, "per_stream": args.per_stream,
@@ -149,12 +177,15 @@ def _simulate_all(args, scenarios, scheduler, metric, statistic, checkpoints):
                     max_paths=args.max_paths, **kw)
             precision = prun.to_dict(statistic=common.statistic_name(statistic, metric),
                                      rel=args.precision, absolute=args.precision_abs)
-            print(precision["description"])
+            print(precision["description"] if args.details else prun.plain(
+                _words.statistic_phrase(statistic, metric), metric, rel=args.precision,
+                absolute=args.precision_abs))
             common.emit_notes(caught)
         else:
             res = simulate(s, paths=args.paths, checkpoint=checkpoints.get(s.name),
                            resume=args.resume, **kw)
         results.append((res, precision))
-        print(res.summary(target=args.target))
+        print(res.summary(target=args.target).render(details=args.details,
+                                                     wide=args.wide))
         print()
     return results

@@ -161,6 +161,43 @@ class PrecisionRun:
                 "max_paths": self.max_paths, "description": desc}
 
 
+    def plain(self, what, metric="", *, rel=None, absolute=None):
+        """One plain sentence on how the run ended (the printed form).
+
+        Parameters
+        ----------
+        what : str
+            The statistic, in words (``"the average total income"``).
+        metric : str
+            Its metric, for the unit.
+        rel, absolute : float, optional
+            The target that was given.
+
+        Examples
+        --------
+        >>> r = PrecisionRun(6000, 6, 1000, 1334.0, 22.7198, 25.0, True, 100_000)
+        >>> print(r.plain("the average total income", "income_total", absolute=25))
+        Simulated 6,000 runs (6 batches of 1,000) until the average total income was
+        known to ±$25 (95% confidence): it is known to ±$23.
+        """
+        from .. import metrics as _metrics
+        from .._text import number, wrap
+        from .._words import about
+
+        u = _metrics.UNITS.get(metric, "")
+        goal = (f"±{number(rel * 100, sig=3)}%" if rel is not None
+                else f"±{about(absolute, u)}")
+        reached = about(self.half_width, u)
+        if self.converged:
+            s = (f"Simulated {self.paths:,} runs ({self.batches} batches of "
+                 f"{self.batch:,}) until {what} was known to {goal} (95% "
+                 f"confidence): it is known to ±{reached}.")
+        else:
+            s = (f"Stopped at the limit of {self.paths:,} runs before {what} was "
+                 f"known to {goal} (95% confidence): it is known to ±{reached}.")
+        return wrap(s)
+
+
 def _resolve_targets(precision, precision_abs, paths, batch, max_paths):
     """Validate precision options; return ``(rel, abs, batch, max_paths)``."""
     if precision is not None and precision_abs is not None:
