@@ -255,7 +255,8 @@ def precision_statistic(args):
 
 def add_file(p):
     """The positional scenario FILE."""
-    p.add_argument("file", metavar="FILE", help="scenario file (TOML)")
+    p.add_argument("file", metavar="FILE", help="scenario file (TOML), or the name "
+                   "of a bundled scenario (`simkit scenarios` lists them)")
 
 
 def add_run_options(p, *, paths=None):

@@ -24,7 +24,7 @@ from ._schema import OPTIONAL_SECTIONS, SCHEMA
 from ._uncertain import parse_correlations, parse_distribution
 
 __all__ = ["Scenario", "Catalogue", "load_scenario", "scenario_from_dict",
-           "load_catalogue"]
+           "load_catalogue", "bundled_scenarios"]
 
 
 def _readonly(a, dtype) -> np.ndarray:
@@ -745,13 +745,51 @@ def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
     return sc
 
 
+def _bundled_dir():
+    """The folder of the scenarios that ship with simkit (package data)."""
+    return resources.files("simkit") / "data" / "scenarios"
+
+
+def bundled_scenarios() -> dict[str, str]:
+    """Return the scenarios that ship with simkit: ``{name: description}``.
+
+    Each loads by name from anywhere, e.g. ``load_scenario("mid_tier")``;
+    ``simkit scenarios`` lists them.
+
+    Examples
+    --------
+    >>> names = bundled_scenarios()
+    >>> "mid_tier" in names and "micro" in names
+    True
+    >>> names["mid_tier"].startswith("Mid-tier creator")
+    True
+    """
+    out = {}
+    for f in sorted(_bundled_dir().iterdir(), key=lambda f: f.name):
+        if f.name.endswith(".toml"):
+            data = tomllib.loads(f.read_text(encoding="utf-8"))
+            out[f.name[:-5]] = str(data.get("description", ""))
+    return out
+
+
+def _bundled_file(name: str):
+    """The bundled file of ``name`` (``"mid_tier"`` or ``"mid_tier.toml"``), or None."""
+    stem = name[:-5] if name.endswith(".toml") else name
+    if not stem or "/" in stem or "\\" in stem or stem.startswith("."):
+        return None
+    f = _bundled_dir() / f"{stem}.toml"
+    return f if f.is_file() else None
+
+
 def load_scenario(path) -> Scenario:
-    """Load and validate a TOML scenario file.
+    """Load and validate a scenario: a TOML file, or the name of a bundled one.
 
     Parameters
     ----------
     path : str or Path
-        The ``.toml`` file.
+        A ``.toml`` file; if no such file exists, the name of a scenario that
+        ships with simkit (``"mid_tier"``; :func:`bundled_scenarios` lists
+        them), which loads from any directory.
 
     Returns
     -------
@@ -760,18 +798,35 @@ def load_scenario(path) -> Scenario:
     Raises
     ------
     ScenarioError
-        On a missing file, TOML syntax error or invalid value; the message names
-        the file and the dotted key.
+        On a missing file that is not a bundled name (the message names the
+        argument and lists the bundled names), a TOML syntax error or an
+        invalid value; the message names the file and the dotted key.
 
     Examples
     --------
     >>> sc = load_scenario("scenarios/mid_tier.toml")
     >>> sc["creator.followers"] >= 50_000
     True
+    >>> load_scenario("mid_tier")["creator.followers"] == sc["creator.followers"]
+    True
     """
+    text = str(path)
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError(path, "<file>", "an existing TOML file")
+        bundled = _bundled_file(text)
+        if bundled is None:
+            exc = ScenarioError(text, "file", "an existing TOML file")
+            exc.args = (f"{text}: no such scenario file, and not a bundled scenario "
+                        f"(bundled: {', '.join(bundled_scenarios())})",)
+            raise exc
+        with resources.as_file(bundled) as real:
+            path = Path(real)
+            if path.is_file():  # an installed package: a real file
+                return _load_file(path)
+    return _load_file(path)
+
+
+def _load_file(path: Path) -> Scenario:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
