@@ -347,7 +347,7 @@ class Summary:
         ...
         """
         from . import _words
-        from ._text import fmt, fmt_at, percent, table, value_pm, wrap
+        from ._text import fmt, percent, value_pm, wrap
 
         out = [self.title]
         if not details:
@@ -359,15 +359,8 @@ class Summary:
                     out.append(rates)
             out.append("")
             period = _words.period_phrase(self.weeks, self.streams) or "over the horizon"
-            head = [period, "average ± error", "low (P5)", "P25", "typical (P50)",
-                    "P75", "high (P95)"]
-            rows = []
-            for r in self.rows:
-                u = _metrics.UNITS.get(r.metric, "")
-                rows.append([_words.metric_name(r.metric), value_pm(r.mean, r.stderr, u),
-                             *(fmt_at(r.quantiles[q], r.half_width(q), u)
-                               for q in SUMMARY_QUANTILES)])
-            lines, dropped = table(head, rows, optional=[3, 5], wide=wide)
+            lines, dropped = quantile_table(period, self._table_rows(),
+                                            SUMMARY_QUANTILES, wide=wide)
             out += lines
             out.append("low/high: 1 run in 20 ends below/above; ± is the simulation's "
                        "own error")
@@ -386,14 +379,8 @@ class Summary:
             if self.note:
                 out.append(wrap(self.note))
             return "\n".join(out)
-        head = ["metric", "mean ± s.e.", *(f"P{q * 100:g}" for q in SUMMARY_QUANTILES)]
-        rows = []
-        for r in self.rows:
-            u = _metrics.UNITS.get(r.metric, "")
-            rows.append([_words.metric_name(r.metric), value_pm(r.mean, r.stderr, u),
-                         *(value_pm(r.quantiles[q], r.half_width(q), u)
-                           for q in SUMMARY_QUANTILES)])
-        lines, _ = table(head, rows, wide=True)
+        lines, _ = quantile_table("metric", self._table_rows(), SUMMARY_QUANTILES,
+                                  details=True)
         out += lines
         out.append("mean ± s.e.: the average over paths (simulated runs) and its "
                    "standard error")
@@ -409,6 +396,13 @@ class Summary:
         if self.note:
             out.append(wrap(self.note))
         return "\n".join(out)
+
+    def _table_rows(self):
+        from . import _words
+
+        return [(_words.metric_name(r.metric), _metrics.UNITS.get(r.metric, ""),
+                 r.mean, r.stderr, [r.quantiles[q] for q in SUMMARY_QUANTILES],
+                 [r.half_width(q) for q in SUMMARY_QUANTILES]) for r in self.rows]
 
     def __repr__(self):
         from . import _words
@@ -427,6 +421,62 @@ class Summary:
                          *(fmt_at(r.quantiles[q], r.half_width(q), u)
                            for q in (0.05, 0.5, 0.95))])
         return _html_table(self.title, head, rows, _words.headline(self))
+
+
+#: Plain headings of the quantiles a default table shows; others are optional.
+_PLAIN_LEVELS = {0.05: "low (P5)", 0.5: "typical (P50)", 0.95: "high (P95)"}
+
+
+def quantile_table(first, rows, levels, *, details=False, wide=False):
+    """Text table of averages and quantiles, one row per metric, variant or step.
+
+    Parameters
+    ----------
+    first : str
+        Heading of the label column.
+    rows : sequence of tuple
+        ``(label, unit, mean, se, values, half_widths)``, ``values`` and
+        ``half_widths`` one per level.
+    levels : sequence of float
+        Quantile levels (fractions).
+    details : bool
+        ``mean ± s.e.`` and every quantile ``± half-width`` (any width);
+        otherwise ``average ± error`` and each quantile rounded to its
+        interval, P5/P50/P95 named in words and the other levels left out
+        first when the table would pass 80 columns (unless ``wide``).
+    wide : bool
+        Keep every column.
+
+    Returns
+    -------
+    lines : list of str
+    dropped : list of str
+        Headings left out.
+
+    Examples
+    --------
+    >>> lines, dropped = quantile_table("what", [("income", "USD", 2525.23, 8.19,
+    ...     [1311.4, 1935.5, 2437.6], [25.1, 21.0, 19.5])], [0.05, 0.25, 0.5])
+    >>> print("\\n".join(lines))
+    what    average ± error  low (P5)     P25  typical (P50)
+    ------  ---------------  --------  ------  -------------
+    income   $2,525.2 ± 8.2    $1,311  $1,936         $2,438
+    """
+    from ._text import fmt_at, table, value_pm
+
+    levels = [float(q) for q in levels]
+    if details:
+        head = [first, "mean ± s.e.", *(f"P{q * 100:g}" for q in levels)]
+        body = [[lab, value_pm(m, se, u), *(value_pm(v, h, u) for v, h in zip(vs, hs))]
+                for lab, u, m, se, vs, hs in rows]
+        return table(head, body, wide=True)
+    head = [first, "average ± error",
+            *(_PLAIN_LEVELS.get(round(q, 12), f"P{q * 100:g}") for q in levels)]
+    body = [[lab, value_pm(m, se, u), *(fmt_at(v, h, u) for v, h in zip(vs, hs))]
+            for lab, u, m, se, vs, hs in rows]
+    optional = [2 + i for i, q in enumerate(levels) if round(q, 12) not in _PLAIN_LEVELS]
+    optional.sort(key=lambda i: abs(levels[i - 2] - 0.5))  # innermost last
+    return table(head, body, optional=optional, wide=wide)
 
 
 def _short_repr(kind, title, sentence=""):
