@@ -24,11 +24,13 @@ def add_parser(sub):
 
     p = sub.add_parser(
         "compare", help="compare variants on common random numbers",
-        description="Simulate two or more variants of a scenario under one seed (the "
-        "same viewer draws on each path wherever the model allows) and report, for "
-        "each pair, the mean paired difference with its standard error and interval, "
-        "P(one beats the other), quantiles side by side, and first-order stochastic "
-        "dominance on the sample.")
+        description="Simulate two or more variants of a scenario with the same luck "
+        "(the same viewer draws on each run wherever the model allows: common random "
+        "numbers) and say, in plain words, which earns more, by how much and how "
+        "often: the low, typical and high figures side by side, and for each pair the "
+        "average difference with its range. --details adds the paired standard "
+        "error, P(one beats the other), P(tie), the gain from common random numbers "
+        "and first-order stochastic dominance.")
     common.add_file(p)
     p.add_argument("--variants", default=None, metavar="A,B,...",
                    help="variants to compare (default: all the file defines; 'base' "
@@ -41,6 +43,7 @@ def add_parser(sub):
                    help="level of the interval of each difference (default 0.95)")
     common.add_precision_options(p, "every mean paired difference")
     common.add_out(p, "compare.json and CSV tables")
+    common.add_view_options(p)
     p.set_defaults(func=main)
 
 
@@ -74,7 +77,7 @@ def main(args):
                       max_paths=args.max_paths, threads=args.threads,
                       progress=common.progress_flag(args), backend=args.backend,
                       scheduler=scheduler)
-    print(res)
+    print(res.render(details=args.details, wide=args.wide))
     emit_warnings(caught)
     if out is not None:
         from ..analysis.compare import _csv_text

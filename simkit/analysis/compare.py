@@ -251,13 +251,57 @@ class PairedComparison:
         ...            inputs={"habit.max_gain": g})
         >>> print(p.input_line())  # doctest: +NORMALIZE_WHITESPACE
         About 100% of the spread of the difference comes from inputs nobody knows
-        exactly (habit.max_gain)
+        exactly (habit gain)
         """
         if self.input_share is None:
             return ""
-        keys = ", ".join(self.input_keys) or "none of them stands out"
+        from .. import _words
+
+        keys = _words.param_names(self.input_keys) or "none of them stands out"
         return (f"About {self.input_share:.0%} of the spread of the difference comes "
                 f"from inputs nobody knows exactly ({keys})")
+
+    def plain_verdict(self):
+        """The verdict in plain words (the printed form of :meth:`verdict`).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.arange(100.0)
+        >>> print(paired(x + 1.0, x, "fast", "slow",
+        ...              metric="income_total").plain_verdict())
+        Verdict: fast earns more: $1.00 more on average (95% sure: $1.00 to $1.00), more in all 100 runs, and at every level (its low, typical and high figures are all higher).
+        """
+        from .. import _words
+        from .._text import fmt_at
+
+        u = _metrics.UNITS.get(self.metric, "")
+        what = "" if u == "USD" or not self.metric else \
+            f" {_words.metric_name(self.metric)}"
+        pct = f"{self.confidence:.0%}"
+        if not self.significant:
+            s = (f"no clear difference between {self.a} and {self.b}: the {pct} "
+                 "range of the difference includes 0")
+        else:
+            up = self.diff > 0
+            win, lose = (self.a, self.b) if up else (self.b, self.a)
+            p = self.p_a_better if up else self.p_b_better
+            lo, hi = (self.ci_lo, self.ci_hi) if up else (-self.ci_hi, -self.ci_lo)
+            k = self.n - round(p * self.n)
+            runs = (f"all {self.n:,} runs" if k == 0 else
+                    f"all but {k:,} of {self.n:,} runs" if k <= 10 else
+                    f"{p:.0%} of runs")
+            e = self.diff_se
+            verb = "earns" if u == "USD" else "gets"
+            s = (f"{win} {verb} more: {fmt_at(abs(self.diff), e, u)}{what} more on "
+                 f"average ({pct} sure: {fmt_at(lo, e, u)} to {fmt_at(hi, e, u)}), "
+                 f"more in {runs}")
+            if self.dominance in ("a", "b"):
+                s += (", and at every level (its low, typical and high figures are "
+                      "all higher)")
+            elif self.dominance == "none":
+                s += f", though not at every level ({lose} sometimes does better)"
+        return f"Verdict: {s}."
 
     @property
     def crn_se_ratio(self):
@@ -285,8 +329,11 @@ class PairedComparison:
         >>> paired(x + 1.0, x, "fast", "slow").verdict()  # doctest: +ELLIPSIS
         'fast beats slow: 1 higher on average (95% CI 1 to 1), better on all 100 ...'
         """
+        from .._text import fmt_at
+
         pct = f"{self.confidence:.0%}"
         u = _metrics.UNITS.get(self.metric, "")
+        err = self.diff_se
         if not self.significant:
             head = (f"no significant difference between {self.a} and {self.b} "
                     f"({pct} CI of the difference includes 0)")
@@ -304,8 +351,9 @@ class PairedComparison:
                 share = f"better on all but {k:,} of {self.n:,} paths"
             else:
                 share = f"better on {p:.1%} ± {pse:.1%} of paths"
-            head = (f"{win} beats {lose}: {_fmt(abs(self.diff), u)} higher on average "
-                    f"({pct} CI {_fmt(lo, u)} to {_fmt(hi, u)}), {share}")
+            head = (f"{win} beats {lose}: {fmt_at(abs(self.diff), err, u)} higher "
+                    f"on average ({pct} CI {fmt_at(lo, err, u)} to "
+                    f"{fmt_at(hi, err, u)}), {share}")
         dom = {"a": f"{self.a} first-order stochastically dominates {self.b} "
                     "on the sample",
                "b": f"{self.b} first-order stochastically dominates {self.a} "
@@ -436,24 +484,35 @@ def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
         tup(eb.lo), tup(eb.hi), share, keys)
 
 
-def _fmt(v, unit=""):
-    if not np.isfinite(v):
-        return str(v)
-    if unit == "USD":
-        return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
-    if abs(v) >= 100 or v == int(v):
-        return f"{v:,.0f}"
-    return f"{v:,.3g}"
+def _at(v, err, unit):
+    from .._text import fmt_at
+
+    return fmt_at(v, err, unit)
 
 
-def _table(head, rows, left=1):
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+def _runs_share(p, n):
+    """A share of runs in words: ``99.96%``, ``all``, ``none``."""
+    from .._text import percent
 
-    def fmt(cells):
-        return "  ".join(str(c).ljust(w) if i < left else str(c).rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths)))
+    k = round(p * n)
+    if k == n:
+        return "all"
+    if k == 0:
+        return "none"
+    return percent(p) if 0.01 <= p <= 0.99 else f"{p:.2%}"
 
-    return [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+
+def _precision_plain(pr, unit):
+    """The plain sentence of a precision run's metadata dict."""
+    from .._text import wrap
+    from .._words import about
+
+    goal = (f"±{pr['rel'] * 100:g}%" if pr.get("rel") is not None
+            else f"±{about(pr['abs'], unit)}")
+    state = "until" if pr.get("converged") else "up to the limit, but not until"
+    return wrap(f"Simulated {pr['paths']:,} runs ({pr['batches']} batches of "
+                f"{pr['batch']:,}) {state} {pr['statistic']} was known to {goal} "
+                f"(95% confidence): it is known to ±{about(pr['half_width'], unit)}.")
 
 
 @dataclass(frozen=True)
@@ -573,47 +632,214 @@ class ComparisonResult:
         return {v: out[v] for v in self.variants if v in out}
 
     def __str__(self):
+        return self.render()
+
+    def _period(self):
+        from .. import _words
+
+        m = self.metadata
+        return _words.period_phrase(
+            None if m.get("horizon_days") is None else m["horizon_days"] / 7.0,
+            m.get("streams"))
+
+    def headline(self):
+        """The plain sentence that opens the printed comparison.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.arange(100.0) * 10
+        >>> res = ComparisonResult("s", "income_total", ("p", "q"),
+        ...                        (paired(x + 50, x, "p", "q"),), 100, 0,
+        ...                        {"horizon_days": 28, "streams": 12})
+        >>> print(res.headline())
+        Over 4 weeks (12 LIVEs) p typically earns about $545 and q about $495; p earns
+        about $50 more on average and more in all 100 runs.
+        """
+        from .. import _words
+        from .._text import wrap
+
         u = _metrics.UNITS.get(self.metric, "")
-        lines = [f"{self.scenario}: {self.metric} by variant — {self.paths:,} paths "
-                 f"each, seed {self.seed}, common random numbers"]
+        per = self._per_variant()
+        period = self._period()
+        start = period[0].upper() + period[1:] + " " if period else ""
+        figs = [(v, _words.about(qs[self._levels().index(0.5)], u))
+                for v, (_, _, qs, _, _) in per.items()] if 0.5 in self._levels() else []
+        if not figs:
+            return ""
+        what = "" if u == "USD" else f" {_words.metric_name(self.metric)}"
+        verb = "typically earns" if u == "USD" else "typically gets"
+        first = f"{start}{figs[0][0]} {verb} about {figs[0][1]}{what}"
+        others = [f"{v} about {f}" for v, f in figs[1:]]
+        s = first + (" and " + others[0] if len(others) == 1 else
+                     ", " + ", ".join(others[:-1]) + " and " + others[-1])
+        if len(self.pairs) == 1:
+            p = self.pairs[0]
+            if not p.significant:
+                s += f"; the {p.confidence:.0%} range of the difference includes 0"
+            else:
+                up = p.diff > 0
+                win, lose = (p.a, p.b) if up else (p.b, p.a)
+                share = p.p_a_better if up else p.p_b_better
+                k = p.n - round(share * p.n)
+                runs = (f"all {p.n:,} runs" if k == 0
+                        else f"all but {k:,} of {p.n:,} runs" if k <= 10
+                        else f"{share:.0%} of runs")
+                s += (f"; {win} {'earns' if u == 'USD' else 'gets'} "
+                      f"about {_words.about(abs(p.diff), u)}{what} more on average "
+                      f"and more in {runs}")
+        return wrap(s + ".")
+
+    def render(self, *, details=False, wide=False):
+        """The comparison as text: plain by default, every statistic with ``details``.
+
+        Parameters
+        ----------
+        details : bool
+            Means with standard errors, quantiles with their order-statistic
+            intervals, P(a>b), P(a<b), P(tie), the standard error with
+            independent seeds and the CRN ratio, each explained in one line.
+        wide : bool
+            Keep every column, even past 80 characters.
+
+        Returns
+        -------
+        str
+        """
+        from .. import _words
+        from .._text import percent, table, value_pm, wrap
+        from ..result import quantile_table
+
+        u = _metrics.UNITS.get(self.metric, "")
+        name = _words.metric_name(self.metric)
+        conf = self.pairs[0].confidence if self.pairs else 0.95
+        if details:
+            lines = [f"{self.scenario}: {self.metric} by variant — {self.paths:,} "
+                     f"paths each, seed {self.seed}, common random numbers"]
+        else:
+            lines = [wrap(f"{self.scenario} — {name} by variant: {self.paths:,} "
+                          f"simulated runs each, seed {self.seed}, the same luck "
+                          "for each")]
+            head = self.headline()
+            if head:
+                lines.append(head)
         if self.metadata.get("precision"):
             pr = self.metadata["precision"]
-            lines.append(f"precision: {pr['description']}")
-        head = ["variant", "mean", "± s.e."]
-        head += [f"P{q * 100:g}" for q in self._levels()]
-        rows = [[v, _fmt(m, u), _fmt(s, u),
-                 *(f"{_fmt(x, u)} ±{_fmt(max(x - a, b - x)).lstrip('$')}"
-                   for x, a, b in zip(qs, lo, hi))]
+            lines.append(f"precision: {pr['description']}" if details else
+                         _precision_plain(pr, u))
+        rows = [(v, u, m, s, qs, [max(x - a, b - x) for x, a, b in zip(qs, lo, hi)])
                 for v, (m, s, qs, lo, hi) in self._per_variant().items()]
-        lines += [""] + _table(head, rows)
-        conf = self.pairs[0].confidence if self.pairs else 0.95
-        lines.append(f"quantiles ± the larger half of their {conf:.0%} "
-                     "order-statistic interval")
-        head = ["a − b", "mean diff", "± s.e.", "95% CI" if self.pairs and
-                self.pairs[0].confidence == 0.95 else "CI", "P(a>b)", "P(a<b)",
-                "P(tie)", "s.e. indep.", "CRN ratio", "dominates"]
-        rows = []
-        for p in self.pairs:
-            r = p.crn_se_ratio
-            dom = {"a": p.a, "b": p.b, "equal": "equal", "none": "neither"}[p.dominance]
-            rows.append([f"{p.a} − {p.b}", _fmt(p.diff, u), _fmt(p.diff_se, u),
-                         f"[{_fmt(p.ci_lo, u)}, {_fmt(p.ci_hi, u)}]",
-                         f"{p.p_a_better:.3f}±{p.p_a_better_se:.3f}",
-                         f"{p.p_b_better:.3f}±{p.p_b_better_se:.3f}",
-                         f"{p.p_tie:.3f}±{p.p_tie_se:.3f}", _fmt(p.se_independent, u),
-                         f"{r:.1f}×" if np.isfinite(r) else "—", dom])
-        lines += [""] + _table(head, rows)
-        lines.append("CRN ratio = s.e. with independent seeds / paired s.e. "
-                     "(same path count)")
-        lines += [""] + [f"verdict: {p.verdict()}" for p in self.pairs]
+        period = self._period() or "over the horizon"
+        tab, dropped = quantile_table("variant" if details else period, rows,
+                                      self._levels(), details=details, wide=wide)
+        lines += [""] + tab
+        if details:
+            lines.append(f"mean ± s.e.: average over paths and its standard error; "
+                         f"quantiles ± the larger half of their {conf:.0%} "
+                         "order-statistic interval")
+            head = ["a − b", "mean diff ± s.e.", f"{conf:.0%} CI", "P(a>b)", "P(a<b)",
+                    "P(tie)", "s.e. indep.", "CRN ratio", "dominates"]
+            rows = []
+            for p in self.pairs:
+                r = p.crn_se_ratio
+                dom = {"a": p.a, "b": p.b, "equal": "equal",
+                       "none": "neither"}[p.dominance]
+                rows.append([f"{p.a} − {p.b}", value_pm(p.diff, p.diff_se, u),
+                             f"[{_at(p.ci_lo, p.diff_se, u)}, "
+                             f"{_at(p.ci_hi, p.diff_se, u)}]",
+                             value_pm(p.p_a_better, p.p_a_better_se),
+                             value_pm(p.p_b_better, p.p_b_better_se),
+                             value_pm(p.p_tie, p.p_tie_se),
+                             _at(p.se_independent, p.diff_se / 10, u),
+                             f"{r:.1f}×" if np.isfinite(r) else "—", dom])
+            tab, _ = table(head, rows, wide=True)
+            lines += [""] + tab
+            lines.append("P(a>b), P(a<b), P(tie): share of paths where a is higher, "
+                         "lower, equal (± binomial s.e.)")
+            lines.append("CRN ratio = s.e. with independent seeds / paired s.e. "
+                         "(same path count); dominates: first-order stochastic "
+                         "dominance on the sample")
+            lines += [""] + [f"verdict: {p.verdict()}" for p in self.pairs]
+        else:
+            lines.append("low/high: 1 run in 20 ends below/above; ± is the "
+                         "simulation's own error")
+            if dropped:
+                lines.append(f"({', '.join(dropped)} left out to fit 80 columns: "
+                             "--wide shows them)")
+            head = ["difference", "average ± error", f"{conf:.0%} sure within",
+                    "a higher", "b higher"]
+            rows = [[f"{p.a} − {p.b}", value_pm(p.diff, p.diff_se, u),
+                     f"{_at(p.ci_lo, p.diff_se, u)} to {_at(p.ci_hi, p.diff_se, u)}",
+                     _runs_share(p.p_a_better, p.n), _runs_share(p.p_b_better, p.n)]
+                    for p in self.pairs]
+            tab, _ = table(head, rows, optional=[4, 3], wide=wide)
+            lines += [""] + tab
+            lines.append("a higher / b higher: share of runs where the first / "
+                         "second earns more")
+            lines += [""] + [wrap(p.plain_verdict()) for p in self.pairs]
+            r = self.pairs[0].crn_se_ratio if len(self.pairs) == 1 else float("nan")
+            if np.isfinite(r) and r > 1:
+                lines.append(wrap(
+                    "Each run gives every variant the same viewers (common random "
+                    f"numbers), so the difference is {r:.1f} times more precise "
+                    "than from separate simulations."))
         inputs = [p for p in self.pairs if p.input_line()]
         if inputs:
             lines.append("")
-            lines += [(f"{p.a} − {p.b}: " if len(self.pairs) > 1 else "")
-                      + p.input_line() for p in inputs]
-            lines.append("(each path draws its own values of the uncertain inputs; "
-                         "share = R² of the difference on them, a lower bound)")
+            lines += [wrap((f"{p.a} − {p.b}: " if len(self.pairs) > 1 else "")
+                           + p.input_line()) for p in inputs]
+            lines.append(wrap(
+                "(each run draws its own values of the inputs nobody knows exactly; "
+                "share = R² of the difference on them, a lower bound)"))
         return "\n".join(lines)
+
+    def __repr__(self):
+        from ..result import _short_repr
+
+        return _short_repr("ComparisonResult",
+                           f"{self.scenario}: {self.metric}, "
+                           f"{', '.join(self.variants)} — {self.paths:,} paths, "
+                           f"seed {self.seed}", self.headline())
+
+    def _repr_html_(self):
+        from .. import _words
+        from .._text import fmt_at, value_pm
+        from ..result import _html_table
+
+        u = _metrics.UNITS.get(self.metric, "")
+        lv = list(self._levels())
+        idx = [lv.index(q) for q in (0.05, 0.5, 0.95) if q in lv]
+        rows = [[v, value_pm(m, s, u),
+                 *(fmt_at(qs[i], max(qs[i] - lo[i], hi[i] - qs[i]), u) for i in idx)]
+                for v, (m, s, qs, lo, hi) in self._per_variant().items()]
+        head = ["variant", "average ± error",
+                *(("low (P5)", "typical (P50)", "high (P95)")[k] for k, q in
+                  enumerate((0.05, 0.5, 0.95)) if q in lv)]
+        return _html_table(f"{self.scenario}: {_words.metric_name(self.metric)} by "
+                           "variant", head, rows, self.headline())
+
+    def to_json(self, path=None):
+        """Write :meth:`to_dict` as JSON to ``path`` atomically, or return the text.
+
+        Examples
+        --------
+        >>> import json
+        >>> import numpy as np
+        >>> x = np.arange(10.0)
+        >>> res = ComparisonResult("s", "gifts", ("p", "q"),
+        ...                        (paired(x + 1, x, "p", "q"),), 10, 0)
+        >>> json.loads(res.to_json())["pairs"][0]["diff"]
+        1.0
+        """
+        from ..result import json_text
+
+        text = json_text(self.to_dict())
+        if path is None:
+            return text
+        from .._io import atomic_write_text
+
+        atomic_write_text(path, text)
+        return None
 
     def to_csv(self, directory, stem="compare"):
         """Write ``<stem>_pairs.csv`` and ``<stem>_quantiles.csv`` into ``directory``.
@@ -782,8 +1008,21 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
                           for n, v in zip(names, variants)},
             "seed": seed, "paths": paths, "simkit_version": __version__,
             "metric": metric, "variants": names, "backend": backend,
-            "common_random_numbers": True, "precision": prec_meta}
+            "common_random_numbers": True, "precision": prec_meta,
+            **_horizon(scen, variants)}
     return ComparisonResult(scen.name, metric, tuple(names), pairs, paths, seed, meta)
+
+
+def _horizon(scen, variants):
+    """``{"horizon_days": ..., "streams": ...}`` of the variants (streams None when
+    they differ), for the period the printed figures cover."""
+    from .._pack import n_streams
+
+    scs = [scen if v is _BASE else scen.variant(v) for v in variants]
+    days = {int(s.horizon_days) for s in scs}
+    streams = {n_streams(s) for s in scs}
+    return {"horizon_days": days.pop() if len(days) == 1 else None,
+            "streams": streams.pop() if len(streams) == 1 else None}
 
 
 def _variant_inputs(scen, variants, seed, paths):
