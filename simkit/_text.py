@@ -185,9 +185,9 @@ def fmt_at(v, err, unit=""):
         return fmt(v, unit)
     v = float(v)
     a = abs(v)
-    if v == int(v) or a >= 100:  # whole numbers, and $100 or 100 or more
+    if a >= 100 or (v == int(v) and unit != "USD"):  # 100 or more; whole counts
         d = min(d, 0)
-    elif unit == "USD":
+    elif unit == "USD":  # cents at most
         d = min(d, 2)
     return fmt(v, unit, d)
 

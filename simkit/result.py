@@ -427,7 +427,7 @@ class Summary:
 _PLAIN_LEVELS = {0.05: "low (P5)", 0.5: "typical (P50)", 0.95: "high (P95)"}
 
 
-def quantile_table(first, rows, levels, *, details=False, wide=False):
+def quantile_table(first, rows, levels, *, details=False, wide=False, first_align="l"):
     """Text table of averages and quantiles, one row per metric, variant or step.
 
     Parameters
@@ -446,6 +446,8 @@ def quantile_table(first, rows, levels, *, details=False, wide=False):
         first when the table would pass 80 columns (unless ``wide``).
     wide : bool
         Keep every column.
+    first_align : {"l", "r"}
+        Alignment of the label column.
 
     Returns
     -------
@@ -469,14 +471,15 @@ def quantile_table(first, rows, levels, *, details=False, wide=False):
         head = [first, "mean ± s.e.", *(f"P{q * 100:g}" for q in levels)]
         body = [[lab, value_pm(m, se, u), *(value_pm(v, h, u) for v, h in zip(vs, hs))]
                 for lab, u, m, se, vs, hs in rows]
-        return table(head, body, wide=True)
+        return table(head, body, wide=True, align=first_align + "r" * (len(head) - 1))
     head = [first, "average ± error",
             *(_PLAIN_LEVELS.get(round(q, 12), f"P{q * 100:g}") for q in levels)]
     body = [[lab, value_pm(m, se, u), *(fmt_at(v, h, u) for v, h in zip(vs, hs))]
             for lab, u, m, se, vs, hs in rows]
     optional = [2 + i for i, q in enumerate(levels) if round(q, 12) not in _PLAIN_LEVELS]
     optional.sort(key=lambda i: abs(levels[i - 2] - 0.5))  # innermost last
-    return table(head, body, optional=optional, wide=wide)
+    return table(head, body, optional=optional, wide=wide,
+                 align=first_align + "r" * (len(head) - 1))
 
 
 def _short_repr(kind, title, sentence=""):

@@ -67,10 +67,12 @@ def add_parser(sub):
 
     p = sub.add_parser(
         "quote", help="price a sponsored stream or campaign",
-        description="Simulate the scenario per stream and answer: to deliver with "
-        "confidence c, what can be guaranteed, what is it worth at the CPM (or flat "
-        "rate), how likely is a shortfall, and what is the expected make-good if the "
-        "level is promised. Quotes the single stream --first-stream and, with "
+        description="Simulate the scenario per stream and answer, in plain words: "
+        "what can be promised to a sponsor so that it is met in a given share of "
+        "runs (the confidence), what is it worth at the CPM (or flat rate), how "
+        "likely is a shortfall, and what does making good a missed promise cost on "
+        "average. --details prints each guarantee with its order-statistic interval "
+        "and the exact terms. Quotes the single stream --first-stream and, with "
         "--streams K > 1, the campaign of K consecutive streams. Defaults come from "
         "the scenario's [sponsorship] table.")
     common.add_file(p)
@@ -104,6 +106,7 @@ def add_parser(sub):
                    help="band levels in percent (default 5,25,50,75,95)")
     common.add_precision_options(p, "every guaranteed delivery")
     common.add_out(p, "quote.json, quote.csv (and bands)")
+    common.add_view_options(p)
     p.set_defaults(func=main)
 
 
@@ -129,7 +132,7 @@ def main(args):
                   max_paths=args.max_paths, threads=args.threads,
                   progress=common.progress_flag(args), backend=args.backend,
                   scheduler=scheduler)
-    print(q)
+    print(q.render(details=args.details, wide=args.wide))
     emit_warnings(caught)
     b = None
     if args.bands:
@@ -137,7 +140,7 @@ def main(args):
                   levels=args.band_levels or DEFAULT_LEVELS, by=args.bands,
                   confidence=q.metadata["confidence"])
         print()
-        print(b)
+        print(b.render(details=args.details, wide=args.wide))
     if out is not None:
         write_json(out / "quote.json", q.to_dict())
         atomic_write_text(out / "quote.csv", q.csv_text())

@@ -33,16 +33,6 @@ _NOT_ADDITIVE = ("day", "hour", "live", "followers_start", "habit", "creator_sha
 _MAX_METRICS = ("peak_concurrent",)
 
 
-def _fmt(v, unit=""):
-    if not np.isfinite(v):
-        return "-inf" if v < 0 else "inf"
-    if unit == "USD":
-        return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
-    if abs(v) >= 100 or v == int(v):
-        return f"{v:,.0f}"
-    return f"{v:,.3g}"
-
-
 def _finite_or_none(a):
     a = np.asarray(a, dtype=float)
     return [[None if not np.isfinite(v) else float(v) for v in row] for row in a]
@@ -219,34 +209,119 @@ class Bands:
         return None
 
     def __str__(self):
-        lev = [f"P{v:g}" for v in self.levels]
-        head = [self.by if self.by != "cumulative" else "day", "mean", "± s.e.", *lev]
-        lines = []
+        return self.render()
+
+    def render(self, *, details=False, wide=False):
+        """The bands as a table, one row per stream or day.
+
+        By default each edge is rounded to its interval and the table fits 80
+        columns (P25/P75 go first); ``details`` prints every edge ``±`` the
+        larger half of its order-statistic interval, ``wide`` every column.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from simkit.result import SimulationResult
+        >>> x = np.arange(12.0).reshape(4, 3) * 100
+        >>> res = SimulationResult("t", {"income_total": x.sum(1)},
+        ...                        per_stream={"income_total": x})
+        >>> print(bands(res, "income_total", levels=[50]).render())
+        total income per LIVE — 4 simulated runs
+        LIVE  average ± error  typical (P50)
+        ----  ---------------  -------------
+           0       $450 ± 190           $450
+           1       $550 ± 190           $550
+           2       $650 ± 190           $650
+        """
+        from .. import _words
+        from .._text import wrap
+        from ..result import quantile_table
+
         u = self.unit
+        rows = []
         for j, xv in enumerate(self.x):
             hw = np.maximum(self.values[:, j] - self.lo[:, j],
                             self.hi[:, j] - self.values[:, j])
-            lines.append([str(int(xv)), _fmt(self.mean[j], u), _fmt(self.mean_se[j], u)]
-                         + [f"{_fmt(v, u)} ±{_fmt(h).lstrip('$')}"
-                            for v, h in zip(self.values[:, j], hw)])
-        widths = [max(len(c) for c in col) for col in zip(head, *lines)]
-
-        def row(cells):
-            return "  ".join(c.rjust(w) for c, w in zip(cells, widths))
-
-        what = {"stream": "per stream", "day": "per day",
-                "cumulative": "cumulative over days"}[self.by]
-        unit = f" ({self.unit})" if self.unit else ""
-        out = [f"{self.metric}{unit} {what} — {self.paths:,} paths",
-               row(head), row(["-" * w for w in widths])]
-        out += [row(c) for c in lines]
-        out.append(f"band edges ± the larger half of their {self.confidence:.0%} "
-                   "order-statistic interval (to_dict()/CSV: lo, hi)")
+            rows.append((str(int(xv)), u, self.mean[j], self.mean_se[j],
+                         list(self.values[:, j]), list(hw)))
+        if details:
+            what = {"stream": "per stream", "day": "per day",
+                    "cumulative": "cumulative over days"}[self.by]
+            first = self.by if self.by != "cumulative" else "day"
+            title = (f"{self.metric}" + (f" ({u})" if u else "")
+                     + f" {what} — {self.paths:,} paths")
+        else:
+            what = {"stream": "per LIVE", "day": "per day",
+                    "cumulative": "added up day by day"}[self.by]
+            first = "LIVE" if self.by == "stream" else "day"
+            title = (f"{_words.metric_name(self.metric)} {what} — {self.paths:,} "
+                     "simulated runs")
+        tab, dropped = quantile_table(first, rows, self.levels / 100.0,
+                                      details=details, wide=wide, first_align="r")
+        out = [title] + tab
+        if details:
+            out.append(f"band edges ± the larger half of their {self.confidence:.0%} "
+                       "order-statistic interval (to_dict()/CSV: lo, hi)")
+        elif dropped:
+            out.append(f"({', '.join(dropped)} left out to fit 80 columns: --wide "
+                       "shows them)")
         unc = self.metadata.get("uncertain_inputs")
         if unc:
-            out.append(f"each path draws its own {', '.join(unc)} (uncertain inputs): "
-                       "the bands include not knowing them")
+            out.append(wrap(f"each path draws its own {', '.join(unc)} (uncertain "
+                            "inputs): the bands include not knowing them") if details
+                       else wrap(f"each run draws its own {_words.param_names(unc)} "
+                                 "(inputs nobody knows exactly): the bands include "
+                                 "not knowing them"))
         return "\n".join(out)
+
+    def __repr__(self):
+        from .. import _words
+        from ..result import _short_repr
+
+        return _short_repr("Bands", f"{_words.metric_name(self.metric)} by "
+                           f"{self.by}, {len(self.x)} steps, levels "
+                           f"{', '.join(f'P{v:g}' for v in self.levels)} — "
+                           f"{self.paths:,} paths")
+
+    def _repr_html_(self):
+        from .. import _words
+        from .._text import fmt_at, value_pm
+        from ..result import _html_table
+
+        head = [self.by, "average ± error", *(f"P{v:g}" for v in self.levels)]
+        rows = []
+        for j, xv in enumerate(self.x):
+            hw = np.maximum(self.values[:, j] - self.lo[:, j],
+                            self.hi[:, j] - self.values[:, j])
+            rows.append([int(xv), value_pm(self.mean[j], self.mean_se[j], self.unit),
+                         *(fmt_at(v, h, self.unit)
+                           for v, h in zip(self.values[:, j], hw))])
+        return _html_table(f"{_words.metric_name(self.metric)} by {self.by}", head,
+                           rows)
+
+    def to_json(self, path=None):
+        """Write :meth:`to_dict` as JSON to ``path`` atomically, or return the text.
+
+        Examples
+        --------
+        >>> import json
+        >>> import numpy as np
+        >>> from simkit.result import SimulationResult
+        >>> x = np.arange(12.0).reshape(4, 3)
+        >>> res = SimulationResult("t", {"income_total": x.sum(1)},
+        ...                        per_stream={"income_total": x})
+        >>> json.loads(bands(res, "income_total").to_json())["lo"][0][0] is None
+        True
+        """
+        from ..result import json_text
+
+        text = json_text(self.to_dict())
+        if path is None:
+            return text
+        from .._io import atomic_write_text
+
+        atomic_write_text(path, text)
+        return None
 
 
 def _bands_iv(result, metric, levels, by, confidence):

@@ -192,38 +192,112 @@ class QuoteTable:
         return head, rows
 
     def __str__(self):
-        unit = _metrics.UNITS.get(self.deliverable, "")
-        lines = [f"{self.label}: {self.deliverable} ({unit}), {self.n:,} paths"
-                 + (f" ({self.n_excluded:,} paths left out: a sponsored stream did not "
-                    "go live)" if self.n_excluded else "")]
-        lines.append(f"  expected delivery {_num(self.mean)} ± {_num(self.mean_se)}"
-                     + (f", worth {_usd(self.fair_value)} ± "
-                        f"{_usd(self.rate * self.mean_se)[1:]} at {self.rate_label}"
-                        if self.rate is not None else ""))
-        pct = _percent_text(self.confidence)
-        head = ["confidence", "guarantee", f"{pct} CI", "price", "P(short)",
-                "E[shortfall]", "make-good"]
+        return self.render()
+
+    def headline(self):
+        """One plain sentence: typical delivery and what 9 runs in 10 deliver.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> t = quote_table(np.arange(1, 1001.0), [0.5, 0.9], cpm=10.0,
+        ...                 label="stream 3")
+        >>> print(t.headline())
+        Stream 3 typically delivers about 500 minutes watched; 9 times in 10 at least
+        100 (worth $1.00 at CPM $10.00).
+        """
+        from .. import _words
+        from .._text import wrap
+
+        u = _metrics.UNITS.get(self.deliverable, "")
+        name = _words.metric_name(self.deliverable)
+        lab = self.label[0].upper() + self.label[1:]
+        med = [r for r in self.rows if abs(r.level - 0.5) < 1e-9]
+        s = (f"{lab} typically delivers about {_words.about(med[0].guaranteed, u)} "
+             f"{name}" if med else
+             f"{lab} delivers {_words.about(self.mean, u)} {name} on average")
+        r = next((r for r in self.rows if abs(r.level - 0.9) < 1e-9), self.rows[-1])
+        times = ("9 times in 10" if abs(r.level - 0.9) < 1e-9
+                 else f"with {_percent_text(r.level)} confidence")
+        s += f"; {times} at least {_words.about(r.guaranteed, u)}"
+        if r.price is not None:
+            s += f" (worth {_words.about(r.price)} at {self.rate_label})"
+        return wrap(s + ".")
+
+    def render(self, *, details=False, wide=False):
+        """The quote table as text (plain by default; every statistic with
+        ``details``; every column with ``wide``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> t = quote_table(np.arange(1, 1001.0), [0.5, 0.9], cpm=10.0,
+        ...                 label="stream 3")
+        >>> print(t.render())  # doctest: +NORMALIZE_WHITESPACE
+        stream 3: minutes watched, 1,000 simulated runs
+          on average 500.5 ± 9.1 minutes watched, worth $5.005 ± 0.091 at CPM $10.00
+          sure  promise  price  falls short  avg shortfall  make-good
+          ----  -------  -----  -----------  -------------  ---------
+           50%      500  $5.00          50%            125      $1.25
+           90%      100  $1.00          10%           4.95      $0.05
+        """
+        from .. import _words
+        from .._text import fmt_at, percent, table, value_pm
+
+        u = _metrics.UNITS.get(self.deliverable, "")
+        name = (self.deliverable if details
+                else _words.metric_name(self.deliverable))
+        runs = "paths" if details else "simulated runs"
+        lines = [f"{self.label}: {name}" + (f" ({u})" if details else "")
+                 + f", {self.n:,} {runs}"
+                 + (f" ({self.n_excluded:,} {runs} left out: a sponsored stream did "
+                    "not go live)" if self.n_excluded else "")]
+        worth = ""
+        if self.rate is not None:
+            worth = (f", worth {value_pm(self.fair_value, self.rate * self.mean_se, 'USD')}"
+                     f" at {self.rate_label}")
+        lines.append(f"  {'expected delivery' if details else 'on average'} "
+                     f"{value_pm(self.mean, self.mean_se, u)}"
+                     + ("" if details else f" {name}") + worth)
         rows = []
         for r in self.rows:
-            rows.append([
-                _percent_text(r.level), _num(r.guaranteed),
-                f"[{_num(r.guaranteed_lo)}, {_num(r.guaranteed_hi)}]",
-                _price_pm(r),
-                f"{r.p_short:.3f} ± {r.p_short_se:.3f}",
-                f"{_num(r.shortfall)} ± {_num(r.shortfall_se)}",
-                "—" if r.make_good is None
-                else f"{_usd(r.make_good)} ± {_usd(r.make_good_se)[1:]}"])
-        widths = [max(len(c) for c in col) for col in zip(head, *rows)]
-
-        def fmt(cells):
-            return "  " + "  ".join(c.rjust(w) for c, w in zip(cells, widths))
-
-        lines += [fmt(head), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows]
+            hw = max(r.guaranteed - r.guaranteed_lo, r.guaranteed_hi - r.guaranteed)
+            phw = None if r.price is None else max(r.price - r.price_lo,
+                                                   r.price_hi - r.price)
+            if details:
+                rows.append([
+                    _percent_text(r.level), value_pm(r.guaranteed, hw, u),
+                    f"[{fmt_at(r.guaranteed_lo, hw, u)}, "
+                    f"{fmt_at(r.guaranteed_hi, hw, u)}]",
+                    "—" if r.price is None else value_pm(r.price, phw, "USD"),
+                    value_pm(r.p_short, r.p_short_se),
+                    value_pm(r.shortfall, r.shortfall_se, u),
+                    "—" if r.make_good is None
+                    else value_pm(r.make_good, r.make_good_se, "USD")])
+            else:
+                rows.append([
+                    _percent_text(r.level), fmt_at(r.guaranteed, hw, u),
+                    "—" if r.price is None else fmt_at(r.price, phw, "USD"),
+                    percent(r.p_short), fmt_at(r.shortfall, r.shortfall_se, u),
+                    "—" if r.make_good is None
+                    else fmt_at(r.make_good, r.make_good_se, "USD")])
+        if details:
+            pct = _percent_text(self.confidence)
+            head = ["confidence", "guarantee", f"{pct} CI", "price", "P(short)",
+                    "E[shortfall]", "make-good"]
+            tab, _ = table(head, rows, align="r" * len(head), indent=2, wide=True)
+        else:
+            head = ["sure", "promise", "price", "falls short", "avg shortfall",
+                    "make-good"]
+            tab, _ = table(head, rows, align="r" * len(head), indent=2,
+                           optional=[4], wide=wide)
+        lines += tab
         med = [r for r in self.rows if abs(r.level - 0.5) < 1e-9]
-        if med:
+        if med and details:
             m = med[0]
-            lines.append(f"  promising the median ({_num(m.guaranteed)}) falls short "
-                         f"with probability {m.p_short:.3f} ± {m.p_short_se:.3f}")
+            lines.append(f"  promising the median ({fmt_at(m.guaranteed, 0, u)}) falls "
+                         f"short with probability "
+                         f"{value_pm(m.p_short, m.p_short_se)}")
         return "\n".join(lines)
 
 
@@ -236,32 +310,6 @@ def _percent_text(fraction):
     ('50%', '99.99%', '0.5%')
     """
     return f"{round(float(fraction) * 100.0, 9):.10g}%"
-
-
-def _price_pm(r):
-    """Price ± the larger half of its interval (the guarantee's, times the rate)."""
-    if r.price is None:
-        return "—"
-    half = max(r.price - r.price_lo, r.price_hi - r.price)
-    return f"{_usd(r.price)} ±{_usd(half)[1:]}"
-
-
-def _usd(v):
-    if v is None:
-        return "—"
-    if abs(v) >= 1 or v == 0:
-        return f"${v:,.2f}"
-    return f"${v:.3g}"
-
-
-def _num(v):
-    if v is None:
-        return "—"
-    if not math.isfinite(v):
-        return "-inf" if v < 0 else "inf"
-    if abs(v) >= 100 or v == int(v):
-        return f"{v:,.0f}"
-    return f"{v:,.3g}"
 
 
 def _rate(cpm, flat_rate):
@@ -567,22 +615,115 @@ class QuoteResult:
         return buf.getvalue()
 
     def __str__(self):
-        head = (f"{self.scenario}: sponsorship quote for {self.deliverable} — "
-                f"{self.paths:,} paths, seed {self.seed}")
-        out = [head]
+        return self.render()
+
+    def headline(self):
+        """The plain sentence that opens the printed quote (of the single stream)."""
+        return self.single.headline()
+
+    def render(self, *, details=False, wide=False):
+        """The quote as text: plain by default, every statistic with ``details``.
+
+        Parameters
+        ----------
+        details : bool
+            Each guarantee with its order-statistic interval, P(short) and the
+            expected shortfall with standard errors, in the exact terms.
+        wide : bool
+            Keep every column, even past 80 characters.
+
+        Returns
+        -------
+        str
+        """
+        from .. import _words
+        from .._text import wrap
+
+        if details:
+            out = [f"{self.scenario}: sponsorship quote for {self.deliverable} — "
+                   f"{self.paths:,} paths, seed {self.seed}"]
+        else:
+            out = [wrap(f"{self.scenario} — sponsorship quote for "
+                        f"{_words.metric_name(self.deliverable)}: {self.paths:,} "
+                        f"simulated runs, seed {self.seed}"), self.headline()]
         pr = self.metadata.get("precision")
         if pr:
-            out.append(f"precision: {pr['description']}")
+            if details:
+                out.append(f"precision: {pr['description']}")
+            else:
+                from .compare import _precision_plain
+
+                out.append(_precision_plain(
+                    pr, _metrics.UNITS.get(self.deliverable, "")))
         for t in self.tables:
-            out += ["", str(t)]
-        out += ["", "guarantee = the (1 - confidence) quantile of delivery, with its "
-                "order-statistic interval (price ± the larger half of it); "
-                "P(short) = P(delivery < guarantee); make-good = E[shortfall] x rate"]
+            out += ["", t.render(details=details, wide=wide)]
         unc = self.metadata.get("uncertain_inputs")
-        if unc:
-            out.append(f"each path draws its own {', '.join(unc)} (uncertain inputs): "
-                       "the guarantees allow for not knowing them")
+        if details:
+            out += ["", wrap("guarantee = the (1 - confidence) quantile of delivery, "
+                             "± the larger half of its order-statistic interval (CI); "
+                             "price = guarantee x rate; P(short) = P(delivery < "
+                             "guarantee); E[shortfall] = average of (guarantee - "
+                             "delivery) where positive; make-good = E[shortfall] x "
+                             "rate")]
+            if unc:
+                out.append(wrap(f"each path draws its own {', '.join(unc)} (uncertain "
+                                "inputs): the guarantees allow for not knowing them"))
+        else:
+            out += ["", wrap("sure: the share of runs that deliver at least the "
+                             "promise; falls short: the chance of delivering less; "
+                             "avg shortfall: how much is missing on average (0 when "
+                             "met); make-good: that shortfall at the price")]
+            if unc:
+                out.append(wrap(f"each run draws its own {_words.param_names(unc)} "
+                                "(inputs nobody knows exactly): the promises allow "
+                                "for not knowing them"))
         return "\n".join(out)
+
+    def __repr__(self):
+        from ..result import _short_repr
+
+        return _short_repr("QuoteResult", f"{self.scenario}: {self.deliverable} — "
+                           f"{self.paths:,} paths, seed {self.seed}", self.headline())
+
+    def _repr_html_(self):
+        from .._text import fmt_at, percent
+        from ..result import _html_table
+
+        u = _metrics.UNITS.get(self.deliverable, "")
+        rows = []
+        for t in self.tables:
+            for r in t.rows:
+                hw = max(r.guaranteed - r.guaranteed_lo, r.guaranteed_hi - r.guaranteed)
+                rows.append([t.label, _percent_text(r.level),
+                             fmt_at(r.guaranteed, hw, u),
+                             "—" if r.price is None else fmt_at(
+                                 r.price, None if t.rate is None else t.rate * hw,
+                                 "USD"),
+                             percent(r.p_short)])
+        return _html_table(f"{self.scenario}: sponsorship quote",
+                           ["deal", "sure", "promise", "price", "falls short"], rows,
+                           self.headline())
+
+    def to_json(self, path=None):
+        """Write :meth:`to_dict` as JSON to ``path`` atomically, or return the text.
+
+        Examples
+        --------
+        >>> import json
+        >>> q = quote("scenarios/sponsorship_quote.toml", paths=40, seed=12345,
+        ...           progress=False)
+        >>> json.loads(q.to_json())["single"]["label"]
+        'stream 3'
+        """
+        from ..result import json_text
+
+        text = json_text(self.to_dict())
+        if path is None:
+            return text
+        from .._io import atomic_write_text
+
+        atomic_write_text(path, text)
+        return None
 
 
 def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=None,
