@@ -51,6 +51,7 @@ def add_parser(sub):
                    metavar="K", help="scenarios per vectorized call and checkpoint "
                    "chunk (default: about 65,536 scenario-paths)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    common.add_view_options(p, details=False)
     p.set_defaults(func=main)
 
 
@@ -66,6 +67,55 @@ def _effects(res):
                if len(res) > 2 and x.std() > 0 and y.std() > 0 else float("nan"))
         out.append((k, rho))
     return out
+
+
+def _report(res, sc, *, wide=False):
+    """The printed lines: one plain sentence, then how each swept input moves
+    average income (plain names, 80 columns unless ``wide``)."""
+    from .. import _words
+    from .._pack import n_streams
+    from .._text import table, value_pm, wrap
+
+    m = res.metadata
+    y, se = res["income_total_mean"], res["income_total_stderr"]
+    lo, hi = int(y.argmin()), int(y.argmax())
+    swept = set(res.keys)
+    period = "" if swept & {"horizon.weeks", "schedule.streams_per_week",
+                            "schedule.slots", "schedule.streams"} else \
+        " " + _words.period_phrase(sc.horizon_days / 7.0, n_streams(sc))
+    resumed = (f", {m['chunks_loaded']} of {m['chunks']} chunks resumed"
+               if m["chunks_loaded"] else "")
+    lines = [wrap(f"Across {len(res):,} scenarios of {m['scenario']} ({m['design']} "
+                  f"design, {m['paths']:,} simulated runs each, seed {m['seed']}, "
+                  f"{m['backend']}, {m['elapsed_s']:.1f} s{resumed}) the average "
+                  f"total income{period} ranges from "
+                  f"{value_pm(y[lo], se[lo], 'USD')} (scenario {lo}) to "
+                  f"{value_pm(y[hi], se[hi], 'USD')} (scenario {hi})."), ""]
+    rows = [[_words.param_name(k), "n/a" if rho != rho else f"{rho:+.2f}",
+             _direction(rho)] for k, rho in _effects(res)]
+    tab, _ = table(["swept input", "rank corr.", "average income as it rises"],
+                   rows, align="lrl", wide=wide)
+    lines += tab
+    lines.append(wrap("rank corr.: Spearman rank correlation with average income, "
+                      "from -1 (always down) to +1 (always up); 0: no pattern"))
+    return lines
+
+
+def _direction(rho):
+    """Plain words for a rank correlation.
+
+    Examples
+    --------
+    >>> _direction(0.83), _direction(-0.2), _direction(0.05)
+    ('rises strongly', 'falls a little', 'barely moves')
+    """
+    if rho != rho:
+        return "does not vary"
+    a = abs(rho)
+    if a < 0.1:
+        return "barely moves"
+    how = "strongly" if a >= 0.6 else "clearly" if a >= 0.3 else "a little"
+    return f"{'rises' if rho > 0 else 'falls'} {how}"
 
 
 def _slug(name):
@@ -141,20 +191,8 @@ def main(args):
     # The files first: printing may fail (a closed pipe, as in `... | head -1`),
     # and the results must be on disk by then.
     written, notes = _write(res, out)
-    m = res.metadata
-    print(f"sweep {m['scenario']}: {len(res):,} scenarios x {m['paths']:,} paths, "
-          f"design {m['design']}, seed {m['seed']}, backend {m['backend']}, "
-          f"{m['elapsed_s']:.1f} s"
-          + (f" ({m['chunks_loaded']} of {m['chunks']} chunks resumed)"
-             if m["chunks_loaded"] else ""))
-    y, se = res["income_total_mean"], res["income_total_stderr"]
-    lo, hi = int(y.argmin()), int(y.argmax())
-    print(f"mean income_total: lowest {y[lo]:,.2f} +/- {se[lo]:,.2f} USD "
-          f"(scenario {lo}), highest {y[hi]:,.2f} +/- {se[hi]:,.2f} USD "
-          f"(scenario {hi})")
-    print("rank correlation with mean income_total:")
-    for k, rho in _effects(res):
-        print(f"  {k:<40s} {rho:+.2f}")
+    for line in _report(res, sc, wide=args.wide):
+        print(line)
     for note in notes:
         print(note)
     print(f"wrote {', '.join(written)} to {out}/")

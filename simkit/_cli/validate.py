@@ -17,9 +17,11 @@ def add_parser(sub):
 def main(args):
     """Run the command; return the exit status."""
     from .._pack import n_streams
+    from .._text import wrap
+    from .._words import period_phrase
 
     sc = common.load(args)
     extra = f", variants: {', '.join(sc.variants)}" if sc.variants else ""
-    print(f"OK {args.file}: scenario {sc.name!r}, {sc.horizon_days} days, "
-          f"{n_streams(sc)} streams{extra}")
+    period = period_phrase(sc.horizon_days / 7.0, n_streams(sc)).removeprefix("over ")
+    print(wrap(f"OK {args.file}: scenario {sc.name!r}, {period}{extra}"))
     return 0
