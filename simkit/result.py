@@ -349,7 +349,7 @@ class Summary:
         from . import _words
         from ._text import fmt, percent, value_pm, wrap
 
-        out = [self.title]
+        out = [self.title.replace("simulated runs", "paths") if details else self.title]
         if not details:
             line = _words.headline(self)
             if line:

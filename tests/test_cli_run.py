@@ -113,7 +113,11 @@ def test_run_prints_summary(capsys):
     assert main(["run", MICRO, "--paths", "50", "--seed", "1", "--quiet",
                  "--target", "100"]) == 0
     out = capsys.readouterr().out
-    assert "income_total" in out and "P(income_total > $100.00)" in out
+    assert "total income" in out and "chance of total income above $100: " in out
+    assert out.splitlines()[1].startswith("Over 4 weeks (12 LIVEs) this creator ")
+    assert main(["run", MICRO, "--paths", "50", "--seed", "1", "--quiet",
+                 "--target", "100", "--details"]) == 0
+    assert "P(total income > $100) = " in capsys.readouterr().out
 
 
 def test_run_out_writes_json_csv_npz(tmp_path, capsys):
@@ -318,22 +322,23 @@ def test_run_summary_quantiles_carry_intervals(tmp_path, capsys):
 
     out = tmp_path / "r"
     assert main(["run", MICRO, "--paths", "400", "--seed", "2", "--quiet",
-                 "--target", "500", "--out", str(out)]) == 0
+                 "--target", "500", "--out", str(out), "--details"]) == 0
     text = capsys.readouterr().out.splitlines()
     head = next(line for line in text if line.startswith("metric"))
     assert head.split() == ["metric", "mean", "±", "s.e.", "P5", "P25", "P50", "P75",
                             "P95"]
-    row = next(line for line in text if line.startswith("income_total "))
-    assert row.count(" ±") == 5  # every quantile has its half-width
-    assert "quantiles ± the larger half of their 95% order-statistic interval" in text
+    row = next(line for line in text if line.startswith("total income "))
+    assert row.count(" ± ") == 6  # the mean and every quantile have their error
+    assert any(line.startswith("P5 ... P95 ± the larger half of their 95% "
+                               "order-statistic interval") for line in text)
     res = simkit.SimulationResult.load(out / "micro.npz")
     x = res["income_total"]
     est = quantile_ci(x, SUMMARY_QUANTILES)
-    # P50 as printed: value and half-width in compare's format.
+    # P50 as printed: value ± half-width, two significant digits on the latter.
     hw = max(est.value[2] - est.lo[2], est.hi[2] - est.value[2])
-    from simkit.analysis.compare import _fmt
+    from simkit._text import value_pm
 
-    assert f"{_fmt(est.value[2], 'USD')} ±{_fmt(hw)}" in row
+    assert value_pm(est.value[2], hw, "USD") in row
     js = json.loads((out / "micro.json").read_text())["summary"]["income_total"]
     for q, v, lo, hi in zip(SUMMARY_QUANTILES, est.value, est.lo, est.hi):
         name = f"p{round(q * 100):02d}"
@@ -373,7 +378,7 @@ def test_precision_reaches_target_and_reports_paths(tmp_path, capsys):
     from simkit.analysis.precision import half_width
 
     out = tmp_path / "p"
-    argv = ["run", MICRO, "--paths", "200", "--seed", "5", "--quiet",
+    argv = ["run", MICRO, "--paths", "200", "--seed", "5", "--quiet", "--details",
             "--precision", "0.05", "--out", str(out)]
     text = _run_out(argv, capsys)
     first = text.splitlines()[0]
@@ -405,6 +410,7 @@ def test_precision_on_a_quantile_of_another_metric(tmp_path, capsys):
 
     out = tmp_path / "q"
     text = _run_out(["run", MICRO, "--paths", "200", "--seed", "1", "--quiet",
+                     "--details",
                      "--precision-abs", "4", "--metric", "gifts", "--statistic",
                      "p95", "--out", str(out)], capsys)
     assert text.startswith("95% interval of P95 of gifts within ±4 absolute: met")
@@ -416,7 +422,8 @@ def test_precision_on_a_quantile_of_another_metric(tmp_path, capsys):
 
 def test_precision_unreachable_prints_one_note(capsys):
     text = _run_out(["run", MICRO, "--paths", "100", "--seed", "1", "--quiet",
-                     "--precision", "0.0001", "--max-paths", "300"], capsys)
+                     "--precision", "0.0001", "--max-paths", "300", "--details"],
+                    capsys)
     lines = text.splitlines()
     assert "NOT met (path limit reached) after 300 paths (3 batches of 100)" in lines[0]
     notes = [line for line in lines if line.startswith("note:")]

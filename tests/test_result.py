@@ -40,7 +40,9 @@ def test_summary_matches_numpy(synthetic):
     npt.assert_allclose(r.p_exceed_stderr, np.sqrt(p * (1 - p) / x.size))
     assert s["gifts"].target is None and s["gifts"].p_exceed is None
     text = str(s)
-    assert "income_total" in text and "gifts" in text and "P(income_total >" in text
+    assert "total income" in text and "gifts sent" in text
+    assert "chance of total income above" in text
+    assert "P(total income > $10.00) = " in s.render(details=True)
     d = s.to_dict()
     assert d["income_total"]["p50"] == r.quantiles[0.5]
     assert d["income_total"]["p_exceed"] == p
@@ -186,29 +188,28 @@ def test_summary_intervals_cover_true_quantiles():
 
 
 def test_summary_table_prints_quantile_half_widths(synthetic):
-    from simkit.analysis.compare import _fmt as compare_fmt
+    from simkit._text import value_pm
 
     s = synthetic.summary(["income_total", "gifts"], target=10.0)
-    lines = str(s).splitlines()
+    lines = s.render(details=True).splitlines()
     assert lines[0] == "synthetic — 200 paths"
     assert lines[1].split() == ["metric", "mean", "±", "s.e.", "P5", "P25", "P50",
                                 "P75", "P95"]
     r = s["income_total"]
     row = lines[3]
-    for q in SUMMARY_QUANTILES:  # same cell format as `simkit compare`
-        assert f"{compare_fmt(r.quantiles[q], 'USD')} ±{compare_fmt(r.half_width(q))}" \
-            in row
-    assert lines[5] == ("quantiles ± the larger half of their 95% order-statistic "
-                        "interval")
-    assert lines[6].startswith("P(income_total > $10.00) = ")
+    for q in SUMMARY_QUANTILES:  # same cell format as `simkit compare --details`
+        assert value_pm(r.quantiles[q], r.half_width(q), "USD") in row
+    assert lines[6].startswith("P5 ... P95 ± the larger half of their 95% "
+                               "order-statistic interval")
+    assert lines[7].startswith("P(total income > $10.00) = ")
 
 
 def test_summary_of_one_path_prints_unbounded():
     res = SimulationResult("one", {"gifts": np.array([3.0])})
     s = res.summary(["gifts"])
     assert s["gifts"].half_width(0.5) == np.inf
-    row = str(s).splitlines()[3].split()
-    assert row[:3] == ["gifts", "3", "nan"] and row[3:5] == ["3", "±inf"]
+    row = s.render(details=True).splitlines()[3].split()
+    assert row[:5] == ["gifts", "sent", "3", "±", "n/a"] and row[5:8] == ["3", "±", "inf"]
     d = s.to_dict()["gifts"]
     assert d["stderr"] is None and d["p50_lo"] is None and d["p50_hi"] is None
     assert json.loads(json.dumps(d, allow_nan=False)) == d  # strict JSON
