@@ -64,8 +64,8 @@ def test_compare_prints_table_and_writes_reproducible_files(tmp_path, capsys):
     text = capsys.readouterr().out
     assert rc == 0
     assert "consistent − ad_hoc" in text
-    assert "verdict: consistent beats ad_hoc" in text
-    assert "CRN ratio" in text
+    assert "Verdict: consistent earns more" in text
+    assert "common random numbers" in text
     d = json.loads((out / "compare.json").read_text())
     assert d["seed"] == 4 and d["paths"] == 300
     assert d["metadata"]["simkit_version"] == simkit.__version__
@@ -86,11 +86,11 @@ def test_compare_prints_table_and_writes_reproducible_files(tmp_path, capsys):
 def test_compare_variants_metric_and_precision(threshold_toml, capsys):
     rc = main(["compare", threshold_toml, "--variants", "base,promo",
                "--metric", "unique_viewers", "--paths", "100", "--seed", "1",
-               "--precision", "0.05", "--quiet"])
+               "--precision", "0.05", "--quiet", "--details"])
     text = capsys.readouterr().out
     assert rc == 0
     assert "base − promo" in text and "precision: 95% interval" in text
-    assert "met after" in text
+    assert "met after" in text and "CRN ratio" in text
 
 
 def test_quote_prints_single_and_campaign_with_bands(threshold_toml, tmp_path, capsys):
@@ -99,9 +99,9 @@ def test_quote_prints_single_and_campaign_with_bands(threshold_toml, tmp_path, c
                "--bands", "cumulative", "--out", str(out)])
     text = capsys.readouterr().out
     assert rc == 0
-    assert "stream 1: unique_viewers" in text
+    assert "stream 1: viewers" in text
     assert "campaign of 3 streams (1..3)" in text
-    assert "cumulative over days" in text
+    assert "viewers added up day by day" in text
     d = json.loads((out / "quote.json").read_text())
     assert d["seed"] == 2 and d["paths"] == 300
     assert d["metadata"]["simkit_version"] == simkit.__version__
@@ -126,7 +126,7 @@ def test_quote_flags_override_sponsorship_table(threshold_toml, capsys):
                "--levels", "50,80,95", "--paths", "100", "--quiet"])
     text = capsys.readouterr().out
     assert rc == 0
-    assert "stream 0: peak_concurrent" in text and "campaign" not in text
+    assert "stream 0: peak viewers" in text and "campaign" not in text
     assert "$0.5 per unit" in text and "95%" in text
 
 

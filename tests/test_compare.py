@@ -118,7 +118,8 @@ def test_swap_and_result_exports(tmp_path):
     assert qhead[:4] == ["variant", "mean", "se", "p05"] and "p95_hi" in qhead
     text = str(res)
     assert "consistent − ad_hoc" in text
-    assert "verdict: consistent beats ad_hoc" in text
+    assert "Verdict: consistent earns more" in text
+    assert "verdict: consistent beats ad_hoc" in res.render(details=True)
     with pytest.raises(SimkitError, match="no comparison"):
         res.pair("consistent", "nope")
 

@@ -90,7 +90,7 @@ def test_peak_concurrent_campaign_is_mean_of_peaks_and_live_filter():
     t = quote_table(x, [0.5], deliverable="peak_concurrent",
                     n_excluded=int((~ok).sum()))
     assert t.n == 2 and t.n_excluded == 1
-    assert "1 paths left out" in str(t)
+    assert "1 run left out" in str(t)
 
 
 def test_flat_rate_and_exports():
@@ -103,7 +103,7 @@ def test_flat_rate_and_exports():
     assert d["rows"][1]["level"] == 0.9 and d["rate"] == 0.02
     head, rows = t.csv_rows()
     assert head[:4] == ["label", "deliverable", "streams", "n"] and len(rows) == 2
-    assert "promising the median" in str(t)
+    assert "promising the median" in t.render(details=True)
 
 
 def test_errors():
@@ -203,7 +203,7 @@ def test_quote_defaults_from_sponsorship_table_and_live_filter():
     okc = np.all(live[:, 1:4] > 0, axis=1)
     assert q.campaign.n == okc.sum() and q.campaign.streams == 3
     npt.assert_allclose(q.campaign.mean, vm[okc, 1:4].sum(1).mean(), rtol=1e-12)
-    assert "paths left out" in str(q)
+    assert "runs left out" in str(q)
     # the simulation behind the quote is the same run
     npt.assert_array_equal(q.simulation.per_stream["viewer_minutes"], vm)
 
@@ -271,6 +271,7 @@ def test_quote_levels_keyword_errors(levels, match):
 
 def test_levels_print_with_the_digits_given():
     x = np.arange(20_000.0)
-    text = str(quote_table(x, [0.9999, 0.5, 0.005], confidence=0.995))
+    text = quote_table(x, [0.9999, 0.5, 0.005], confidence=0.995).render(
+        details=True)
     assert " 99.99% " in text and " 0.5% " in text and "99.5% CI" in text
     assert "100%" not in text

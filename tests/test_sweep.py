@@ -274,7 +274,8 @@ def test_cli_sweep_writes_csv_and_resumes(tmp_path, capsys):
             "--chunk-scenarios", "4", "--quiet"]
     assert main(args) == 0
     text = capsys.readouterr().out
-    assert "6 scenarios x 10 paths" in text and "rank correlation" in text
+    assert "Across 6 scenarios" in text and "10 simulated runs each" in text
+    assert "rank correlation" in text
     first = (out / "sweep.csv").read_bytes()
     assert first.count(b"\n") == 7
     assert len(list((out / "chunks").glob("chunk-*.npz"))) == 2
@@ -339,7 +340,7 @@ def test_cli_sweep_writes_files_before_printing(tmp_path, monkeypatch):
     finally:
         os.close(fd)
     assert code == 0  # a closed pipe is not an error...
-    assert stdout.text.startswith("sweep ")  # (the pipe did close early)
+    assert stdout.text.startswith("Across ")  # (the pipe did close early)
     # ... and the results were written all the same.
     assert (out / "sweep.csv").read_bytes().count(b"\n") == 4
     if importlib.util.find_spec("pyarrow") is not None:

@@ -248,9 +248,10 @@ class QuoteTable:
         name = (self.deliverable if details
                 else _words.metric_name(self.deliverable))
         runs = "paths" if details else "simulated runs"
+        gone = ("path" if details else "run") + ("" if self.n_excluded == 1 else "s")
         lines = [f"{self.label}: {name}" + (f" ({u})" if details else "")
                  + f", {self.n:,} {runs}"
-                 + (f" ({self.n_excluded:,} {runs} left out: a sponsored stream did "
+                 + (f" ({self.n_excluded:,} {gone} left out: a sponsored stream did "
                     "not go live)" if self.n_excluded else "")]
         worth = ""
         if self.rate is not None:
