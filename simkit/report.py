@@ -4,6 +4,10 @@
 CSS and the figures embedded as base64 PNG images: no script, no external link,
 so it opens offline and can be mailed as it is. Sections:
 
+- ``headline``: the answer in plain words first: what the creator typically
+  earns over the period and how widely it varies, per LIVE/week/month, where
+  the money comes from, which input moves it most and, with variants, which
+  one wins;
 - ``summary``: the scenario, its main inputs and the summary of every total;
 - ``income-sources``: mean income by source over the horizon, with a table;
 - ``distribution``: the distribution of total income with P5/P50/P95;
@@ -36,12 +40,15 @@ from .errors import SimkitError
 __all__ = ["build_report", "ReportSection", "SECTION_IDS"]
 
 #: Section ids in the order they appear (the last two only when applicable).
-SECTION_IDS = ("summary", "income-sources", "distribution", "fan-chart", "concurrency",
+SECTION_IDS = ("headline", "summary", "income-sources", "distribution", "fan-chart", "concurrency",
                "tornado", "comparison", "sponsorship")
 
 #: Style of the sponsored streams on the deliverable fan chart: a light grey face
 #: with a darker hatch and edge, distinct from the band greys in black and white.
 _SPONSORED_FACE, _SPONSORED_EDGE, _SPONSORED_HATCH = "#f0f0f0", "#555555", "//"
+
+#: Legend text size in points (legible at the report's figure width).
+_LEGEND_PT = 9.5
 
 #: Largest curves array (paths x streams x minutes cells) the report keeps.
 _MAX_CURVE_CELLS = 20_000_000
@@ -71,7 +78,9 @@ nav a{margin-right:1em;color:#0a4f8a}
 table{border-collapse:collapse;margin:.6em 0 1em;font-size:.88em}
 th,td{border:1px solid #ccc;padding:3px 8px}th{background:#eee;text-align:center}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #e5e5e5}
+figure{margin:1em 0}figure img{width:100%;max-width:100%;height:auto;
+ border:1px solid #e5e5e5}
+section#headline p{font-size:1.08em;margin:.5em 0}
 figcaption{font-size:.88em;color:#444;margin-top:.3em}
 p.note{font-size:.88em;color:#444}ul.verdict li{margin:.3em 0}
 """
@@ -133,8 +142,17 @@ def _table(head, rows, *, numeric_from=1, caption=None) -> str:
     return "\n".join(out)
 
 
-def _figure(ax_or_fig, alt, caption, *, dpi=100) -> str:
+#: Width of every figure in inches: the page's content width (964 CSS pixels at
+#: 100 pixels an inch), so text in a figure shows at its point size; PNGs are
+#: drawn at twice that resolution for sharp lines on high-density screens.
+_FIG_WIDTH_IN = 9.64
+_FIG_DPI = 200
+
+
+def _figure(ax_or_fig, alt, caption, *, dpi=_FIG_DPI) -> str:
     fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    w, h = fig.get_size_inches()
+    fig.set_size_inches(_FIG_WIDTH_IN, max(3.6, min(h * _FIG_WIDTH_IN / w, 5.2)))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
@@ -270,15 +288,34 @@ def _concurrency_section(res_curves, res) -> ReportSection:
     return ReportSection("concurrency", "Concurrent viewers", "\n".join(body), n + 1)
 
 
-def _tornado_section(sc, *, params, paths, seed, run_kw) -> ReportSection:
+def _rebase(tr, res):
+    """The tornado on the main run's mean: each bar is the summary's mean plus the
+    input's paired shift (estimated on the tornado's paths, the first paths of
+    the same simulation), so the page shows one base number."""
+    from dataclasses import replace
+
+    from .analysis.sensitivity import TornadoResult
+
+    x = np.asarray(res[tr.metric], dtype=float)
+    mean, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
+    shift = mean - tr.base_mean
+    entries = tuple(replace(e, low_mean=e.low_mean + shift, high_mean=e.high_mean + shift)
+                    for e in tr.entries)
+    return TornadoResult(tr.scenario, tr.metric, tr.paths, tr.seed, mean, se, entries)
+
+
+def _tornado_section(sc, res, *, params, paths, seed, run_kw, facts):
     from .analysis.sensitivity import DEFAULT_STEP, tornado
     from .plotting import tornado as tornado_plot
 
     try:
-        tr = tornado(sc, params, paths=paths, seed=seed, **run_kw)
+        tr = tornado(sc, params, paths=min(paths, res.paths), seed=seed, **run_kw)
     except SimkitError as exc:
         return ReportSection("tornado", "Sensitivity (tornado)",
                              f'<p class="note">No sensitivity analysis: {_e(exc)}</p>')
+    facts["tornado_first_paths_mean"] = tr.base_mean
+    tr = _rebase(tr, res)
+    facts["tornado"] = tr
     rows = [[e.key, f"{e.base_value:g}", f"{e.low_value:g}", f"{e.high_value:g}",
              _fv(e.low_mean, tr.metric), _fv(e.low_stderr, tr.metric),
              _fv(e.high_mean, tr.metric), _fv(e.high_stderr, tr.metric),
@@ -287,19 +324,55 @@ def _tornado_section(sc, *, params, paths, seed, run_kw) -> ReportSection:
            f"{DEFAULT_STEP:.0%} (clipped to its valid range)" if params is None
            else "each input set to the given low and high values")
     body = [_figure(tornado_plot(tr), "Tornado chart of mean total income",
-                    f"Mean total income with {how}, all other inputs fixed; "
-                    f"{tr.paths:,} paths per run on the same random numbers; whiskers "
-                    "are ±1.96 paired standard errors."),
+                    f"Mean total income with {how}, all other inputs fixed. The "
+                    f"centre line is the summary's mean ({res.paths:,} paths); each "
+                    f"bar adds the change an input causes, measured on the first "
+                    f"{tr.paths:,} of those paths with the same random numbers; "
+                    "whiskers are ±1.96 paired standard errors."),
             _table(["input", "value", "low", "high", "mean at low", "± s.e.",
                     "mean at high", "± s.e.", "swing"], rows),
             f'<p class="note">Base mean {_e(_fv(tr.base_mean, tr.metric))} ± '
-            f"{_e(_fv(tr.base_stderr, tr.metric))}. The s.e. of a shift is that of "
-            "the per-path difference from the base run (common random numbers), "
-            "so small shifts are resolved with few paths.</p>"]
+            f"{_e(_fv(tr.base_stderr, tr.metric))}: the summary's, from the same "
+            f"{res.paths:,} paths. The s.e. of a shift is that of the per-path "
+            "difference from the base run (common random numbers), so small shifts "
+            "are resolved with few paths.</p>"]
     return ReportSection("tornado", "Sensitivity (tornado)", "\n".join(body), 1)
 
 
-def _comparison_section(sc, *, paths, seed, run_kw) -> ReportSection:
+def _headline_section(sc, res, *, target, facts) -> ReportSection:
+    """The answer first, in plain words (P1's sentence, then where from and why)."""
+    from . import _words
+
+    summ = res.summary(target=target)
+    p = [f"<p><strong>{_e(_words.headline(summ))}</strong></p>"]
+    rates = _words.rates_line(summ)
+    if rates:
+        p.append(f"<p>{_e(rates)}</p>")
+    tot = float(np.mean(res["income_total"]))
+    if tot > 0:
+        shares = sorted(((float(np.mean(res[m])) / tot, m)
+                         for m in _metrics.INCOME_SOURCES), reverse=True)
+        parts = [f"{_words.metric_name(m)} {sh:.0%}" for sh, m in shares if sh >= 0.005]
+        if parts:
+            p.append(f"<p>Where the money comes from, on average: {_e(', '.join(parts))}."
+                     "</p>")
+    tr = facts.get("tornado")
+    if tr is not None and tr.entries:
+        e = tr.entries[0]
+        lo, hi = sorted((e.low_mean, e.high_mean))
+        what = (f"What moves it most: {_words.param_name(e.key)}. From "
+                f"{e.low_value:,g} to {e.high_value:,g} it takes the average from "
+                f"{_words.about(lo)} to {_words.about(hi)}.")
+        p.append(f"<p>{_e(what)}</p>")
+    for line in facts.get("verdicts", ()):
+        p.append(f"<p>{_e(line)}</p>")
+    p.append(f'<p class="note">Every number on this page comes from one simulation '
+             f"of {res.paths:,} runs (seed {_e(facts.get('seed'))}); the sections "
+             "below give the details.</p>")
+    return ReportSection("headline", "In short", "\n".join(p))
+
+
+def _comparison_section(sc, *, paths, seed, run_kw, facts) -> ReportSection:
     from .analysis.compare import ComparisonResult, _merge_inputs, paired
     from .plotting import compare_distributions, income_sources
     from .simulate import simulate_batch
@@ -331,6 +404,7 @@ def _comparison_section(sc, *, paths, seed, run_kw) -> ReportSection:
                       f"{r:.1f}×" if np.isfinite(r) else "—",
                       {"a": p.a, "b": p.b, "equal": "equal",
                        "none": "neither"}[p.dominance]])
+    facts["verdicts"] = [p.verdict() for p in cmp.pairs]
     ecdf_ax, _ = compare_distributions(dict(zip(names, results)))
     body = [_table(["variant", "mean", "± s.e.", "P5", "P50", "P95"], vrows,
                    caption=f"Total income by variant, {paths:,} paths each, seed "
@@ -407,7 +481,8 @@ def _sponsorship_section(sc, *, paths, seed, run_kw) -> ReportSection:
         ax.axvspan(first - 0.5, first + k - 0.5, facecolor=_SPONSORED_FACE,
                    edgecolor=_SPONSORED_EDGE, hatch=_SPONSORED_HATCH, linewidth=0.8,
                    zorder=0, label="sponsored streams")
-        ax.legend(fontsize=8, loc="best", framealpha=0.9, edgecolor="#bbbbbb")
+        ax.legend(fontsize=_LEGEND_PT, loc="best", framealpha=0.9,
+                  edgecolor="#bbbbbb")
         body.append(_figure(ax, f"Fan chart of {d} per stream",
                             f"{d.replace('_', ' ').capitalize()} of each stream over "
                             "the horizon, with quantile bands; the sponsored streams "
@@ -513,7 +588,10 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
         Also report ``P(income_total > target)`` and mark it on the histogram.
     tornado_paths : int, optional
         Paths per run of the sensitivity analysis (default ``paths // 10``,
-        at least 100): it simulates two runs per input.
+        at least 100, at most ``paths``): it simulates two runs per input, on
+        the first paths of the main run. Its chart and table are centred on
+        the summary's mean, so the page shows one base number: each bar is
+        that mean plus the input's paired shift.
     tornado_params : dict, optional
         ``{dotted key: (low, high)}`` for the tornado (default: the main inputs
         at ±25%, :data:`simkit.analysis.sensitivity.DEFAULT_PARAMS`).
@@ -573,9 +651,11 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
     with session(backend, scheduler) as client:
         run_kw = {"threads": threads, "progress": progress, "backend": backend,
                   "scheduler": client}
+        facts = {"seed": seed}
         res, out = _build_sections(sc, wanted, paths=paths, seed=seed, target=target,
                                    tornado_paths=tornado_paths,
-                                   tornado_params=tornado_params, run_kw=run_kw)
+                                   tornado_params=tornado_params, run_kw=run_kw,
+                                   facts=facts)
     when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     elapsed = time.perf_counter() - started
     meta = (f"Source {sc.source}; {paths:,} paths, seed {seed}; generated {when} "
@@ -583,6 +663,8 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
             "give the same numbers.")
     if "summary" in wanted:
         out.insert(0, _summary_section(sc, res, target=target, extra_meta=meta))
+    if "headline" in wanted:
+        out.insert(0, _headline_section(sc, res, target=target, facts=facts))
     title = f"simkit report: {sc.name}"
     subtitle = f"{paths:,} paths, seed {seed}, generated {when}"
     atomic_write_text(out_path, render_html(title, out, subtitle=subtitle))
@@ -590,10 +672,11 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
 
 
 def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
-                    tornado_params, run_kw):
-    """Simulate and build every wanted section but the summary.
+                    tornado_params, run_kw, facts):
+    """Simulate and build every wanted section but the headline and the summary.
 
-    Returns the main result (for the summary) and the sections in order.
+    Returns the main result (for the summary) and the sections in order;
+    ``facts`` collects what the headline needs (tornado, verdicts).
     """
     from .simulate import simulate
 
@@ -612,22 +695,22 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
         "distribution": lambda: _distribution_section(res, target),
         "fan-chart": lambda: _fan_section(res),
         "concurrency": lambda: _concurrency_section(res_curves, res),
-        "tornado": lambda: _tornado_section(sc, params=tornado_params,
+        "tornado": lambda: _tornado_section(sc, res, params=tornado_params,
                                             paths=tornado_paths, seed=seed,
-                                            run_kw=run_kw),
+                                            run_kw=run_kw, facts=facts),
     }
     if sc.variants and sc.variant_name is None:
         builders["comparison"] = lambda: _comparison_section(
-            sc, paths=paths, seed=seed, run_kw=run_kw)
+            sc, paths=paths, seed=seed, run_kw=run_kw, facts=facts)
     elif sc.variants and sc.variant_name is not None:
         base = _base_of(sc)
         if base is not None:
             builders["comparison"] = lambda: _comparison_section(
-                base, paths=paths, seed=seed, run_kw=run_kw)
+                base, paths=paths, seed=seed, run_kw=run_kw, facts=facts)
     if sc.sponsorship is not None:
         builders["sponsorship"] = lambda: _sponsorship_section(
             sc, paths=paths, seed=seed, run_kw=run_kw)
-    for sid in SECTION_IDS[1:]:
+    for sid in SECTION_IDS[2:]:
         if sid in wanted and sid in builders:
             out.append(builders[sid]())
     return res, out

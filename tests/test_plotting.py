@@ -507,8 +507,8 @@ def test_tornado_bars_sorted_by_swing():
     assert len(bars) == 8
     keys = [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
     top_down = [k for _, k in sorted(zip(ax.get_yticks(), keys), reverse=True)]
-    assert top_down == ["audience.join_rate", "creator.followers",  # largest on top
-                        "money.creator_share", "brand.cpm_usd"]
+    # largest on top, in plain words (issue 13)
+    assert top_down == ["join rate", "followers", "creator's share", "brand CPM"]
     low, high = bars[:4], bars[4:]
     for b in bars:
         npt.assert_allclose(b.get_x(), 1000.0)  # every bar starts at the base mean

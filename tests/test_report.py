@@ -215,8 +215,8 @@ def test_cli_report(tmp_path, capsys):
     assert rc == 0
     assert f"wrote {out}" in capsys.readouterr().out
     doc = parse(out)
-    assert doc.sections == ["summary", "income-sources", "distribution", "fan-chart",
-                            "concurrency", "tornado"]
+    assert doc.sections == ["headline", "summary", "income-sources", "distribution",
+                            "fan-chart", "concurrency", "tornado"]
 
 
 def test_cli_report_errors(tmp_path, capsys):
@@ -285,7 +285,11 @@ def test_cli_backend_flags(cmd, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([cmd, "--help"])
     text = capsys.readouterr().out
-    assert "--backend {cpu,dask,cuda}" in text and "--scheduler ADDRESS" in text
+    from simkit._cli.common import backends
+
+    # cuda is offered only where a GPU can run it (issue 13)
+    assert f"--backend {{{','.join(backends())}}}" in text
+    assert "--scheduler ADDRESS" in text
     # a scheduler without the Dask backend is a one-line error, before any work
     out = tmp_path / "x.png"
     argv = ["--kind", "tornado", "-o", str(out)] if cmd == "plot" else ["-o", str(out)]
@@ -394,3 +398,35 @@ def test_report_renders_in_headless_chromium(full_report, tmp_path):
     lower = img[geom["comparison"]:]
     assert lower.shape[0] > 1500
     assert _chart_grey(lower) > 0.01
+
+
+def test_one_story_headline_first_and_one_base_number(full_scenario, full_report):
+    # Issue 13: a plain-words headline opens the page, and every number comes
+    # from the same simulation: the tornado's base is the summary's mean.
+    doc = parse(full_report)
+    assert doc.sections[0] == "headline" and doc.h2[0] == "In short"
+    text = full_report.read_text(encoding="utf-8")
+    head = text[text.index('<section id="headline">'):text.index("</section>")]
+    assert "typically earns about $" in head and "9 times in 10" in head
+    assert "What moves it most:" in head and "Where the money comes from" in head
+    res = simkit.simulate(full_scenario, paths=PATHS, seed=SEED)
+    mean = format_value(res["income_total"].mean(), "income_total")
+    cells = doc.cells
+    assert cells[cells.index("income_total") + 2] == mean
+    assert f"Base mean {mean} ±" in text  # the tornado's base, the same number
+
+
+def test_tornado_shifts_are_measured_on_the_first_paths(full_scenario, tmp_path):
+    # The tornado runs on the first tornado_paths paths of the main run (path i is
+    # the same in any run), and its chart is centred on the main run's mean.
+    from simkit.analysis.sensitivity import tornado as tornado_data
+    from simkit.report import _rebase
+
+    res = simkit.simulate(full_scenario, paths=PATHS, seed=SEED)
+    tr = tornado_data(full_scenario, TORNADO, paths=60, seed=SEED, progress=False)
+    assert tr.base_mean == pytest.approx(res["income_total"][:60].mean(), rel=1e-12)
+    rb = _rebase(tr, res)
+    assert rb.base_mean == pytest.approx(res["income_total"].mean(), rel=1e-12)
+    for a, b in zip(tr.entries, rb.entries):
+        assert b.high_mean - rb.base_mean == pytest.approx(a.high_mean - tr.base_mean)
+        assert b.low_stderr == a.low_stderr

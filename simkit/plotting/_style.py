@@ -74,10 +74,10 @@ _NAMES = {
     "duration_min": "Stream length",
 }
 
-_TITLE_SIZE = 11
-_LABEL_SIZE = 9.5
-_TICK_SIZE = 8.5
-_LEGEND_SIZE = 8
+_TITLE_SIZE = 12
+_LABEL_SIZE = 10.5
+_TICK_SIZE = 9.5
+_LEGEND_SIZE = 9.5
 
 
 def metric_name(metric: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import metrics as _metrics
 from ..errors import SimkitError
 from . import _style
 
@@ -73,7 +74,7 @@ def tornado(result, *, ax=None, max_params=None, errorbars=True, title=None):
     >>> res = TornadoResult("demo", "income_total", 1000, 0, 1000.0, 20.0, tuple(e))
     >>> ax = tornado(res)
     >>> [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
-    ['audience.join_rate', 'money.creator_share']
+    ['join rate', "creator's share"]
     """
     entries = _tornado_iv(result, max_params)
     entries = sorted(entries, key=lambda e: (-e.swing, e.key))
@@ -95,6 +96,10 @@ def tornado(result, *, ax=None, max_params=None, errorbars=True, title=None):
             ax.errorbar(base + vals, y, xerr=1.96 * np.asarray(ses, dtype=float),
                         fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
     fv = lambda v: _style.text_value(v, metric)  # noqa: E731
+    from .._words import about
+
+    unit = _metrics.UNITS.get(metric, "")
+    short = lambda v: _style.escape(about(v, unit))  # noqa: E731 - 3 digits
     ax.axvline(base, color="black", linewidth=1.2,
                label=f"base mean {fv(base)} ± {fv(result.base_stderr)}")
     low_se = 1.96 * np.array([e.low_stderr for e in entries], dtype=float)
@@ -109,9 +114,12 @@ def tornado(result, *, ax=None, max_params=None, errorbars=True, title=None):
         for d, se in ((lo_d, lo_s), (hi_d, hi_s)):
             sign = "+" if d > 0 else ("−" if d < 0 else "±")
             pad = (se if errorbars and np.isfinite(se) else 0.0) + 0.02 * span
-            ax.text(base + d + (pad if d >= 0 else -pad), yi, f"{sign}{fv(abs(d))}",
+            ax.text(base + d + (pad if d >= 0 else -pad), yi, f"{sign}{short(abs(d))}",
                     ha="left" if d >= 0 else "right", va="center", fontsize=7.5)
-    labels = [f"{e.key}\n{_num(e.low_value)} / {_num(e.high_value)}" for e in entries]
+    from .._words import param_name
+
+    labels = [f"{param_name(e.key)}\n{_num(e.low_value)} / {_num(e.high_value)}"
+              for e in entries]
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.7 - (0.9 if n < 4 else 0.0), n - 0.3)
     ax.set_xlim(base - 1.35 * span, base + 1.35 * span)
@@ -121,6 +129,6 @@ def tornado(result, *, ax=None, max_params=None, errorbars=True, title=None):
                 f"{result.scenario}"
     _style.finish(ax, title=title,
                   xlabel=_style.metric_label(metric, prefix="Mean ") +
-                  f", {result.paths:,} paths, same random numbers",
+                  f"; shifts from {result.paths:,} paths, same random numbers",
                   ylabel=None, legend_loc="lower right", grid_axis="x")
     return ax
