@@ -285,8 +285,10 @@ def table(head, rows, *, align=None, optional=(), width=WIDTH, wide=False, inden
     def widths(cols):
         return [max(len(head[i]), *(len(r[i]) for r in rows)) for i in cols]
 
+    gap = 2
+
     def total(cols):
-        return indent + sum(widths(cols)) + 2 * (len(cols) - 1)
+        return indent + sum(widths(cols)) + gap * (len(cols) - 1)
 
     dropped = []
     if not wide:
@@ -295,21 +297,25 @@ def table(head, rows, *, align=None, optional=(), width=WIDTH, wide=False, inden
                 break
             keep.remove(i)
             dropped.append(head[i])
+        if total(keep) > width:  # closer columns
+            gap = 1
         over = total(keep) - width
-        if over > 0:  # shorten the first (label) column
+        if over > 0:  # then a shorter first (label) column
             w0 = widths(keep)[0]
+            head = [_cut(head[0], max(w0 - over, 8)), *head[1:]]
             rows = [[_cut(r[0], max(w0 - over, 8)), *r[1:]] for r in rows]
     ws = widths(keep)
     pad = " " * indent
+    sep = " " * gap
 
     def line(cells):
-        return pad + "  ".join(
+        return pad + sep.join(
             (c.ljust(w) if align[i] == "l" else c.rjust(w))
             for i, c, w in zip(keep, (cells[i] for i in keep), ws)).rstrip()
 
     out = [line(head)]
     if rule:
-        out.append(pad + "  ".join("-" * w for w in ws))
+        out.append(pad + sep.join("-" * w for w in ws))
     out += [line(r) for r in rows]
     return out, dropped
 

@@ -87,3 +87,5 @@ def test_table_shortens_a_long_label_column_last():
     lines, _ = table(["label", "v"], [["y" * 100, "1"]])
     assert max(map(len, lines)) <= WIDTH
     assert lines[2].startswith("y") and "…" in lines[2]
+    lines, _ = table(["a", "b"], [["x" * 40, "z" * 39]])  # one space apart: fits
+    assert lines[2] == "x" * 40 + " " + "z" * 39

@@ -717,9 +717,8 @@ class ComparisonResult:
             lines = [f"{self.scenario}: {self.metric} by variant — {self.paths:,} "
                      f"paths each, seed {self.seed}, common random numbers"]
         else:
-            lines = [wrap(f"{self.scenario} — {name} by variant: {self.paths:,} "
-                          f"simulated runs each, seed {self.seed}, the same luck "
-                          "for each")]
+            lines = [wrap(f"{self.scenario} — {name} by variant, {self.paths:,} "
+                          f"runs each (seed {self.seed}), same luck")]
             head = self.headline()
             if head:
                 lines.append(head)
