@@ -193,68 +193,46 @@ def text_value(v: float, metric: str | None = None) -> str:
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"), (1.0, ""))
 
 
-def _tick_labels(values, money: bool) -> list[str]:
-    """Exact compact labels for a set of tick values, in one shared unit.
+def _tick_label(v: float, money: bool) -> str:
+    """An exact compact label for one tick value: ``$1.75k``, ``200``, ``2.5M``.
 
-    The unit (k, M, ...) follows the largest absolute tick; the number of
-    decimals is the fewest that writes every tick exactly (at most 4), so
-    evenly spaced ticks 1,750 and 2,250 read ``1.75k`` and ``2.25k``, never a
-    rounded ``1.8k`` or ``2.2k``.
+    The unit (k, M, ...) follows the value's own size and the number of
+    decimals is the fewest that writes it exactly (at most 4), so evenly
+    spaced ticks 1,750 and 2,250 read ``1.75k`` and ``2.25k``, never a rounded
+    ``1.8k`` or ``2.2k``.
     """
-    vals = [float(v) for v in values]
-    finite = [abs(v) for v in vals if math.isfinite(v)]
-    top = max(finite, default=0.0)
-    div, suffix = next(((d, s) for d, s in _SUFFIXES if top >= d), (1.0, ""))
-    scaled = [v / div for v in vals if math.isfinite(v)]
-    decimals = 4 if top < 1 else 3
-    for d in range(0, 5):
-        if all(abs(round(x, d) - x) <= 1e-9 * max(1.0, abs(x)) for x in scaled):
-            decimals = d
+    if not math.isfinite(v):
+        return str(v)
+    a = abs(float(v))
+    div, suffix = next(((d, s) for d, s in _SUFFIXES if a >= d), (1.0, ""))
+    x = a / div
+    for decimals in range(5):
+        if abs(round(x, decimals) - x) <= 1e-9 * max(1.0, x):
             break
-    cur = "$" if money else ""
-    out = []
-    for v in vals:
-        if not math.isfinite(v):
-            out.append(str(v))
-            continue
-        x = round(v / div, decimals)
-        sign = "-" if x < 0 else ""
-        body = f"{abs(x):,.{decimals}f}"
-        if "." in body:  # exact either way: 1.5k, 1.75k, 2k
-            body = body.rstrip("0").rstrip(".")
-        out.append(f"{sign}{cur}{body}{suffix if x != 0 else ''}")
-    return out
+    body = f"{round(x, decimals):,.{decimals}f}"
+    if "." in body:
+        body = body.rstrip("0").rstrip(".")
+    if body == "0":
+        return ("$" if money else "") + "0"
+    return f"{'-' if v < 0 else ''}{'$' if money else ''}{body}{suffix}"
+
+
+def _tick_labels(values, money: bool) -> list[str]:
+    """:func:`_tick_label` of each value."""
+    return [_tick_label(float(v), money) for v in values]
 
 
 def _formatter_class():
     from matplotlib.ticker import Formatter
 
     class ValueFormatter(Formatter):
-        """Tick formatter: exact compact labels (``$1.75k``, ``2M``) in one unit.
-
-        Matplotlib calls :meth:`set_locs` with the visible ticks before
-        labelling them, so every label on an axis shares the unit and the
-        number of decimals that writes each tick value exactly (trailing zeros dropped).
-        """
+        """Tick formatter: exact compact labels (``$1.75k``, ``200``, ``2M``)."""
 
         def __init__(self, money: bool = False):
             self.money = bool(money)
-            self._ticks = []
-
-        def set_locs(self, locs):
-            self._ticks = [float(v) for v in locs]
 
         def __call__(self, x, pos=None):
-            locs = list(self._ticks) or [x]
-            if not any(abs(v - x) <= 1e-9 * max(1.0, abs(x)) for v in locs):
-                locs = [*locs, x]
-            labels = _tick_labels(locs, self.money)
-            i = min(range(len(locs)), key=lambda k: abs(locs[k] - x))
-            return escape(labels[i])
-
-        def format_ticks(self, values):
-            self.set_locs(values)
-            return [escape(s) for s in _tick_labels(values, self.money)]
+            return escape(_tick_label(float(x), self.money))
 
     return ValueFormatter
 
@@ -262,8 +240,8 @@ def _formatter_class():
 def value_formatter(metric: str | None):
     r"""Return a tick formatter for ``metric``: compact currency for USD metrics.
 
-    Each label writes its tick value exactly, in the unit (k, M) of the
-    largest tick and with the fewest decimals that keep every tick exact.
+    Each label writes its tick value exactly, in the unit (k, M) of its size
+    and with the fewest decimals that keep it exact.
 
     Examples
     --------
