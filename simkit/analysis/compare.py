@@ -774,7 +774,7 @@ class ComparisonResult:
             tab, _ = table(head, rows, optional=[4, 3], wide=wide)
             lines += [""] + tab
             lines.append("a higher / b higher: share of runs where the first / "
-                         "second earns more")
+                         "second is higher")
             lines += [""] + [wrap(p.plain_verdict()) for p in self.pairs]
             r = self.pairs[0].crn_se_ratio if len(self.pairs) == 1 else float("nan")
             if np.isfinite(r) and r > 1:
