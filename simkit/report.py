@@ -40,7 +40,8 @@ from .errors import SimkitError
 __all__ = ["build_report", "ReportSection", "SECTION_IDS"]
 
 #: Section ids in the order they appear (the last two only when applicable).
-SECTION_IDS = ("headline", "summary", "income-sources", "distribution", "fan-chart", "concurrency",
+SECTION_IDS = ("headline", "summary", "income-sources", "distribution", "fan-chart",
+               "concurrency",
                "tornado", "comparison", "sponsorship")
 
 #: Style of the sponsored streams on the deliverable fan chart: a light grey face
@@ -299,8 +300,8 @@ def _rebase(tr, res):
     x = np.asarray(res[tr.metric], dtype=float)
     mean, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
     shift = mean - tr.base_mean
-    entries = tuple(replace(e, low_mean=e.low_mean + shift, high_mean=e.high_mean + shift)
-                    for e in tr.entries)
+    entries = tuple(replace(e, low_mean=e.low_mean + shift,
+                            high_mean=e.high_mean + shift) for e in tr.entries)
     return TornadoResult(tr.scenario, tr.metric, tr.paths, tr.seed, mean, se, entries)
 
 
@@ -354,8 +355,8 @@ def _headline_section(sc, res, *, target, facts) -> ReportSection:
                          for m in _metrics.INCOME_SOURCES), reverse=True)
         parts = [f"{_words.metric_name(m)} {sh:.0%}" for sh, m in shares if sh >= 0.005]
         if parts:
-            p.append(f"<p>Where the money comes from, on average: {_e(', '.join(parts))}."
-                     "</p>")
+            where = "Where the money comes from, on average: " + ", ".join(parts)
+            p.append(f"<p>{_e(where)}.</p>")
     tr = facts.get("tornado")
     if tr is not None and tr.entries:
         e = tr.entries[0]

@@ -95,9 +95,10 @@ def _close_bar(bar, started):
                          f"{time.perf_counter() - started:.1f} s\n")
 
 
-def simulate_batch(scenarios, *, paths=DEFAULT_PATHS, seed=0, per_stream=False, curves=False,
-                   threads=None, backend="cpu", path_offset=0, block_paths=None,
-                   progress=None, scheduler=None, checkpoint=None, resume=False):
+def simulate_batch(scenarios, *, paths=DEFAULT_PATHS, seed=0, per_stream=False,
+                   curves=False, threads=None, backend="cpu", path_offset=0,
+                   block_paths=None, progress=None, scheduler=None, checkpoint=None,
+                   resume=False):
     """Simulate several scenarios in vectorized kernel calls.
 
     Parameters

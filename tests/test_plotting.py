@@ -117,8 +117,8 @@ def test_formatters():
     assert _style.format_value(12345.6, "income_total") == "$12,346"
     assert _style.format_value(9.5, "viewer_minutes") == "9.5"
     assert _style.text_value(5.0, "income_total") == r"\$5.00"  # no mathtext pairs
-    assert _style.metric_label("viewer_minutes") == "Viewer-minutes"  # unit in name
-    assert _style.metric_label("income_gifts") == "Gift income (USD)"
+    assert _style.metric_label("viewer_minutes") == "Minutes watched"  # plain words
+    assert _style.metric_label("income_gifts") == "LIVE gifts (USD)"
 
 
 def _label_value(text):

@@ -154,6 +154,8 @@ def render(*, name, followers, lives_per_week, hours, duration, weeks) -> str:
     jr = _join_rate(followers)
     dur = f"{duration:g}"
     small = followers <= 20_000
+    desc = (f"{followers:,} followers, {lives_per_week} x {dur}-minute LIVEs a week "
+            f"for {weeks} weeks.")
     segments = ("\n[segments]\n# Small audiences of regulars gift more per viewer "
                 "(calibrated in micro.toml).\ngift_rate_scale = 4.5\n"
                 if small else "")
@@ -161,7 +163,7 @@ def render(*, name, followers, lives_per_week, hours, duration, weeks) -> str:
 # docs/scenario-format.md; docs/model.md gives the model and the source of each
 # default. Check it with `simkit validate FILE`, run it with `simkit run FILE`.
 name = "{name}"
-description = "{followers:,} followers, {lives_per_week} x {dur}-minute LIVEs a week for {weeks} weeks."
+description = "{desc}"
 
 [horizon]
 weeks = {weeks}

@@ -20,7 +20,7 @@ from ..errors import SimkitError
 __all__ = [
     "COLORS", "LINESTYLES", "HATCHES", "BAND_GREYS", "SOURCE_STYLES", "FIGSIZE",
     "new_axes", "finish", "metric_name", "metric_label", "format_value", "text_value",
-    "escape",
+    "escape", "period",
     "format_compact", "value_formatter", "apply_value_axis", "draw_bands",
     "named_results", "validate_levels", "result_label",
 ]
@@ -50,30 +50,6 @@ SOURCE_STYLES = {
     "income_donations": ("Donations", "#f2f2f2", "xx"),
 }
 
-_NAMES = {
-    "income_total": "Total income",
-    "income_gifts": "Gift income",
-    "income_brand": "Brand income",
-    "income_merch": "Merchandise income",
-    "income_donations": "Donation income",
-    "cash_paid_out": "Cash paid out",
-    "cash_pending": "Cash pending",
-    "unique_viewers": "Unique viewers",
-    "notified_viewers": "Notified viewers",
-    "discovered_viewers": "Discovered viewers",
-    "new_followers": "New followers",
-    "viewer_minutes": "Viewer-minutes",
-    "peak_concurrent": "Peak concurrent viewers",
-    "gifts": "Gifts",
-    "coins": "Coins",
-    "diamonds": "Diamonds",
-    "followers_end": "Followers at the end",
-    "streams_live": "Streams live",
-    "followers_start": "Followers at stream start",
-    "creator_share": "Creator share",
-    "duration_min": "Stream length",
-}
-
 _TITLE_SIZE = 12
 _LABEL_SIZE = 10.5
 _TICK_SIZE = 9.5
@@ -81,14 +57,38 @@ _LEGEND_SIZE = 9.5
 
 
 def metric_name(metric: str) -> str:
-    """Return a readable name for ``metric`` (``"income_total"`` -> ``"Total income"``).
+    """Return the plain name of ``metric``, capitalized (``"Total income"``).
+
+    The names are those of :mod:`simkit._words`, shared with the printed
+    output and the glossary.
 
     Examples
     --------
     >>> metric_name("viewer_minutes")
-    'Viewer-minutes'
+    'Minutes watched'
     """
-    return _NAMES.get(metric, metric.replace("_", " ").capitalize())
+    from .._words import metric_name as plain
+
+    name = plain(metric)
+    return name[0].upper() + name[1:] if name else name
+
+
+def period(result, default: str = "over the horizon") -> str:
+    """``over 4 weeks (12 LIVEs)`` from a result's metadata (``default`` if unknown).
+
+    Examples
+    --------
+    >>> period({"horizon_days": 28, "streams": 12})
+    'over 4 weeks (12 LIVEs)'
+    >>> period({})
+    'over the horizon'
+    """
+    from .._words import horizon_of, period_phrase
+
+    meta = result if isinstance(result, dict) else (getattr(result, "metadata", None)
+                                                   or {})
+    weeks, streams = horizon_of(meta)
+    return period_phrase(weeks, streams) if weeks else default
 
 
 def metric_label(metric: str, prefix: str = "") -> str:
@@ -101,15 +101,15 @@ def metric_label(metric: str, prefix: str = "") -> str:
     >>> metric_label("income_total")
     'Total income (USD)'
     >>> metric_label("peak_concurrent", prefix="Median ")
-    'Median peak concurrent viewers'
+    'Median peak viewers'
     >>> metric_label("duration_min")
-    'Stream length (minutes)'
+    'Length (minutes)'
     """
     name = metric_name(metric)
     if prefix:
         name = prefix + name[0].lower() + name[1:]
     unit = _metrics.UNITS.get(metric)
-    if not unit or unit.lower() in name.lower():  # "Unique viewers", not "(viewers)"
+    if not unit or unit.lower().split("-")[-1] in name.lower():  # not "(viewers)"
         return name
     return f"{name} ({unit})"
 

@@ -168,7 +168,8 @@ def income_distribution(result, metric="income_total", *, ax=None, kind="hist",
         ax.set_xlim(left=0.0)
     _style.apply_value_axis(ax, "x", metric, log=log)
     if title is None:
-        title = f"{_style.metric_name(metric)} over the horizon — {result.name}"
+        title = (f"{_style.metric_name(metric)} {_style.period(result)} — "
+                 f"{result.name}")
     _style.finish(ax, title=title, xlabel=_style.metric_label(metric), ylabel=ylabel,
                   legend_loc="best", grid_axis="y")
     return ax

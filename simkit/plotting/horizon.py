@@ -194,7 +194,8 @@ def fan_chart(data, metric="income_total", *, ax=None, levels=(0.5, 0.9),
         what = (prefix + what[0].lower() + what[1:]) if prefix else what
         per = {"day": " per day", "stream": " per stream"}.get(b.by, "")
         name = (b.metadata or {}).get("name", "")
-        title = f"{what}{per} over the horizon" + (f" — {name}" if name else "")
+        title = f"{what}{per} {_style.period(b.metadata or {})}" + (
+            f" — {name}" if name else "")
     _style.finish(ax, title=title, xlabel=xlabel,
                   ylabel=_style.metric_label(b.metric, prefix=prefix),
                   legend_loc="upper left")

@@ -6,4 +6,5 @@ from ._schema import SCHEMA
 from ._uncertain import Distribution, draw_inputs
 
 __all__ = ["Scenario", "Catalogue", "load_scenario", "scenario_from_dict",
-           "load_catalogue", "bundled_scenarios", "SCHEMA", "Distribution", "draw_inputs", "uncertain_keys"]
+           "load_catalogue", "bundled_scenarios", "SCHEMA", "Distribution",
+           "draw_inputs", "uncertain_keys"]
