@@ -178,7 +178,7 @@ class TornadoResult:
         input low high mean at low ± s.e. mean at high ± s.e. swing
         """
         from ..metrics import UNITS
-        from ..result import _fmt
+        from .._text import fmt as _fmt
 
         fv = lambda v: _fmt(v, UNITS.get(self.metric, ""))  # noqa: E731
         head = ["input", "low", "high", "mean at low", "± s.e.", "mean at high",
