@@ -472,8 +472,8 @@ def glossary_lines(metrics=None):
 
     Examples
     --------
-    >>> glossary_lines(["cash_pending"])
-    ['still pending (cash_pending): gift money earned but not in the bank yet at the end (balance below the withdrawal minimum, or on its way)']
+    >>> glossary_lines(["cash_paid_out"])
+    ['cash paid out (cash_paid_out): gift money already withdrawn and in the bank by the end, after fees']
     """
     from .metrics import TOTALS
 

@@ -358,7 +358,8 @@ class Summary:
                 if rates:
                     out.append(rates)
             out.append("")
-            period = _words.period_phrase(self.weeks, self.streams) or "over the horizon"
+            period = (_words.period_phrase(self.weeks, self.streams)
+                      or "over the horizon")
             lines, dropped = quantile_table(period, self._table_rows(),
                                             SUMMARY_QUANTILES, wide=wide)
             out += lines
@@ -476,7 +477,8 @@ def quantile_table(first, rows, levels, *, details=False, wide=False, first_alig
             *(_PLAIN_LEVELS.get(round(q, 12), f"P{q * 100:g}") for q in levels)]
     body = [[lab, value_pm(m, se, u), *(fmt_at(v, h, u) for v, h in zip(vs, hs))]
             for lab, u, m, se, vs, hs in rows]
-    optional = [2 + i for i, q in enumerate(levels) if round(q, 12) not in _PLAIN_LEVELS]
+    optional = [2 + i for i, q in enumerate(levels)
+                if round(q, 12) not in _PLAIN_LEVELS]
     optional.sort(key=lambda i: abs(levels[i - 2] - 0.5))  # innermost last
     return table(head, body, optional=optional, wide=wide,
                  align=first_align + "r" * (len(head) - 1))

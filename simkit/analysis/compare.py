@@ -270,7 +270,10 @@ class PairedComparison:
         >>> x = np.arange(100.0)
         >>> print(paired(x + 1.0, x, "fast", "slow",
         ...              metric="income_total").plain_verdict())
-        Verdict: fast earns more: $1.00 more on average (95% sure: $1.00 to $1.00), more in all 100 runs, and at every level (its low, typical and high figures are all higher).
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Verdict: fast earns more: $1.00 more on average (95% sure: $1.00 to $1.00),
+        more in all 100 runs, and at every level (its low, typical and high figures
+        are all higher).
         """
         from .. import _words
         from .._text import fmt_at

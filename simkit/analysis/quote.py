@@ -194,6 +194,25 @@ class QuoteTable:
     def __str__(self):
         return self.render()
 
+    def __repr__(self):
+        from ..result import _short_repr
+
+        return _short_repr("QuoteTable", f"{self.label}: {self.deliverable}, "
+                           f"{self.n:,} paths", self.headline())
+
+    def _repr_html_(self):
+        from .._text import fmt_at, percent
+        from ..result import _html_table
+
+        u = _metrics.UNITS.get(self.deliverable, "")
+        rows = [[_percent_text(r.level),
+                 fmt_at(r.guaranteed, max(r.guaranteed - r.guaranteed_lo,
+                                          r.guaranteed_hi - r.guaranteed), u),
+                 "—" if r.price is None else fmt_at(r.price, 0.0, "USD"),
+                 percent(r.p_short)] for r in self.rows]
+        return _html_table(self.label, ["sure", "promise", "price", "falls short"],
+                           rows, self.headline())
+
     def headline(self):
         """One plain sentence: typical delivery and what 9 runs in 10 deliver.
 
@@ -255,8 +274,8 @@ class QuoteTable:
                     "not go live)" if self.n_excluded else "")]
         worth = ""
         if self.rate is not None:
-            worth = (f", worth {value_pm(self.fair_value, self.rate * self.mean_se, 'USD')}"
-                     f" at {self.rate_label}")
+            fair = value_pm(self.fair_value, self.rate * self.mean_se, "USD")
+            worth = f", worth {fair} at {self.rate_label}"
         lines.append(f"  {'expected delivery' if details else 'on average'} "
                      f"{value_pm(self.mean, self.mean_se, u)}"
                      + ("" if details else f" {name}") + worth)
