@@ -453,6 +453,8 @@ def statistic_phrase(statistic, metric):
     --------
     >>> statistic_phrase("mean", "income_total"), statistic_phrase(0.05, "gifts")
     ('the average total income', 'the P5 of gifts sent (1 run in 20 is below)')
+    >>> statistic_phrase(0.95, "gifts")
+    'the P95 of gifts sent (95% of runs are below)'
     >>> statistic_phrase(0.5, "income_total")
     'the typical (median) total income'
     """
@@ -462,9 +464,11 @@ def statistic_phrase(statistic, metric):
     q = float(statistic)
     if abs(q - 0.5) < 1e-12:
         return f"the typical (median) {name}"
-    below = f"{q:.0%}" if q * 100 != int(q * 100) or q * 20 != int(q * 20) else (
-        f"1 run in {round(1 / q)}" if q < 0.5 and (1 / q) == int(1 / q) else f"{q:.0%}")
-    return f"the P{q * 100:g} of {name} ({below} is below)"
+    inv = 1.0 / q
+    whole = q < 0.5 and abs(inv - round(inv)) < 1e-9
+    below = (f"1 run in {round(inv)} is below" if whole
+             else f"{q * 100:g}% of runs are below")
+    return f"the P{q * 100:g} of {name} ({below})"
 
 
 def glossary_lines(metrics=None):
@@ -472,8 +476,9 @@ def glossary_lines(metrics=None):
 
     Examples
     --------
-    >>> glossary_lines(["cash_paid_out"])
-    ['cash paid out (cash_paid_out): gift money already withdrawn and in the bank by the end, after fees']
+    >>> print(glossary_lines(["cash_paid_out"])[0])  # doctest: +NORMALIZE_WHITESPACE
+    cash paid out (cash_paid_out): gift money already withdrawn and in the bank by
+    the end, after fees
     """
     from .metrics import TOTALS
 
