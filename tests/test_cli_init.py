@@ -184,3 +184,12 @@ def test_cuda_offered_only_with_a_gpu(monkeypatch):
     monkeypatch.setattr(cuda, "is_available", lambda: True)
     assert make_parser().parse_args(["run", "micro", "--backend", "cuda"]).backend \
         == "cuda"
+
+
+@pytest.mark.parametrize("name", ["scenarios", "init", "report", "plot", "validate"])
+def test_help_fits_80_columns(name, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    parser = make_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    text = sub.choices[name].format_help()
+    assert max(len(line) for line in text.splitlines()) <= 80, text

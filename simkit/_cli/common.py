@@ -39,8 +39,18 @@ EXAMPLES = {
                   "simkit scenarios mid_tier > my_plan.toml"),
     "init": ("simkit init",
              "simkit init --followers 25k --lives-per-week 3 --hours 19,21 "
-             "--duration 90 -o my_plan.toml"),
+             "-o plan.toml"),
 }
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Wrap a one-paragraph description to the terminal; keep text laid out by
+    hand (with line breaks: examples, glossaries) as it is."""
+
+    def _fill_text(self, text, width, indent):
+        if "\n" in text:
+            return super()._fill_text(text, width, indent)
+        return argparse.HelpFormatter._fill_text(self, text, width, indent)
 
 
 def add_examples(p, name):
@@ -59,7 +69,7 @@ def add_examples(p, name):
         return
     p.epilog = (f"{p.epilog}\n\n" if p.epilog else "") + "examples:\n" + "\n".join(
         f"  {line}" for line in lines)
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.formatter_class = HelpFormatter
 
 
 _SUFFIX = {"k": 10 ** 3, "m": 10 ** 6}
