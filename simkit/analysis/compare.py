@@ -708,9 +708,20 @@ class ComparisonResult:
         Returns
         -------
         str
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> x = np.arange(100.0) * 10
+        >>> res = ComparisonResult("s", "income_total", ("p", "q"),
+        ...                        (paired(x + 50, x, "p", "q"),), 100, 0)
+        >>> print(res.render().splitlines()[0])
+        s — total income by variant, 100 runs each (seed 0), same luck
+        >>> "CRN ratio" in res.render(details=True)
+        True
         """
         from .. import _words
-        from .._text import percent, table, value_pm, wrap
+        from .._text import table, value_pm, wrap
         from ..result import quantile_table
 
         u = _metrics.UNITS.get(self.metric, "")

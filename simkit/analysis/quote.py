@@ -638,7 +638,15 @@ class QuoteResult:
         return self.render()
 
     def headline(self):
-        """The plain sentence that opens the printed quote (of the single stream)."""
+        """The plain sentence that opens the printed quote (of the single stream).
+
+        Examples
+        --------
+        >>> q = quote("scenarios/sponsorship_quote.toml", paths=40, seed=12345,
+        ...           progress=False)
+        >>> q.headline().startswith("Stream 3 typically delivers about ")
+        True
+        """
         return self.single.headline()
 
     def render(self, *, details=False, wide=False):
@@ -655,6 +663,15 @@ class QuoteResult:
         Returns
         -------
         str
+
+        Examples
+        --------
+        >>> q = quote("scenarios/sponsorship_quote.toml", paths=40, seed=12345,
+        ...           progress=False)
+        >>> print(q.render().splitlines()[0])
+        sponsorship_quote — sponsorship quote for minutes watched: 40 simulated runs,
+        >>> "E[shortfall]" in q.render(details=True)
+        True
         """
         from .. import _words
         from .._text import wrap
