@@ -145,6 +145,9 @@ def _check_plain(text, where):
     assert not long, f"{where}: lines over 80 columns: {long[:2]}"
     found = _code_names_in(text)
     assert not found, f"{where}: code names in default output: {found}"
+    terms = [w for w in ("paths", "order-statistic", "CRN ratio", "E[shortfall]",
+                         "P(tie)", "s.e.", "stochastic") if w in text]
+    assert not terms, f"{where}: statistical terms in default output: {terms}"
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
