@@ -179,6 +179,8 @@ def fmt_at(v, err, unit=""):
     ('$1,311', '389,000', '12')
     >>> fmt_at(461.13, 2.2, "USD"), fmt_at(213.0, 1.0), fmt_at(2.3167, 0.0627, "USD")
     ('$461', '213', '$2.32')
+    >>> fmt_at(57.04, 2.5, "USD"), fmt_at(1.53, 2.5, "USD")  # no dimes from $10
+    ('$57', '$1.5')
     """
     d = decimals_for(err)
     if d is None or not _finite(v):
@@ -187,8 +189,10 @@ def fmt_at(v, err, unit=""):
     a = abs(v)
     if a >= 100 or (v == int(v) and unit != "USD"):  # 100 or more; whole counts
         d = min(d, 0)
-    elif unit == "USD":  # cents at most
+    elif unit == "USD":  # cents at most; dollars from $10 rather than dimes
         d = min(d, 2)
+        if d == 1 and a >= 10:
+            d = 0
     return fmt(v, unit, d)
 
 
