@@ -362,8 +362,8 @@ def _headline_section(sc, res, *, target, facts) -> ReportSection:
         e = tr.entries[0]
         lo, hi = sorted((e.low_mean, e.high_mean))
         what = (f"What moves it most: {_words.param_name(e.key)}. From "
-                f"{e.low_value:,g} to {e.high_value:,g} it takes the average from "
-                f"{_words.about(lo)} to {_words.about(hi)}.")
+                f"{_num(e.low_value)} to {_num(e.high_value)} it takes the average "
+                f"from {_words.about(lo)} to {_words.about(hi)}.")
         p.append(f"<p>{_e(what)}</p>")
     for line in facts.get("verdicts", ()):
         p.append(f"<p>{_e(line)}</p>")
@@ -405,7 +405,7 @@ def _comparison_section(sc, *, paths, seed, run_kw, facts) -> ReportSection:
                       f"{r:.1f}×" if np.isfinite(r) else "—",
                       {"a": p.a, "b": p.b, "equal": "equal",
                        "none": "neither"}[p.dominance]])
-    facts["verdicts"] = [p.verdict() for p in cmp.pairs]
+    facts["verdicts"] = _plain_verdicts(cmp)
     ecdf_ax, _ = compare_distributions(dict(zip(names, results)))
     body = [_table(["variant", "mean", "± s.e.", "P5", "P50", "P95"], vrows,
                    caption=f"Total income by variant, {paths:,} paths each, seed "
@@ -426,6 +426,25 @@ def _comparison_section(sc, *, paths, seed, run_kw, facts) -> ReportSection:
             '<p class="note">CRN ratio = standard error with independent seeds / '
             "paired standard error at the same path count.</p>"]
     return ReportSection("comparison", "Comparison of variants", "\n".join(body), 2)
+
+
+def _plain_verdicts(cmp):
+    """The comparison in plain words for the headline (P1's sentence if present)."""
+    try:
+        line = cmp.headline()
+    except (AttributeError, KeyError, ValueError, IndexError, TypeError):
+        line = ""
+    if line:
+        return [" ".join(line.split())]
+    return [getattr(p, "plain_verdict", p.verdict)() for p in cmp.pairs]
+
+
+def _num(v) -> str:
+    """An input value for a sentence: ``75,000``, ``0.006``, ``0.375``."""
+    v = float(v)
+    if v == int(v) and abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.2g}" if abs(v) < 0.01 else f"{v:.3g}"
 
 
 def _sponsorship_section(sc, *, paths, seed, run_kw) -> ReportSection:
