@@ -10,7 +10,7 @@ from .rng import _NJ
 
 @numba.njit(**_NJ)
 def scaled_share(duration, new_followers, qualifying_in_week, extra):
-    """US Scaled LIVE Rewards share of diamond value (domain.md 1.3).
+    """US Scaled LIVE Rewards share of diamond value (TikTok Creator Academy, Feb 2025).
 
     20% for a LIVE under 5 minutes, rising linearly to 38% at 25 minutes; +2%
     with at least 5 new followers; +6% when the week has one LIVE over 25

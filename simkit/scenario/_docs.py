@@ -86,8 +86,9 @@ A scenario is a [TOML](https://toml.io) file (UTF-8). It describes one creator,
 a schedule of streams over a horizon, the audience, the money path and, optionally,
 a sponsorship to price and a parameter sweep. Every key is optional: a missing key
 takes the default listed below, so an empty file is a valid scenario (the
-defaults are those of `shared/domain.md` §7; `docs/model.md` explains each
-mechanism and lists which defaults are sourced and which are assumptions).
+defaults cite their public sources in brackets; `docs/model.md` explains each
+mechanism, gives each source with its date and lists which defaults are
+sourced and which are assumptions).
 
 Load one with `simkit.load_scenario(path)` or check it with
 `simkit validate FILE`; a nested `dict` of the same shape goes through
@@ -302,7 +303,7 @@ distribution.
 
 `catalogue.file = "default"` uses the embedded catalogue
 (`simkit/data/gifts_2025-11.csv`, TikTok coin prices as of November 2025,
-`shared/domain.md` §1.8). Any other value is a CSV path, relative to the
+from the rqinix/TNTCoin gift table and a streamtoearn.io-derived table). Any other value is a CSV path, relative to the
 scenario file. Lines starting with `#` are comments; the header must contain
 the columns `name,coins,weight`:
 
