@@ -76,7 +76,8 @@ h1{font-size:1.6em;margin:.2em 0 .1em}h2{font-size:1.25em;margin:1.8em 0 .5em;
  border-bottom:2px solid #222;padding-bottom:.15em}
 .meta{color:#555;font-size:.92em}nav{margin:1em 0;font-size:.92em}
 nav a{margin-right:1em;color:#0a4f8a}
-table{border-collapse:collapse;margin:.6em 0 1em;font-size:.88em}
+table{border-collapse:collapse;margin:.6em 0 1em;font-size:.88em;display:block;
+ max-width:100%;overflow-x:auto}
 th,td{border:1px solid #ccc;padding:3px 8px}th{background:#eee;text-align:center}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 figure{margin:1em 0}figure img{width:100%;max-width:100%;height:auto;
