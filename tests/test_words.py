@@ -207,3 +207,18 @@ def test_run_help_explains_every_metric_once(capsys):
 
     for m in DEFAULT_SUMMARY_METRICS:
         assert text.count(f"({m}):") == 1, m
+
+
+def test_comparison_quote_and_bands_display_in_notebooks():
+    from simkit.analysis import bands, compare, quote
+
+    objs = [compare(str(ROOT / "scenarios" / "consistent_vs_adhoc.toml"), paths=60,
+                    seed=1, progress=False),
+            quote(str(ROOT / "scenarios" / "sponsorship_quote.toml"), paths=60, seed=1,
+                  progress=False)]
+    objs += [objs[1].single, bands(objs[1].simulation, "viewer_minutes", by="day")]
+    for o in objs:
+        assert len(repr(o)) < 300, type(o).__name__
+        assert _tags_ok(o._repr_html_()), type(o).__name__
+    for o in (objs[0], objs[1], objs[3]):
+        json.loads(o.to_json(), parse_constant=lambda c: pytest.fail(c))
