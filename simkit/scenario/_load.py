@@ -37,6 +37,47 @@ def _readonly(a, dtype) -> np.ndarray:
     return base.view()
 
 
+#: Deepest nesting of tables and arrays a scenario may have (a valid file needs
+#: about 6: variants.NAME.schedule.slots[i][j]); deeper input is refused before
+#: anything recurses into it.
+MAX_NESTING = 32
+
+
+def _check_nesting(data, file):
+    """Refuse tables or arrays nested more than :data:`MAX_NESTING` deep.
+
+    Walks ``data`` without recursion (so a document thousands of levels deep,
+    or a mapping that contains itself, is refused in one line rather than
+    exhausting the stack). The error names the first one or two keys above
+    the deep part.
+
+    Examples
+    --------
+    >>> deep = {"variants": {"v": 1}}
+    >>> for _ in range(40):
+    ...     deep["variants"]["v"] = [deep["variants"]["v"]]
+    >>> _check_nesting(deep, "x.toml")
+    Traceback (most recent call last):
+    ...
+    simkit.errors.ScenarioError: x.toml: `variants.v` must be nested at most 32 tables or arrays deep
+    """
+    stack = [(data, 0, ())]
+    while stack:
+        obj, depth, key = stack.pop()
+        if isinstance(obj, Mapping):
+            items = obj.items()
+        elif isinstance(obj, (list, tuple)):
+            items = ((None, v) for v in obj)
+        else:
+            continue
+        if depth >= MAX_NESTING:
+            raise ScenarioError(file, ".".join(key) or "<top>", "nested at most "
+                                f"{MAX_NESTING} tables or arrays deep")
+        for k, v in items:
+            sub = key + (str(k),) if k is not None and len(key) < 2 else key
+            stack.append((v, depth + 1, sub))
+
+
 def _freeze(obj):
     """Deep read-only copy of a parsed mapping: tables become mappingproxies and
     lists become tuples (the validators accept both)."""
@@ -524,6 +565,7 @@ class Scenario:
             if key not in self.values and key.rpartition(".")[0] not in SCHEMA:
                 raise ScenarioError(self.source, key, "a known key"
                                     + _hint(key, self.values))
+        _check_nesting(overrides, self.source)
         merged = _deep_merge(_thaw(self.raw), _dotted_to_nested(dict(overrides)))
         base = self.name.split(":")[0]
         return _build(merged, self.source, variant=self.variant_name, base_name=base,
@@ -636,6 +678,7 @@ def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
     ...
     simkit.errors.ScenarioError: <dict>: `creator.folowers` must be a known key (did you mean `followers`?)
     """
+    _check_nesting(data, source)
     sc = _build(dict(data), source)
     for v in sc.variants:
         sc.variant(v)
@@ -673,6 +716,9 @@ def load_scenario(path) -> Scenario:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(path, "<toml>", f"valid TOML ({exc})") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ScenarioError(path, "<toml>", f"nested at most {MAX_NESTING} tables "
+                            "or arrays deep") from None
     except UnicodeDecodeError:
         raise ScenarioError(path, "<file>", "UTF-8 text") from None
     return scenario_from_dict(data, str(path))
