@@ -8,6 +8,7 @@ import numpy as np
 
 from . import config
 from ._kernels import layout as L
+from ._memory import check_simulate
 from ._pack import pack
 from ._version import __version__
 from .errors import SimkitError
@@ -57,6 +58,9 @@ def _simulate_iv(scenarios, paths, seed, threads, backend, path_offset, block_pa
                               f" got {type(sc).__name__}")
     paths = _check_positive_int("paths", paths)
     path_offset = _check_positive_int("path_offset", path_offset, 0)
+    if path_offset + paths > 2 ** 63 - 1:   # path indices are int64 in the kernels
+        raise SimkitError(f"`path_offset` + `paths` must be below 2**63, got "
+                          f"{path_offset + paths:,}")
     if threads is not None:
         threads = _check_positive_int("threads", threads)
     block_paths = _check_positive_int("block_paths", block_paths or config.BLOCK_PATHS)
@@ -150,6 +154,9 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
     packed = pack(scenarios)
     s = len(scenarios)
     n_st = packed.n_streams
+    # Refuse up front, in one line, what would not fit in memory.
+    check_simulate(s, paths, n_st, packed.max_minutes, per_stream=per_stream,
+                   curves=curves)
     tot = np.zeros((s, paths, len(TOTALS)))
     ps = np.zeros((s, paths, n_st, len(PER_STREAM))) if per_stream else None
     cv = np.zeros((s, paths, n_st, packed.max_minutes)) if curves else None

@@ -21,6 +21,9 @@ def _positive_int(text):
             from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    if v >= 2 ** 63:   # counts and indices are int64 in the kernels
+        raise argparse.ArgumentTypeError(f"expected a positive integer below 2**63, "
+                                         f"got {text!r}")
     return v
 
 
