@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._io import atomic_path, atomic_write_text
+from ._memory import check_design, check_sweep
 from .checkpoint import load_chunk, prepare, save_chunk, scenario_hash
 from ._version import __version__
 from .errors import SimkitError
@@ -114,6 +115,11 @@ def _scale(u, lo, hi, is_log):
     return np.clip(x, lo, hi)
 
 
+def _n_points(design, n, d):
+    """Rows of a design (a grid's upper bound: integer axes may have fewer)."""
+    return n ** d if design == "grid" else n
+
+
 def sweep_design(scenario, *, design=None, n=None, seed=0):
     """Points of the sweep design of ``scenario``'s ``[sweep]`` table.
 
@@ -149,7 +155,8 @@ def sweep_design(scenario, *, design=None, n=None, seed=0):
     ------
     SimkitError
         Without a ``[sweep]`` table, on a bad ``design``/``n``/``seed``, on a
-        log key with ``low <= 0``, or when the grid is too large.
+        log key with ``low <= 0``, or when the grid is too large or the
+        design matrix would not fit in memory (:mod:`simkit._memory`).
 
     See Also
     --------
@@ -171,6 +178,8 @@ def sweep_design(scenario, *, design=None, n=None, seed=0):
         if n ** d > MAX_SCENARIOS:
             raise SimkitError(f"`n`: a grid of {n} points on {d} axes has {n ** d:,} "
                               f"scenarios, more than {MAX_SCENARIOS:,}")
+    check_design(_n_points(design, n, d), d)   # before any allocation
+    if design == "grid":
         axes = []
         for k, (lo, hi) in zip(keys, bounds, strict=True):
             u = np.linspace(0.0, 1.0, n) if n > 1 else np.array([0.5])
@@ -503,8 +512,9 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     ------
     SimkitError
         On bad arguments, a missing ``[sweep]`` table, a swept value the schema
-        rejects (:class:`~simkit.errors.ScenarioError` naming the key), or a
-        checkpoint written for another sweep.
+        rejects (:class:`~simkit.errors.ScenarioError` naming the key), a
+        checkpoint written for another sweep, or a design whose scenarios would
+        not fit in memory (checked before any is built).
 
     See Also
     --------
@@ -535,6 +545,9 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     for m in metrics:
         if m not in TOTALS:
             raise SimkitError(f"`metrics`: unknown metric {m!r}")
+    # Every scenario is built before the first runs: refuse what cannot fit.
+    check_sweep(_n_points(design, n, len(keys)), len(keys), paths, chunk,
+                len(metrics), len(SWEEP_STATS))
     keys, pts = sweep_design(scenario, design=design, n=n, seed=seed)
     n_scen = pts.shape[0]
     # Build (and validate) every scenario before simulating anything.
