@@ -6,6 +6,9 @@
 ``KERNEL_VIEWERS`` the expected viewers one kernel call simulates at most (fewer
 paths per call when paths are heavy: progress updates and Ctrl-C stay prompt).
 
+``NPZ_MAX_BYTES`` bounds what a result file (``.npz``) may take uncompressed;
+a larger one is refused before it is inflated.
+
 Memory (:mod:`simkit._memory`): a request is refused before anything is
 allocated when it needs more than ``MEMORY_FRACTION`` of the memory available
 (``MEMORY_BYTES`` when set, else measured; ``MEMORY_FALLBACK_BYTES`` when it
@@ -19,6 +22,7 @@ _DEFAULTS = {
     "FASTMATH": False,
     "BLOCK_PATHS": 4096,
     "CHECKPOINT_PAIRS": 65_536,
+    "NPZ_MAX_BYTES": 4 * 2**30,
     "KERNEL_VIEWERS": 20_000_000,
     "MEMORY_FRACTION": 0.8,
     "MEMORY_BYTES": None,
@@ -29,6 +33,7 @@ _DEFAULTS = {
 FASTMATH = _DEFAULTS["FASTMATH"]
 BLOCK_PATHS = _DEFAULTS["BLOCK_PATHS"]
 CHECKPOINT_PAIRS = _DEFAULTS["CHECKPOINT_PAIRS"]
+NPZ_MAX_BYTES = _DEFAULTS["NPZ_MAX_BYTES"]
 KERNEL_VIEWERS = _DEFAULTS["KERNEL_VIEWERS"]
 MEMORY_FRACTION = _DEFAULTS["MEMORY_FRACTION"]
 MEMORY_BYTES = _DEFAULTS["MEMORY_BYTES"]
