@@ -367,3 +367,89 @@ def test_frozen_scenario_still_overrides_and_exports():
     json.dumps(d)  # plain lists and dicts only
     assert d["segments"]["names"] == ["a", "b"]
     assert dict(scenario_from_dict(d).values) == dict(v.values)
+
+
+# ----- numbers that cannot be right (issue 9, item 4) -----------------------------
+_NUMERIC = [(s, k, f) for s, fs in SCHEMA.items() for k, f in fs.items()
+            if f.kind in ("float", "int", "floats")]
+_MONEY = [f"{s}.{k}" for s, k, _ in _NUMERIC if k.endswith("_usd")]
+
+
+def test_every_numeric_key_has_a_finite_upper_bound():
+    for sec, key, f in _NUMERIC:
+        assert math.isfinite(f.hi) and math.isfinite(f.lo), f"{sec}.{key}"
+        assert f.hi < 1e10, f"{sec}.{key}"   # far below float64/int64 limits
+
+
+def test_money_keys_are_listed():
+    assert len(_MONEY) >= 12 and "brand.cpm_usd" in _MONEY
+
+
+@pytest.mark.parametrize("dotted", [
+    "segments.gift_rate_per_min", "audience.discovery_rate_per_min", *_MONEY])
+def test_huge_values_refused_with_the_key(dotted):
+    sec, k = dotted.split(".")
+    f = SCHEMA[sec][k]
+    value = [0.0] * 3 + [1e308] if f.kind == "floats" else 1e308
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict({sec: {k: value}}, source="s.toml")
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith("s.toml: `")
+    assert info.value.key.startswith(dotted)
+    assert f.expected() in msg and "1e+308" in msg
+
+
+def test_sweep_range_must_lie_inside_the_bounds():
+    msg = _err({"sweep": {"params": {"audience.discovery_rate_per_min": [1.0, 1e308]}}})
+    assert "`sweep.params.audience.discovery_rate_per_min`" in msg
+    assert "inside the key's range" in msg
+    assert "`sweep.params.audience.notify_decay_per_min`" in _err(
+        {"sweep": {"params": {"audience.notify_decay_per_min": [0.0, 1.0]}}})
+
+
+@pytest.mark.parametrize(("row", "name"), [
+    ("A,inf,1", "inf"), ("A,1e20,1", "1e20"), ("A,nan,1", "nan"),
+    ("A,1000001,1", "over a million"), ("A,5,inf", "inf weight"),
+    ("A,5,1e13", "huge weight"),
+])
+def test_catalogue_with_impossible_numbers(tmp_path, row, name):
+    (tmp_path / "g.csv").write_text(f"name,coins,weight\nRose,1,1\n{row}\n")
+    p = tmp_path / "c.toml"
+    p.write_text('[catalogue]\nfile = "g.csv"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    assert info.value.key == "row 2" and info.value.file.endswith("g.csv"), name
+    assert "\n" not in str(info.value) and "1,000,000" in str(info.value)
+
+
+def test_catalogue_dearest_real_gift_is_accepted(tmp_path):
+    (tmp_path / "g.csv").write_text("name,coins,weight\nUniverse,44999,1\n"
+                                    "Max,1000000,1e12\n")
+    cat = load_catalogue(str(tmp_path / "g.csv"))
+    assert cat.coins.tolist() == [44999, 1_000_000]
+
+
+def test_catalogue_not_utf8(tmp_path):
+    (tmp_path / "g.csv").write_bytes(b"name,coins,weight\nCaf\xe9,1,1\n")
+    p = tmp_path / "c.toml"
+    p.write_text('[catalogue]\nfile = "g.csv"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    assert info.value.file.endswith("g.csv") and "UTF-8" in str(info.value)
+
+
+def test_catalogue_csv_errors_in_the_cli_are_one_line(tmp_path, capsys):
+    from simkit.cli import main
+
+    for i, data in enumerate([b"name,coins,weight\nA,inf,1\n",
+                              b"name,coins,weight\nA,1e20,1\n",
+                              b"name,coins,weight\n\xff\xfe,1,1\n"]):
+        (tmp_path / f"g{i}.csv").write_bytes(data)
+        p = tmp_path / f"c{i}.toml"
+        p.write_text(f'[catalogue]\nfile = "g{i}.csv"\n')
+        out = tmp_path / f"out{i}"
+        assert main(["run", str(p), "--paths", "2", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("simkit: error: ") and err.count("\n") == 1, err
+        assert f"g{i}.csv" in err and "Traceback" not in err
+        assert not out.exists()

@@ -160,6 +160,12 @@ class Catalogue:
 
 
 _CATALOGUE_CACHE: dict = {}
+#: Most coins a gift may cost: the dearest TikTok gift (TikTok Universe) costs
+#: 44,999 coins; a million is a typo or a unit mistake.
+MAX_COINS = 1_000_000
+#: Largest base weight of a gift (weights are relative; counts of gifts sent
+#: on a whole platform stay below this).
+MAX_WEIGHT = 1e12
 
 
 def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Catalogue:
@@ -199,7 +205,10 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
     key = str(path)
     if key in _CATALOGUE_CACHE:
         return _CATALOGUE_CACHE[key]
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(label, "<file>", "UTF-8 text") from None
     rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     reader = csv.DictReader(rows)
     if reader.fieldnames is None or not {"name", "coins", "weight"} <= set(
@@ -213,9 +222,10 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
         except (TypeError, ValueError):
             raise ScenarioError(label, f"row {i}", "numeric coins and weight",
                                 (r.get("coins"), r.get("weight"))) from None
-        if not (c >= 1 and c == int(c)) or not (w >= 0 and math.isfinite(w)):
+        if not (1 <= c <= MAX_COINS and c == int(c)) or not 0 <= w <= MAX_WEIGHT:
             raise ScenarioError(label, f"row {i}",
-                                "coins a positive integer, weight >= 0", (c, w))
+                                f"coins an integer in [1, {MAX_COINS:,}] and weight "
+                                f"a number in [0, {MAX_WEIGHT:g}]", (c, w))
         names.append(r["name"])
         coins.append(int(c))
         weights.append(w)
@@ -295,7 +305,7 @@ def _check_field(f, v, file, key):
 
 
 _STREAM_KEYS = {"day": (0, 100_000), "hour": (0, 23), "duration_min": (1, 1440),
-                "collab": None, "promotion": (1, 100)}
+                "collab": None, "promotion": (1, 10)}
 
 
 def _check_streams(v, file, key):
@@ -415,6 +425,11 @@ def _check_sweep(v, file):
                 or not rng[0] < rng[1]):
             raise ScenarioError(file, f"sweep.params.{key}", "[low, high] with "
                                 "low < high", rng)
+        sec, _, name = key.rpartition(".")
+        f = SCHEMA[sec][name]
+        if rng[0] < f.lo or rng[1] > f.hi or (f.lo_open and rng[0] == f.lo):
+            raise ScenarioError(file, f"sweep.params.{key}", "[low, high] inside the "
+                                f"key's range ({f.expected()})", rng)
     for key in v["sweep.log"]:
         if key not in params:
             raise ScenarioError(file, "sweep.log", "keys listed in sweep.params", key)
