@@ -217,8 +217,30 @@ def _json_default(o):
 
 
 def write_json(path, obj) -> None:
-    """Write ``obj`` as indented JSON, atomically (numpy scalars/arrays allowed)."""
-    atomic_write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n")
+    """Write ``obj`` as indented JSON, atomically (numpy scalars/arrays allowed).
+
+    NaN and infinities are refused (JSON has none): nothing is written, and
+    :class:`~simkit.errors.SimkitError` names the file.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.json"
+    >>> write_json(f, {"price": float("inf")})
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: not writing x.json: a value is NaN or infinite (Out of range float values are not JSON compliant: inf)
+    >>> f.exists()
+    False
+    """
+    try:
+        text = json.dumps(obj, indent=2, default=_json_default, allow_nan=False)
+    except ValueError as exc:
+        from .errors import SimkitError
+
+        raise SimkitError(f"not writing {Path(path).name}: a value is NaN or "
+                          f"infinite ({exc})") from None
+    atomic_write_text(path, text + "\n")
 
 
 class AtomicFileSet:

@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from . import config
+from ._checks import check_result
 from ._kernels import layout as L
 from ._memory import check_simulate
 from ._pack import pack
@@ -210,6 +211,7 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
             None if cv is None else cv[i, :, :n_i].copy(),
             meta,
         ))
+        check_result(results[-1])   # no NaN, infinite or negative metric leaves
     return results
 
 

@@ -83,10 +83,10 @@ def add_parser(sub):
                    "sponsorship.first_stream)")
     rate = p.add_mutually_exclusive_group()
     rate.add_argument("--cpm", type=_nonneg_float, default=None, metavar="USD",
-                      help="price per 1,000 units delivered (default: "
-                      "sponsorship.cpm_usd)")
+                      help="price per 1,000 units delivered, at most 1,000 "
+                      "(default: sponsorship.cpm_usd)")
     rate.add_argument("--flat-rate", type=_nonneg_float, default=None, metavar="USD",
-                      help="price per unit delivered, instead of a CPM")
+                      help="price per unit delivered, at most 100, instead of a CPM")
     p.add_argument("--levels", type=_percent_levels, default=None,
                    metavar="L1,L2,...",
                    help="confidence levels in percent, each strictly between 0 and "

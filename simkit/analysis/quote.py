@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import metrics as _metrics
 from ..errors import SimkitError
+from ..scenario._schema import SCHEMA
 from .quantiles import check_confidence, check_levels, order_statistic_ranks
 
 __all__ = ["QuoteRow", "QuoteTable", "QuoteResult", "quote_table", "deliverable_sample",
@@ -264,25 +265,38 @@ def _num(v):
     return f"{v:,.3g}"
 
 
+#: Largest CPM and flat rate per unit (USD) a quote accepts: the bounds of
+#: ``sponsorship.cpm_usd`` and ``sponsorship.flat_rate_usd`` (no sponsor pays
+#: $1 per viewer-minute; see docs/scenario-format.md).
+MAX_CPM = SCHEMA["sponsorship"]["cpm_usd"].hi
+MAX_FLAT_RATE = SCHEMA["sponsorship"]["flat_rate_usd"].hi
+#: Largest delivery a quote prices: squares and sums of n <= 1e9 such values,
+#: times a rate <= MAX_FLAT_RATE, stay far from float64 overflow (a simulated
+#: delivery stays below 1e17 within the scenario bounds).
+MAX_DELIVERY = 1e100
+
+
 def _rate(cpm, flat_rate):
     if cpm is not None and flat_rate is not None:
         raise SimkitError("give either `cpm` or `flat_rate`, not both")
     if cpm is not None:
-        c = _nonneg(cpm, "cpm")
+        c = _bounded(cpm, "cpm", MAX_CPM)
         return c / 1000.0, f"CPM ${c:,.2f}"
     if flat_rate is not None:
-        f = _nonneg(flat_rate, "flat_rate")
+        f = _bounded(flat_rate, "flat_rate", MAX_FLAT_RATE)
         return f, f"${f:,.4g} per unit"
     return None, ""
 
 
-def _nonneg(v, name):
+def _bounded(v, name, hi):
+    """``v`` as a float in ``[0, hi]`` (USD), else a SimkitError naming ``name``."""
     try:
         f = float(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         f = float("nan")
-    if not (math.isfinite(f) and f >= 0):
-        raise SimkitError(f"`{name}` must be a non-negative number, got {v!r}")
+    if isinstance(v, bool) or not 0 <= f <= hi:
+        raise SimkitError(f"`{name}` must be a number of USD in [0, {hi:,.0f}] (no "
+                          f"sponsor pays more), got {v!r}")
     return f
 
 
@@ -357,6 +371,10 @@ def quote_table(x, levels=DEFAULT_LEVELS, *, cpm=None, flat_rate=None,
                           "where the sponsored stream(s) went live)")
     if not np.all(np.isfinite(x)):
         raise SimkitError("deliverable sample has NaN or infinite values")
+    big = float(np.max(np.abs(x)))
+    if big > MAX_DELIVERY:
+        raise SimkitError(f"deliverable sample has a value of {big:.3g}, beyond "
+                          f"{MAX_DELIVERY:g}: too large to price without overflow")
     s = np.sort(x)
     p = np.round(1.0 - lv, 12)
     k = np.clip(np.ceil(np.round(n * p, 9)).astype(np.int64), 1, n)
