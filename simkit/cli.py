@@ -71,8 +71,9 @@ def main(argv=None) -> int:
             parser.print_help()
             return 2
         return int(args.func(args) or 0)
-    except SimkitError as exc:
-        print(f"simkit: error: {exc}", file=sys.stderr)
+    except SimkitError as exc:  # any subclass, raised anywhere: an input mistake
+        message = " ".join(str(exc).splitlines())  # one line, whatever it holds
+        print(f"simkit: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("simkit: interrupted", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import simkit
 from simkit.cli import main
 
 MICRO = "scenarios/micro.toml"
+_ROOT = Path(__file__).resolve().parent.parent  # for tests that change directory
 
 
 def _one_line_error(capsys):
@@ -42,6 +44,13 @@ def no_simulation(monkeypatch):
         monkeypatch.setattr(simkit, name, boom)
     monkeypatch.setattr(simkit.analysis.sensitivity, "tornado", boom)
     monkeypatch.setattr(simkit.report, "build_report", boom)
+
+
+@pytest.fixture
+def synthetic_npz(tmp_path):
+    f = tmp_path / "r.npz"
+    simkit.SimulationResult("demo", {"income_total": np.arange(50.0)}).save(f)
+    return f
 
 
 # ----- scenario files nested too deeply ------------------------------------------
@@ -229,3 +238,227 @@ def test_header_claiming_more_than_the_member_holds_is_refused(tmp_path):
     with pytest.raises(simkit.SimkitError, match=r"`totals/gifts` claims shape "
                        r"\(1000000000000,\) of float64, more than the 192 bytes"):
         simkit.SimulationResult.load(f)
+
+
+# ----- every flag checked before anything is simulated ---------------------------
+def test_no_simulation_fixture_bites(no_simulation):
+    """The fixture the tests below rely on does stop a simulation."""
+    with pytest.raises(AssertionError, match="simulated before"):
+        main(["run", MICRO, "--paths", "10", "--quiet"])
+
+
+_COMMANDS_WITH_SCHEDULER = [
+    ["run", MICRO], ["compare", "scenarios/consistent_vs_adhoc.toml"], ["quote", MICRO],
+    ["plot", MICRO, "--kind", "distribution", "-o", "x.png"],
+    ["report", MICRO, "-o", "x.html"], ["sweep", "scenarios/micro_sweep.toml"],
+]
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "localhost", "tcp://", "h:0",
+                                     "h:99999", "http://h:8786", "::1:8786", "h: 1"])
+@pytest.mark.parametrize("cmd", _COMMANDS_WITH_SCHEDULER, ids=lambda c: c[0])
+def test_scheduler_that_is_not_an_address(cmd, address, capsys, no_simulation,
+                                          tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cmd = [c if not c.startswith("scenarios/") else f"{_ROOT}/{c}" for c in cmd]
+    assert main([*cmd, "--backend", "dask", "--scheduler", address]) == 2
+    line = _one_line_error(capsys)
+    assert line == (f"simkit: error: {cmd[0]}: argument --scheduler: expected a Dask "
+                    "scheduler address such as tcp://host:8786 or host:8786 "
+                    f"(schemes: tcp, tls, ucx, inproc, ws, wss), got {address!r}")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "scheduler:8786",
+                                     "tls://h.example.org:8786", "[::1]:8786",
+                                     "tcp://[fe80::1%eth0]:8786", "ucx://h:13337",
+                                     "inproc://10.0.0.5/1234/1", "ws://h:80"])
+def test_scheduler_addresses_dask_accepts(address):
+    from simkit.cli import make_parser
+
+    args = make_parser().parse_args(["run", MICRO, "--scheduler", address])
+    assert args.scheduler == address
+
+
+@pytest.mark.parametrize("cmd", _COMMANDS_WITH_SCHEDULER, ids=lambda c: c[0])
+def test_scheduler_without_dask_backend(cmd, capsys, no_simulation, tmp_path,
+                                        monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cmd = [c if not c.startswith("scenarios/") else f"{_ROOT}/{c}" for c in cmd]
+    assert main([*cmd, "--scheduler", "tcp://h:8786"]) == 2
+    assert _one_line_error(capsys) == ("simkit: error: --scheduler needs --backend "
+                                       "dask")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("cmd", [
+    ["plot", MICRO, "--kind", "distribution"],
+    ["plot", MICRO, "--kind", "tornado"],
+    ["report", MICRO],
+], ids=lambda c: " ".join(c[i] for i in (0, -1)))
+@pytest.mark.parametrize("where, why", [
+    ("missing/x.{ext}", "no directory {tmp}/missing"),
+    ("afile/x.{ext}", "{tmp}/afile is not a directory"),
+    ("adir", "is a directory"),
+])
+def test_output_file_checked_before_simulating(cmd, where, why, tmp_path, capsys,
+                                               no_simulation):
+    (tmp_path / "afile").write_text("keep")
+    (tmp_path / "adir.png").mkdir()
+    (tmp_path / "adir.html").mkdir()
+    ext = "html" if cmd[0] == "report" else "png"
+    where = where.format(ext=ext) + ("" if "{" in where or "." in where.format(ext=ext)
+                                     else f".{ext}")
+    target = tmp_path / where
+    assert main([*cmd, "-o", str(target)]) == 2
+    line = _one_line_error(capsys)
+    assert line == f"simkit: error: -o {target}: {why.format(tmp=tmp_path)}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir.html", "adir.png",
+                                                          "afile"]
+    assert (tmp_path / "afile").read_text() == "keep"
+
+
+def test_plot_into_nonexistent_root_folder(capsys, no_simulation):
+    assert main(["plot", MICRO, "--kind", "distribution", "-o",
+                 "/nonexistent/x.png"]) == 2
+    assert _one_line_error(capsys) == ("simkit: error: -o /nonexistent/x.png: no "
+                                       "directory /nonexistent")
+
+
+def test_plot_into_unwritable_folder(tmp_path, capsys, no_simulation, monkeypatch):
+    import tempfile
+
+    def denied(*args, **kwargs):  # as in a read-only folder (root may write there)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    png = tmp_path / "x.png"
+    assert main(["plot", MICRO, "--kind", "distribution", "-o", str(png)]) == 2
+    assert _one_line_error(capsys) == (f"simkit: error: -o {png}: cannot write in "
+                                       f"{tmp_path} (Permission denied)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_onto_a_device_is_refused(capsys, no_simulation):
+    """A rename onto /dev/null would replace the device (for root)."""
+    assert main(["report", MICRO, "-o", "/dev/null"]) == 2
+    assert _one_line_error(capsys) == ("simkit: error: -o /dev/null: exists and is "
+                                       "not a regular file")
+
+
+@pytest.mark.parametrize("cmd", [
+    ["plot", MICRO, "--kind", "distribution", "-o", "x.png"],
+    ["report", MICRO, "-o", "x.html"],
+    ["run", MICRO],
+], ids=lambda c: c[0])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e999", "usd"])
+def test_target_must_be_finite(cmd, value, tmp_path, monkeypatch, capsys,
+                               no_simulation):
+    monkeypatch.chdir(tmp_path)
+    cmd = [f"{_ROOT}/{c}" if c.startswith("scenarios/") else c for c in cmd]
+    assert main([*cmd, f"--target={value}"]) == 2
+    assert _one_line_error(capsys) == (f"simkit: error: {cmd[0]}: argument --target: "
+                                       f"expected a finite number, got {value!r}")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, why", [
+    (["--kind", "fan", "--metric", "cash_paid_out"],
+     "--metric cash_paid_out: --kind fan needs a per-stream metric: "),
+    (["--kind", "distribution", "--metric", "creator_share"],
+     "--metric creator_share: --kind distribution needs a per-path total: "),
+    (["--kind", "concurrency", "--stream", "12"],
+     f"--stream 12: {MICRO} schedules 12 streams (0 to 11)"),
+    (["--kind", "concurrency", "--stream", "-1"],
+     "plot: argument --stream: expected a stream number >= 0, got '-1'"),
+    (["--kind", "distribution", "--variant", "nosuch"], "`variants` must be one of"),
+    (["--kind", "compare", "--variants", "a,nosuch"], "`variants` must be one of"),
+    (["--kind", "distribution", "-o", "x.gif"], "-o x.gif: the suffix must be one "
+     "of .png, .svg, .pdf"),
+])
+def test_plot_flags_checked_before_simulating(args, why, tmp_path, monkeypatch,
+                                              capsys, no_simulation):
+    monkeypatch.chdir(tmp_path)
+    if "-o" not in args:
+        args = [*args, "-o", "x.png"]
+    assert main(["plot", f"{_ROOT}/{MICRO}", *args]) == 2
+    line = _one_line_error(capsys)
+    assert why.replace(MICRO, f"{_ROOT}/{MICRO}") in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----- writing outputs: an OSError is one line naming the path --------------------
+@pytest.fixture
+def disk_full(monkeypatch):
+    """Every temporary output file fails as on a full disk."""
+    import simkit._io
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(simkit._io, "_temporary_beside", full)
+
+
+def test_plot_on_a_full_disk(synthetic_npz, tmp_path, capsys, disk_full):
+    png = tmp_path / "x.png"
+    assert main(["plot", str(synthetic_npz), "--kind", "distribution",
+                 "-o", str(png)]) == 2
+    assert _one_line_error(capsys) == (f"simkit: error: cannot write {png}: No space "
+                                       "left on device")
+    assert not png.exists()
+
+
+def test_report_on_a_full_disk(tmp_path, capsys, disk_full):
+    html = tmp_path / "r.html"
+    assert main(["report", MICRO, "-o", str(html), "--paths", "20",
+                 "--tornado-paths", "10", "--quiet"]) == 2
+    assert _one_line_error(capsys) == (f"simkit: error: cannot write {html}: No "
+                                       "space left on device")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_on_a_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
+    import simkit._io
+
+    real, calls = simkit._io._temporary_beside, []
+
+    def second_fails(path):  # the set's temporary, then the writer's (fails)
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(path)
+
+    monkeypatch.setattr(simkit._io, "_temporary_beside", second_fails)
+    out = tmp_path / "out"
+    assert main(["compare", "scenarios/consistent_vs_adhoc.toml", "--paths", "20",
+                 "--quiet", "--out", str(out)]) == 2
+    line = _one_line_error(capsys)
+    assert line == (f"simkit: error: cannot write {out / 'compare.json'}: No space "
+                    "left on device")
+    assert not out.exists()
+
+
+def test_sweep_on_a_full_disk(tmp_path, capsys, monkeypatch):
+    import simkit.sweep
+
+    def full(self, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(simkit.sweep.SweepResult, "to_csv", full)
+    out = tmp_path / "out"
+    assert main(["sweep", "scenarios/micro_sweep.toml", "--n", "2", "--paths", "10",
+                 "--quiet", "--out", str(out)]) == 2
+    assert _one_line_error(capsys) == (f"simkit: error: cannot write "
+                                       f"{out / 'sweep.csv'}: No space left on device")
+
+
+def test_multi_line_message_is_printed_on_one_line(monkeypatch, capsys):
+    import simkit._cli.validate as validate
+
+    def two_lines(args):
+        raise simkit.ScenarioError("a.toml", "x", "fine\nreally")
+
+    monkeypatch.setattr(validate, "main", two_lines)
+    assert main(["validate", "a.toml"]) == 2
+    assert _one_line_error(capsys) == ("simkit: error: a.toml: `x` must be fine "
+                                       "really")

@@ -41,12 +41,12 @@ def add_parser(sub):
                    help="compare: the variants to overlay (default: all defined)")
     p.add_argument("--log", action="store_true",
                    help="distribution/compare: logarithmic value axis")
-    p.add_argument("--target", type=float, default=None, metavar="USD",
-                   help="distribution: mark this value and P(above)")
+    p.add_argument("--target", type=common.finite_float, default=None, metavar="USD",
+                   help="distribution: mark this value and P(above) (USD finite)")
     p.add_argument("--by", default="cumulative",
                    choices=("cumulative", "day", "stream"),
                    help="fan: running total by day, value per day, or per stream")
-    p.add_argument("--stream", type=int, default=None, metavar="K",
+    p.add_argument("--stream", type=_stream_index, default=None, metavar="K",
                    help="concurrency: only stream K (default: all streams pooled)")
     p.add_argument("--dpi", type=common._positive_int, default=150,
                    help="resolution of PNG output (default 150)")
@@ -60,7 +60,21 @@ def add_parser(sub):
     p.set_defaults(func=main)
 
 
+def _stream_index(text):
+    """argparse type of ``--stream``: an integer >= 0."""
+    import argparse
+
+    try:
+        v = int(text)
+    except ValueError:
+        v = -1
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a stream number >= 0, got {text!r}")
+    return v
+
+
 def _output(path):
+    """``(Path, format)`` of ``-o``, checked writable before anything is simulated."""
     from ..errors import SimkitError
 
     out = Path(path)
@@ -68,9 +82,28 @@ def _output(path):
     if fmt not in FORMATS:
         raise SimkitError(f"-o {path}: the suffix must be one of "
                           f"{', '.join('.' + f for f in FORMATS)}")
-    if out.is_dir():
-        raise SimkitError(f"-o {path}: is a directory")
-    return out, fmt
+    return common.check_out_file(out), fmt
+
+
+def _check_flags(args, kind_in, inputs):
+    """Refuse, before simulating, flag values the figure would refuse later."""
+    from .._pack import n_streams
+    from ..errors import SimkitError
+    from ..metrics import PER_STREAM, TOTALS
+
+    kind, metric = args.kind, args.metric
+    if kind in ("distribution", "compare", "tornado") and metric \
+            and metric not in TOTALS:
+        raise SimkitError(f"--metric {metric}: --kind {kind} needs a "
+                          f"per-path total: {', '.join(TOTALS)}")
+    if kind == "fan" and metric and metric not in PER_STREAM:
+        raise SimkitError(f"--metric {metric}: --kind fan needs a per-stream "
+                          f"metric: {', '.join(PER_STREAM)}")
+    if kind_in == "scenario" and kind == "concurrency" and args.stream is not None:
+        n = n_streams(inputs.variant(args.variant) if args.variant else inputs)
+        if args.stream >= n:
+            raise SimkitError(f"--stream {args.stream}: {inputs.source} schedules "
+                              f"{n} streams (0 to {n - 1})")
 
 
 def _load_inputs(args):
@@ -178,25 +211,18 @@ def _figure(args, kind_in, inputs, paths):
 
 def main(args):
     """Run the command; return the exit status."""
-    from .._io import atomic_path
-    from ..metrics import TOTALS
-
+    common.check_backend(args)
     out, fmt = _output(args.output)
     kind_in, inputs = _load_inputs(args)
     paths = args.paths or _DEFAULT_PATHS.get(args.kind, _PATHS)
-    if args.kind in ("distribution", "compare", "tornado") and args.metric \
-            and args.metric not in TOTALS:
-        from ..errors import SimkitError
-
-        raise SimkitError(f"--metric {args.metric}: --kind {args.kind} needs a "
-                          f"per-path total: {', '.join(TOTALS)}")
+    _check_flags(args, kind_in, inputs)
     # One Dask client for every simulation of the figure (none for saved results).
     session = (common.backend_session(args) if kind_in == "scenario"
                else contextlib.nullcontext(None))
     with session as client:
         args.client = client
         fig = _figure(args, kind_in, inputs, paths)
-    with atomic_path(out) as tmp:
+    with common.output_file(out) as tmp:
         fig.savefig(tmp, format=fmt, dpi=args.dpi)
     print(f"wrote {out}")
     return 0
