@@ -308,7 +308,7 @@ figure (about 2.5 TB of RGBA), more than 65,535 pixels a side: use --dpi 9362 or
     """
     w_in, h_in = (float(x) for x in size_inches)
     dpi = int(dpi)
-    w, h = math.ceil(w_in * dpi), math.ceil(h_in * dpi)
+    w, h = round(w_in * dpi), round(h_in * dpi)
     need = 2 * 4 * w * h
     top = max(1, int(MAX_PIXELS / max(w_in, h_in, 1e-9)))
     if max(w, h) > MAX_PIXELS:

@@ -3,8 +3,9 @@
 ``FASTMATH`` is the only place kernels take their fastmath flags from;
 ``BLOCK_PATHS`` is the number of paths one backend task simulates;
 ``CHECKPOINT_PAIRS`` the (scenario, path) pairs of one checkpoint chunk;
-``KERNEL_VIEWERS`` the expected viewers one kernel call simulates at most (fewer
-paths per call when paths are heavy: progress updates and Ctrl-C stay prompt).
+``KERNEL_VIEWERS`` the expected viewers per thread one kernel call simulates at
+most (fewer paths per call when paths are heavy, so a call lasts a few tenths of
+a second and progress bars move).
 
 ``NPZ_MAX_BYTES`` bounds what a result file (``.npz``) may take uncompressed;
 a larger one is refused before it is inflated.
@@ -23,7 +24,7 @@ _DEFAULTS = {
     "BLOCK_PATHS": 4096,
     "CHECKPOINT_PAIRS": 65_536,
     "NPZ_MAX_BYTES": 4 * 2**30,
-    "KERNEL_VIEWERS": 20_000_000,
+    "KERNEL_VIEWERS": 10_000_000,
     "MEMORY_FRACTION": 0.8,
     "MEMORY_BYTES": None,
     "MEMORY_FALLBACK_BYTES": 4_000_000_000,
