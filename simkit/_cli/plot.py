@@ -13,7 +13,6 @@ FORMATS = ("png", "svg", "pdf")
 #: Default paths per kind (--paths overrides): a tornado makes two runs per input.
 _DEFAULT_PATHS = {"tornado": 500}
 _PATHS = 2000
-_MAX_CURVE_CELLS = 20_000_000
 
 
 def add_parser(sub):
@@ -159,11 +158,13 @@ def _figure(args, kind_in, inputs, paths):
         return plotting.fan_chart(res, metric, by=args.by).figure
     if kind == "concurrency":
         if kind_in == "scenario":  # curves cost paths x streams x minutes cells
+            from .._memory import curve_paths
+
             sc = inputs.variant(args.variant) if args.variant else inputs
             probe = _simulate(sc, args, 2, per_stream=True)
             streams = probe.per_stream["duration_min"].shape[1]
             minutes = int(probe.per_stream["duration_min"].max()) + 1
-            cap = max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))
+            cap = curve_paths(paths, streams, minutes)
             if paths > cap:
                 print(f"note: concurrency curves kept for the first {cap:,} paths "
                       f"(of {paths:,}) to bound memory")
@@ -213,6 +214,11 @@ def main(args):
     """Run the command; return the exit status."""
     common.check_backend(args)
     out, fmt = _output(args.output)
+    if fmt == "png":   # a raster too big to draw is refused before simulating
+        from .._memory import check_figure
+        from ..plotting._style import FIGSIZE
+
+        check_figure(FIGSIZE, args.dpi)
     kind_in, inputs = _load_inputs(args)
     paths = args.paths or _DEFAULT_PATHS.get(args.kind, _PATHS)
     _check_flags(args, kind_in, inputs)
@@ -222,6 +228,8 @@ def main(args):
     with session as client:
         args.client = client
         fig = _figure(args, kind_in, inputs, paths)
+    if fmt == "png":   # this figure's own size (some kinds are taller)
+        check_figure(fig.get_size_inches(), args.dpi)
     with common.output_file(out) as tmp:
         fig.savefig(tmp, format=fmt, dpi=args.dpi)
     print(f"wrote {out}")
