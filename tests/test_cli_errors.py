@@ -462,3 +462,12 @@ def test_multi_line_message_is_printed_on_one_line(monkeypatch, capsys):
     assert main(["validate", "a.toml"]) == 2
     assert _one_line_error(capsys) == ("simkit: error: a.toml: `x` must be fine "
                                        "really")
+
+
+@pytest.mark.parametrize("flag", ["--paths", "--tornado-paths"])
+def test_report_needs_two_paths(flag, tmp_path, capsys, no_simulation):
+    html = tmp_path / "r.html"
+    assert main(["report", MICRO, "-o", str(html), flag, "1"]) == 2
+    assert _one_line_error(capsys) == (f"simkit: error: report: argument {flag}: "
+                                       "expected an integer >= 2, got '1'")
+    assert list(tmp_path.iterdir()) == []

@@ -37,6 +37,10 @@ def main(args):
     from ..errors import SimkitError
     from ..report import build_report
 
+    for flag, v in (("--paths", args.paths), ("--tornado-paths", args.tornado_paths)):
+        if v is not None and v < 2:  # quantiles and the tornado need two paths
+            raise SimkitError(f"report: argument {flag}: expected an integer >= 2, "
+                              f"got '{v}'")
     common.check_backend(args)
     out = common.check_out_file(args.output)
     sc = common.load(args)
