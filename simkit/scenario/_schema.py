@@ -10,9 +10,13 @@ also keep every product the kernels form finite and far from float64/int64
 overflow (``tests/test_scenario.py::test_kernel_products_at_the_bounds``
 multiplies them out): with followers <= 1e9, join rate <= 1, promotion <= 10,
 habit H <= 6 and weekday factor <= 3, a stream has at most ~2e11 notified (and
-3e11 partner) viewers on average, x 20 with virality <= 0.95; at 1,440 minutes
-and <= 5 gifts a minute times g(e) <= e^1.5 the gift counts stay below ~1e18
-(int64 holds 9.2e18), and money stays below 1e30 USD.
+3e11 partner) viewers on average, x 20 with virality <= 0.95 (1e13, exact in
+float64); at 1,440 minutes and <= 5 gifts a minute times g(e) <= e^1.5 the gift
+counts stay below ~3e17 (int64 holds 9.2e18), and even lognormal money draws at
+their extreme stay below 1e37 USD a stream (float64 holds 1.8e308). Followers
+gained during a horizon compound across streams and are bounded only by the
+time a simulation of such audiences takes; ``simulate_batch`` refuses any
+result that is not finite and non-negative (``simkit._checks``).
 """
 
 from __future__ import annotations
@@ -167,8 +171,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "activity": Field("floats", DEFAULT_ACTIVITY, "a(h): relative audience "
                           "activity for each hour 0-23 [domain 3.3].", lo=0.0, hi=1.0,
                           length=24),
-        "weekday_factors": Field("floats", (1.0,) * 7, "Activity multiplier per weekday "
-                                 "(Monday first; at most 3, no weekday draws three "
+        "weekday_factors": Field("floats", (1.0,) * 7, "Activity multiplier per "
+                                 "weekday (Monday first; at most 3, no weekday draws three "
                                  "times the usual audience).", lo=0.0, hi=3.0,
                                  length=7),
         "promotion": Field(F, 1.0, "P >= 1: multiplier on notified joins from "
