@@ -471,3 +471,24 @@ def test_report_needs_two_paths(flag, tmp_path, capsys, no_simulation):
     assert _one_line_error(capsys) == (f"simkit: error: report: argument {flag}: "
                                        "expected an integer >= 2, got '1'")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_quote_on_a_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
+    import simkit._io
+
+    real, calls = simkit._io._temporary_beside, []
+
+    def third_fails(path):  # quote.json and quote.csv written, bands_*.json not
+        calls.append(path)
+        if len(calls) == 6:
+            raise OSError(28, "No space left on device")
+        return real(path)
+
+    monkeypatch.setattr(simkit._io, "_temporary_beside", third_fails)
+    out = tmp_path / "out"
+    assert main(["quote", "scenarios/sponsorship_quote.toml", "--paths", "20",
+                 "--quiet", "--bands", "stream", "--out", str(out)]) == 2
+    line = _one_line_error(capsys)
+    assert line == (f"simkit: error: cannot write {out / 'bands_stream.json'}: No "
+                    "space left on device")
+    assert not out.exists()
