@@ -422,7 +422,7 @@ def test_compare_on_a_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
 
     real, calls = simkit._io._temporary_beside, []
 
-    def second_fails(path):  # the set's temporary, then the writer's (fails)
+    def second_fails(path):  # the set's temporary, then the writer's: it fails
         calls.append(path)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
@@ -478,13 +478,13 @@ def test_quote_on_a_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
 
     real, calls = simkit._io._temporary_beside, []
 
-    def third_fails(path):  # quote.json and quote.csv written, bands_*.json not
+    def sixth_fails(path):  # each file takes two temporaries: bands_stream.json's
         calls.append(path)
         if len(calls) == 6:
             raise OSError(28, "No space left on device")
         return real(path)
 
-    monkeypatch.setattr(simkit._io, "_temporary_beside", third_fails)
+    monkeypatch.setattr(simkit._io, "_temporary_beside", sixth_fails)
     out = tmp_path / "out"
     assert main(["quote", "scenarios/sponsorship_quote.toml", "--paths", "20",
                  "--quiet", "--bands", "stream", "--out", str(out)]) == 2
