@@ -127,9 +127,10 @@ def test_log_key_needs_positive_low():
 
 
 def test_range_outside_the_schema_names_the_key():
-    sc = micro(params={"audience.join_rate": [0.5, 1.5]}, n=3)
-    with pytest.raises(ScenarioError, match="audience.join_rate"):
-        run_sweep(sc, paths=2, progress=False)
+    # Refused when the scenario is loaded, before any point is drawn.
+    with pytest.raises(ScenarioError, match="`sweep.params.audience.join_rate` must "
+                       "be \\[low, high\\] inside the key's range"):
+        micro(params={"audience.join_rate": [0.5, 1.5]}, n=3)
 
 
 def test_grid_too_large_is_refused():
