@@ -186,7 +186,8 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
             with session(backend, scheduler) as client:
                 _run_checkpointed(run, {"scheduler": client} if kwargs else {},
                                   scenarios, packed, key, path_offset, tot, ps, cv,
-                                  threads, block_paths, on_block, checkpoint, resume)
+                                  threads, block_paths, on_block, checkpoint, resume,
+                                  seed)
     finally:
         if bar is not None:
             bar.close()
@@ -216,37 +217,42 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
 
 
 def _run_checkpointed(run, kwargs, scenarios, packed, key, path_offset, tot, ps, cv,
-                      threads, block_paths, on_block, out, resume):
+                      threads, block_paths, on_block, out, resume, seed):
     """``run`` chunk by chunk, each finished chunk saved to ``out`` (or loaded
-    from it when resuming); see :mod:`simkit.checkpoint`."""
-    from .checkpoint import load_chunk, prepare, save_chunk, scenario_hash
+    from it when resuming and it verifies); see :mod:`simkit.checkpoint`."""
+    from .checkpoint import Checkpoint, scenario_hash
 
     s, paths = tot.shape[0], tot.shape[1]
     chunk = -(-config.CHECKPOINT_PAIRS // s)
-    prepare(out, {
-        "format": "simkit-run-checkpoint/1", "simkit_version": __version__,
-        "scenarios": [sc.name for sc in scenarios],
-        "scenario_sha256": [scenario_hash(sc) for sc in scenarios],
-        "root_key": str(key), "paths": paths, "path_offset": path_offset,
-        "per_stream": ps is not None, "curves": cv is not None,
-        "chunk_paths": chunk,
-    }, resume)
+    seed_id = (int(seed) if not isinstance(seed, np.random.SeedSequence) else
+               {"entropy": str(seed.entropy), "spawn_key": [int(k) for k in
+                                                            seed.spawn_key]})
     outs = {n: a for n, a in (("totals", tot), ("per_stream", ps), ("curves", cv))
             if a is not None}
-    for i, c0 in enumerate(range(0, paths, chunk)):
-        c1 = min(paths, c0 + chunk)
-        views = {n: a[:, c0:c1] for n, a in outs.items()}
-        got = load_chunk(out, i, c0, c1, tuple(views)) if resume else None
-        if got is not None and all(got[n].shape == v.shape for n, v in views.items()):
-            for n, v in views.items():
-                v[...] = got[n]
-            if on_block is not None:
-                on_block(s * (c1 - c0))
-            continue
-        run(packed, key, path_offset + c0, views["totals"], views.get("per_stream"),
-            views.get("curves"), threads=threads, block_paths=block_paths,
-            on_block=on_block, **kwargs)
-        save_chunk(out, i, c0, c1, **views)
+    manifest = {
+        "format": "simkit-run-checkpoint/2", "simkit_version": __version__,
+        "scenarios": [sc.name for sc in scenarios],
+        "variants": [sc.variant_name for sc in scenarios],
+        "scenario_sha256": [scenario_hash(sc) for sc in scenarios],
+        "seed": seed_id, "root_key": str(key), "paths": paths,
+        "path_offset": path_offset, "chunk_paths": chunk,
+        "outputs": {n: list(a.shape[2:]) for n, a in outs.items()},
+    }
+    with Checkpoint(out, manifest, resume=resume) as ck:
+        for i, c0 in enumerate(range(0, paths, chunk)):
+            c1 = min(paths, c0 + chunk)
+            views = {n: a[:, c0:c1] for n, a in outs.items()}
+            got = ck.load(i, c0, c1, views) if resume else None
+            if got is not None:
+                for n, v in views.items():
+                    v[...] = got[n]
+                if on_block is not None:
+                    on_block(s * (c1 - c0))
+                continue
+            run(packed, key, path_offset + c0, views["totals"],
+                views.get("per_stream"), views.get("curves"), threads=threads,
+                block_paths=block_paths, on_block=on_block, **kwargs)
+            ck.save(i, c0, c1, **views)
 
 
 def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,

@@ -29,7 +29,7 @@ import numpy as np
 
 from ._io import atomic_path, atomic_write_text
 from ._memory import check_design, check_sweep
-from .checkpoint import load_chunk, prepare, save_chunk, scenario_hash
+from .checkpoint import Checkpoint, scenario_hash
 from ._version import __version__
 from .errors import SimkitError
 from .scenario import Scenario
@@ -53,7 +53,7 @@ CHUNK_PAIRS = 65_536
 #: Largest design accepted (rows).
 MAX_SCENARIOS = 10_000_000
 
-_MANIFEST_FORMAT = "simkit-sweep-1"
+_MANIFEST_FORMAT = "simkit-sweep-2"
 
 
 def _field(key):
@@ -553,17 +553,17 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     # Build (and validate) every scenario before simulating anything.
     scenarios = [scenario.with_overrides(_overrides(keys, row)) for row in pts]
     bounds = [(s0, min(n_scen, s0 + chunk)) for s0 in range(0, n_scen, chunk)]
-    if out is not None:
-        prepare(out, _manifest(scenario, design, n, paths, seed, chunk, n_scen,
-                               keys, log, metrics), resume, what="sweep")
     stats = np.empty((n_scen, len(metrics), len(SWEEP_STATS)))
     n_loaded = 0
     started = time.perf_counter()
-    bar = _progress_bar(progress, n_scen, f"sweep {scenario.name}")
-    if bar is not None:
-        bar.unit = "scenario"
     with contextlib.ExitStack() as stack:
+        # The checkpoint first: a folder another sweep holds is refused at once.
+        ck = None if out is None else stack.enter_context(Checkpoint(
+            out, _manifest(scenario, design, n, paths, seed, chunk, n_scen, keys,
+                           log, metrics), resume=resume, what="sweep"))
+        bar = _progress_bar(progress, n_scen, f"sweep {scenario.name}")
         if bar is not None:
+            bar.unit = "scenario"
             stack.callback(bar.close)
         sched = scheduler
         if backend == "dask":
@@ -571,7 +571,8 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
 
             sched = stack.enter_context(client_for(scheduler))
         for i, (s0, s1) in enumerate(bounds):
-            got = (load_chunk(out, i, s0, s1, ("stats",), check={"params": pts[s0:s1]})
+            got = (ck.load(i, s0, s1, {"stats": stats[s0:s1]},
+                           check={"params": pts[s0:s1]})
                    if resume else None)
             if got is not None:
                 stats[s0:s1] = got["stats"]
@@ -581,8 +582,8 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
                                      threads=threads, backend=backend,
                                      scheduler=sched, progress=False)
                 stats[s0:s1] = _summarize(res, metrics)
-                if out is not None:
-                    save_chunk(out, i, s0, s1, params=pts[s0:s1], stats=stats[s0:s1])
+                if ck is not None:
+                    ck.save(i, s0, s1, params=pts[s0:s1], stats=stats[s0:s1])
             if bar is not None:
                 bar.update(s1 - s0)
             if on_chunk is not None:

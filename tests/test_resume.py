@@ -146,12 +146,18 @@ def test_resume_refuses_a_changed_scenario(tmp_path):
         run_sweep(changed, out=out, resume=True, **KW)
 
 
-def test_resume_refuses_a_foreign_manifest(tmp_path):
+def test_resume_keeps_a_foreign_manifest(tmp_path):
+    """A manifest.json with content that simkit did not write is never replaced:
+    the sweep is refused in one line naming it."""
     out = tmp_path / "run"
     out.mkdir()
-    (out / "manifest.json").write_text("{not json")
-    with pytest.raises(SimkitError, match="not a sweep manifest"):
-        run_sweep(scenario(), out=out, resume=True, **KW)
+    (out / "manifest.json").write_text('{"name": "my web app"}')
+    for resume in (True, False):
+        with pytest.raises(SimkitError, match="manifest.json: a file simkit did not "
+                           "write"):
+            run_sweep(scenario(), out=out, resume=resume, **KW)
+    assert (out / "manifest.json").read_text() == '{"name": "my web app"}'
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
 
 
 def test_resume_without_checkpoint_starts_fresh(tmp_path, full):
