@@ -75,7 +75,8 @@ def file_stem(name: str) -> str:
     dots = len(stem) - len(stem.lstrip("."))
     stem = "_" * dots + stem[dots:] or "_"
     if len(stem.encode("utf-8")) > MAX_STEM_BYTES:
-        tag = hashlib.sha256(str(name).encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        raw = str(name).encode("utf-8", "surrogatepass")
+        tag = hashlib.sha256(raw).hexdigest()[:12]
         head = stem.encode("utf-8")[:MAX_STEM_BYTES - 13].decode("utf-8", "ignore")
         stem = f"{head}-{tag}"
     return stem

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -69,15 +68,12 @@ def _effects(res):
     return out
 
 
-def _slug(name):
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-
-
 def default_out(scenario):
     """The output directory without ``--out``: ``out/<scenario name>-sweep``.
 
-    Relative to the current directory; characters other than letters, digits,
-    ``_``, ``.`` and ``-`` in the name become ``_``.
+    Relative to the current directory; the name is made a safe file name by
+    :func:`simkit._names.file_stem` (characters other than letters, digits,
+    ``_``, ``.`` and ``-`` become ``_``, as does a leading dot).
 
     Examples
     --------
@@ -86,7 +82,9 @@ def default_out(scenario):
     >>> default_out(sc).as_posix()
     'out/micro_sweep-sweep'
     """
-    return DEFAULT_OUT_ROOT / f"{_slug(scenario.name)}-sweep"
+    from .._names import file_stem
+
+    return DEFAULT_OUT_ROOT / f"{file_stem(scenario.name)}-sweep"
 
 
 def _out_dir(args, scenario):

@@ -644,15 +644,50 @@ def _build(raw, source, *, variant=None, base_name=None, variants=None) -> Scena
         if "variants" in over or "name" in over:
             raise ScenarioError(source, f"variants.{vname}", "overrides of scenario "
                                 "keys (not name or variants)")
+        _check_name(source, "variants", vname)
+    if values["name"]:
+        _check_name(source, "name", values["name"])
     base = Path(source).parent if source != "<dict>" else None
     cat = load_catalogue(values["catalogue.file"], base, source)
     name = base_name or values["name"] or (Path(source).stem if source != "<dict>"
                                            else "scenario")
+    if variant is None:
+        _check_file_names(source, name, variants)
     if variant:
         name = f"{name}:{variant}"
     raw = _freeze({k: v for k, v in raw.items() if k != "variants"})
     return Scenario(name, source, raw, MappingProxyType(values), cat, variant,
                     _freeze(variants))
+
+
+def _check_name(source, key, name):
+    """Refuse a scenario or variant name with control characters (NUL, newline,
+    escape, ...): it could not be printed on one line or made a file name."""
+    from .._names import bad_name_char
+
+    if not isinstance(name, str) or (key == "variants" and not name):
+        raise ScenarioError(source, key, "non-empty string names", name)
+    ch = bad_name_char(name)
+    if ch is not None:
+        shown = name if len(name) <= 60 else name[:60] + "..."
+        raise ScenarioError(source, key, "a name without control characters "
+                            f"(found {ch!r})", shown)
+
+
+def _check_file_names(source, name, variants):
+    """Refuse two variants whose results would go to the same files (``"a b"``
+    and ``"a_b"`` are both written as ``NAME_a_b.*``; case is ignored, as on
+    case-insensitive file systems)."""
+    from .._names import file_stem
+
+    seen = {}
+    for v in variants:
+        stem = file_stem(f"{name}:{v}")
+        other = seen.setdefault(stem.casefold(), v)
+        if other != v:
+            raise ScenarioError(source, f"variants.{v}", "a name whose file name "
+                                f"differs from variant `{other}`'s (both would be "
+                                f"written as {stem}.*)")
 
 
 def _rekeyed(exc: ScenarioError, key: str) -> ScenarioError:
