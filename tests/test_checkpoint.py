@@ -452,3 +452,79 @@ def test_temporaries_of_a_killed_write_are_removed(tmp_path, scenario, full,
     _equal(simkit.simulate(scenario, checkpoint=tmp_path, resume=True, **KW), full)
     assert not any(s.exists() for s in stale)
     assert alive.exists() and all(m.exists() for m in mine)
+
+
+# ----- simkit run --out: the user's files, locks and leftovers ------------------------
+
+MICRO = "scenarios/micro.toml"
+
+
+def _run(*argv):
+    from simkit.cli import main
+
+    return main(["run", MICRO, "--paths", "100", "--seed", "5", "--quiet", *argv])
+
+
+def test_cli_a_users_file_survives_every_run_failure_and_resume(
+        tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(config, "CHECKPOINT_PAIRS", 40)   # 100 paths: 3 chunks
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    (out / "checkpoint").mkdir()
+    (out / "checkpoint" / "notes.txt").write_text("keep too")
+
+    def kept():
+        return ((out / "mine.txt").read_text(),
+                (out / "checkpoint" / "notes.txt").read_text()) == ("keep", "keep too")
+
+    assert _run("--out", str(out), "--backend", "cuda") == 2        # refused
+    assert kept() and sorted(p.name for p in (out / "checkpoint").iterdir()) == [
+        "notes.txt"]
+    real = cpu.run_paths
+
+    def ctrl_c(packed, key, path_offset, *args):
+        if path_offset >= 80:
+            raise KeyboardInterrupt
+        return real(packed, key, path_offset, *args)
+
+    monkeypatch.setattr(cpu, "run_paths", ctrl_c)
+    assert _run("--out", str(out)) == 130                             # interrupted
+    assert kept()
+    monkeypatch.setattr(cpu, "run_paths", real)
+    assert _run("--out", str(out), "--resume") == 0                   # resumed
+    assert kept()
+    assert _run("--out", str(out)) == 0                               # again
+    assert kept()
+    assert sorted(p.name for p in out.iterdir()) == [
+        "checkpoint", "micro.csv", "micro.json", "micro.npz", "micro_summary.csv",
+        "mine.txt"]
+    assert sorted(p.name for p in (out / "checkpoint").iterdir()) == ["notes.txt"]
+
+
+def test_cli_second_run_refused_while_the_first_holds_the_checkpoint(tmp_path,
+                                                                     capsys):
+    out = tmp_path / "out"
+    p = _holder(out / "checkpoint" / "micro")
+    try:
+        assert _run("--out", str(out)) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert err.startswith(f"simkit: error: {out / 'checkpoint' / 'micro'}: in use "
+                              f"by another run (simkit process {p.pid} on ")
+    finally:
+        _stop(p)
+    assert not (out / "micro.npz").exists()
+    assert _run("--out", str(out)) == 0
+    assert sorted(x.name for x in out.iterdir()) == [
+        "micro.csv", "micro.json", "micro.npz", "micro_summary.csv"]
+
+
+def test_cli_temporaries_of_a_killed_run_are_removed(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = 2 ** 22 + 12345
+    left = out / f".micro.npz.{dead}.k1ll3d__.tmp"
+    left.write_bytes(b"half a result")
+    assert _run("--out", str(out)) == 0
+    assert not left.exists()
