@@ -4,12 +4,22 @@ uninterrupted one bit for bit, and a manifest that refuses another run."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
 import numpy.testing as npt
 import pytest
 
 import simkit
 from simkit import config
 from simkit.backends import cpu
+from simkit.checkpoint import LOCK_NAME, _digest, hold
 from simkit.errors import SimkitError
 
 PATHS = 700
@@ -129,18 +139,6 @@ def test_checkpoint_must_be_a_directory(tmp_path, scenario):
 
 # ----- a checkpoint knows its run -----------------------------------------------------
 
-import hashlib  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from simkit.checkpoint import LOCK_NAME, Checkpoint, hold  # noqa: E402
-
 CHUNK1 = "chunk-00001.npz"
 
 
@@ -243,7 +241,6 @@ def test_damaged_chunk_is_recomputed(damage, tmp_path, scenario, full, small_chu
             arrays = {k: z[k] for k in z.files if k not in
                       ("index", "start", "stop", "run_id", "run", "sha256")}
         arrays["totals"] = t
-        from simkit.checkpoint import _digest
         _rewrite(p, totals=t, sha256=np.array(_digest(arrays)))
     elif damage == "wrong-range":
         _rewrite(p, start=np.array(0))

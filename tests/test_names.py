@@ -15,8 +15,8 @@ from simkit._names import MAX_STEM_BYTES, file_stem
 from simkit.cli import main
 from simkit.errors import ScenarioError
 
-ODD = ["..", ".", "a/b", "../../escape", "a\\b", "x" * 5000, "ünïcødé ✓ 名前", "",
-       ".hidden", "-rf", "micro:big", " "]
+ODD = ["..", ".", "a/b", "../../escape", "a\\b", "x" * 5000, "ünïcødé ✓ 名前",
+       "", ".hidden", "-rf", "micro:big", " "]
 
 
 @pytest.mark.parametrize("name", ODD, ids=range(len(ODD)))
@@ -99,8 +99,8 @@ def test_odd_variant_name_writes_only_inside_out(variant, tmp_path, capsys):
     assert (out / "mine.txt").read_text() == "keep"
 
 
-@pytest.mark.parametrize("name", ["a\u0000b", "line\nbreak", "esc\u001b[31m", "del\u007f"],
-                         ids=["nul", "newline", "escape", "del"])
+@pytest.mark.parametrize("name", ["a\u0000b", "line\nbreak", "esc\u001b[31m",
+                                  "del\u007f"], ids=["nul", "newline", "escape", "del"])
 def test_control_characters_in_a_name_are_refused(name, tmp_path, capsys):
     f = _scenario_file(tmp_path, name=name)
     out = tmp_path / "out"
