@@ -206,8 +206,8 @@ def test_ctrl_c_stops_a_run_whose_paths_take_minutes(tmp_path):
                  f'[audience]\njoin_rate = {hi["join"]!r}\n'
                  f'discovery_rate_per_min = {hi["mu"]!r}\n')
     p = subprocess.Popen([sys.executable, "-m", "simkit", "run", str(f), "--paths",
-                          "4", "--threads", "2", "--quiet"], cwd=tmp_path, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                          "4", "--threads", "2", "--quiet"], cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # Signal only once the kernels run (imports and loading the compiled
         # kernels take a few CPU seconds), or the test could not fail.
