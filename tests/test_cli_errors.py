@@ -387,6 +387,20 @@ def test_plot_flags_checked_before_simulating(args, why, tmp_path, monkeypatch,
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("args", "why"), [
+    (["--first-stream", "12"], "`first_stream` must be in [0, 11] (the scenario has "
+     "12 streams), got 12"),
+    (["--first-stream", "3", "--streams", "10"], "`streams` must be in [1, 9]"),
+])
+def test_quote_streams_past_the_schedule_refused_before_simulating(
+        args, why, tmp_path, monkeypatch, capsys, no_simulation):
+    monkeypatch.chdir(tmp_path)
+    assert main(["quote", f"{_ROOT}/scenarios/sponsorship_quote.toml", *args,
+                 "--out", "q"]) == 2
+    assert why in _one_line_error(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
 # ----- writing outputs: an OSError is one line naming the path --------------------
 @pytest.fixture
 def disk_full(monkeypatch):

@@ -599,6 +599,22 @@ class QuoteResult:
         return "\n".join(out)
 
 
+def _check_stream_range(scen, variant, first, streams):
+    """Refuse sponsored streams past the schedule's end before anything is simulated."""
+    from .._pack import n_streams
+    from ..scenario import Scenario
+
+    if not isinstance(scen, Scenario):
+        return  # simulate() names the type error
+    total = n_streams(scen.variant(variant) if variant else scen)
+    if first >= total:
+        raise SimkitError(f"`first_stream` must be in [0, {total - 1}] (the scenario "
+                          f"has {total} streams), got {first!r}")
+    if first + streams > total:
+        raise SimkitError(f"`streams` must be in [1, {total - first}] (streams "
+                          f"{first}.. of {total}), got {streams!r}")
+
+
 def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=None,
           flat_rate=None, levels=None, paths=10_000, seed=0, variant=None,
           confidence=0.95, precision=None, precision_abs=None, batch=None,
@@ -715,6 +731,7 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
         raise SimkitError(f"`first_stream` must be a non-negative integer, "
                           f"got {first!r}")
     first = int(first)
+    _check_stream_range(scen, variant, first, streams)
     if cpm is None and flat_rate is None:
         cpm = sp.get("cpm_usd")
         if cpm is None:
