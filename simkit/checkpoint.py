@@ -17,9 +17,12 @@ checksum intact) and simulates every other one again: a truncated, bit-flipped
 or foreign chunk, a manifest that is damaged, or an empty file or folder where
 a chunk or ``chunks/`` should be. Since path ``i`` gives the same numbers
 whatever the chunking or backend, a resumed run equals an uninterrupted one
-bit for bit. simkit removes only what it wrote there (chunk files by name, the
-manifest, its lock, then the folders if empty); anything else in the way is
-never removed: the run is refused with one line naming it.
+bit for bit. simkit removes only what it wrote there (chunk files by name, its
+own manifest, its lock, then the folders if empty). Anything else in the way (a
+file with content where ``chunks/`` goes, a folder with content where a chunk or
+the manifest goes, a JSON ``manifest.json`` that is not simkit's) is never
+removed: the run computes every chunk and goes on without a checkpoint, with a
+:class:`~simkit.errors.CheckpointWarning` naming what is in the way.
 
 :func:`simkit.simulate` and :func:`simkit.simulate_batch` take
 ``checkpoint=DIR, resume=True``; ``simkit run --out DIR --resume`` and
@@ -38,12 +41,13 @@ import re
 import socket
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ._io import atomic_write_bytes, process_alive, process_started, write_json
-from .errors import SimkitError
+from .errors import CheckpointWarning, SimkitError
 
 __all__ = ["Checkpoint", "scenario_hash", "hold", "discard", "LOCK_NAME",
            "MANIFEST_NAME"]
@@ -309,9 +313,26 @@ def discard(folder):
                 p.unlink(missing_ok=True)
         _remove_empty([chunks])
     m = folder / MANIFEST_NAME
-    if m.is_file() and not m.is_symlink():
+    if m.is_file() and not m.is_symlink() and _read_manifest(m)[0] != "foreign":
         m.unlink(missing_ok=True)
     entry[2] = True
+
+
+def _read_manifest(path):
+    """``(kind, content)`` of the manifest at ``path``: kind is "absent",
+    "damaged" (not JSON, or JSON without content: replaced by simkit), "simkit"
+    or "foreign" (JSON with content that is not simkit's: never touched)."""
+    try:
+        old = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return "absent", None
+    except (OSError, ValueError):
+        return "damaged", None
+    if isinstance(old, dict) and str(old.get("format", "")).startswith("simkit-"):
+        return "simkit", old
+    if old and isinstance(old, (dict, list)):
+        return "foreign", old
+    return "damaged", old
 
 
 # ----- the checkpoint --------------------------------------------------------------
@@ -340,8 +361,14 @@ class Checkpoint:
     ------
     SimkitError
         On entering: ``folder`` is a file; another live process holds it;
-        ``resume`` finds a manifest of another run; or something simkit did
-        not write is where the manifest or ``chunks/`` should be.
+        or ``resume`` finds a manifest of another run.
+
+    Warns
+    -----
+    CheckpointWarning
+        Something simkit did not write is where the manifest, ``chunks/`` or a
+        chunk should be: it is kept, and the run goes on without a checkpoint
+        (:attr:`blocked` says why).
 
     Examples
     --------
@@ -368,6 +395,8 @@ class Checkpoint:
         self.run_id = hashlib.sha256(self._text).hexdigest()
         self._stack = None
         self._started = False
+        #: Why this run is not checkpointed (something in the way), or None.
+        self.blocked = None
 
     # -- entering: lock, then check what is there -----------------------------------
     def __enter__(self):
@@ -375,7 +404,7 @@ class Checkpoint:
         stack.enter_context(hold(self.folder, self.what))
         try:
             self._clear_obstacles()
-            self._started = self._check_manifest()
+            self._started = self._check_manifest() and self.blocked is None
         except BaseException:
             stack.close()
             raise
@@ -388,10 +417,14 @@ class Checkpoint:
             stack.close()
         return False
 
-    def _refuse(self, path, kind):
-        raise SimkitError(f"{path}: {kind} simkit did not write is where its "
-                          f"checkpoint {self.what} files go; remove it or choose "
-                          "another folder")
+    def _keep_and_skip(self, path, kind):
+        """Keep what is in the way and run without a checkpoint (a warning)."""
+        if self.blocked is None:
+            self.blocked = (f"{path}: {kind} simkit did not write is where its "
+                            f"checkpoint files go; it is kept, and this {self.what} "
+                            "runs without a checkpoint (remove it or choose another "
+                            "folder to checkpoint)")
+            warnings.warn(CheckpointWarning(self.blocked), stacklevel=4)
 
     def _clear_obstacles(self):
         """Remove empty files or folders where simkit's go; refuse anything else."""
@@ -401,45 +434,37 @@ class Checkpoint:
                     and chunks.stat().st_size == 0:
                 chunks.unlink()
             else:
-                self._refuse(chunks, "a file")
+                self._keep_and_skip(chunks, "a file")
         m = self.folder / MANIFEST_NAME
         if m.is_dir():
             try:
                 m.rmdir()
             except OSError:
-                self._refuse(m, "a folder")
+                self._keep_and_skip(m, "a folder")
         if chunks.is_dir():
             for p in chunks.iterdir():
                 if _CHUNK.fullmatch(p.name) and p.is_dir():
                     try:
                         p.rmdir()
                     except OSError:
-                        self._refuse(p, "a folder")
+                        self._keep_and_skip(p, "a folder")
 
     def _check_manifest(self):
         """Classify the manifest there; True when it is this run's (resume)."""
         m = self.folder / MANIFEST_NAME
-        try:
-            old = json.loads(m.read_bytes())
-        except FileNotFoundError:
-            return False
-        except (OSError, ValueError):
-            return False          # damaged (not JSON): replaced by this run's
-        if isinstance(old, dict) and str(old.get("format", "")).startswith("simkit-"):
-            if not self.resume:
-                return False
-            keys = [*self.manifest, *(k for k in old if k not in self.manifest)]
-            diff = [k for k in keys if old.get(k) != self.manifest.get(k)]
-            if diff:
-                k = diff[0]
-                raise SimkitError(f"`resume`: {m} was written for another {self.what} "
-                                  f"(`{k}` was {old.get(k)!r}, now "
-                                  f"{self.manifest.get(k)!r})")
-            return True
-        if old and isinstance(old, (dict, list)):
-            # Valid JSON with content, not simkit's: someone else's file.
-            self._refuse(m, "a file")
-        return False              # [], {}, null, a number: damaged, replaced
+        kind, old = _read_manifest(m)
+        if kind == "foreign":
+            self._keep_and_skip(m, "a file")
+        if kind != "simkit" or not self.resume:
+            return False          # absent, damaged (replaced by this run's), fresh
+        keys = [*self.manifest, *(k for k in old if k not in self.manifest)]
+        diff = [k for k in keys if old.get(k) != self.manifest.get(k)]
+        if diff:
+            k = diff[0]
+            raise SimkitError(f"`resume`: {m} was written for another {self.what} "
+                              f"(`{k}` was {old.get(k)!r}, now "
+                              f"{self.manifest.get(k)!r})")
+        return True
 
     # -- chunks --------------------------------------------------------------------
     def chunk_path(self, i) -> Path:
@@ -472,6 +497,8 @@ class Checkpoint:
         """
         if self._stack is None:
             raise SimkitError("Checkpoint.save: use the checkpoint in a `with` block")
+        if self.blocked is not None:
+            return
         if not self._started:
             self._start()
         buf = io.BytesIO()
@@ -509,7 +536,7 @@ class Checkpoint:
         True
         """
         p = self.chunk_path(i)
-        if not p.is_file():
+        if self.blocked is not None or not p.is_file():
             return None
         try:
             with open(p, "rb") as f, np.load(f, allow_pickle=False) as z:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from ._version import __version__
-from .errors import SimkitError
+from .errors import CheckpointWarning, SimkitError
 
 __all__ = ["make_parser", "main"]
 
@@ -56,6 +57,17 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_SHOW_WARNING = warnings.showwarning
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Show simkit's own warnings as one ``simkit: warning:`` line on stderr."""
+    if issubclass(category, CheckpointWarning):
+        print(f"simkit: warning: {message}", file=sys.stderr)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
 def main(argv=None) -> int:
     """Run the CLI; return the exit status (0 ok, 2 bad input, 130 interrupted).
 
@@ -70,7 +82,10 @@ def main(argv=None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            warnings.simplefilter("always", CheckpointWarning)
+            return int(args.func(args) or 0)
     except SimkitError as exc:  # any subclass, raised anywhere: an input mistake
         message = " ".join(str(exc).splitlines())  # one line, whatever it holds
         print(f"simkit: error: {message}", file=sys.stderr)

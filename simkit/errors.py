@@ -6,7 +6,7 @@ is a :class:`SimkitError`; the CLI prints its message on one line and exits 2.
 
 from __future__ import annotations
 
-__all__ = ["SimkitError", "ScenarioError", "LowPrecisionWarning"]
+__all__ = ["SimkitError", "ScenarioError", "LowPrecisionWarning", "CheckpointWarning"]
 
 
 class SimkitError(Exception):
@@ -46,3 +46,8 @@ class ScenarioError(SimkitError, ValueError):
 
 class LowPrecisionWarning(RuntimeWarning):
     """A Monte Carlo estimate rests on too few paths to be trusted."""
+
+
+class CheckpointWarning(UserWarning):
+    """A run goes on without its checkpoint (something simkit did not write is in
+    the way); its numbers are unaffected, but an interruption loses its work."""

@@ -20,7 +20,7 @@ import simkit
 from simkit import config
 from simkit.backends import cpu
 from simkit.checkpoint import LOCK_NAME, _digest, hold
-from simkit.errors import SimkitError
+from simkit.errors import CheckpointWarning, SimkitError
 
 PATHS = 700
 KW = {"paths": PATHS, "seed": 12345, "per_stream": True, "progress": False}
@@ -148,6 +148,14 @@ def _chunk(d, name=CHUNK1):
 
 def _listing(d):
     return sorted(p.relative_to(d).as_posix() for p in d.rglob("*"))
+
+
+def _content(path):
+    """The bytes of a file, or of every file under a folder (by relative name)."""
+    if path.is_file():
+        return path.read_bytes()
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in path.rglob("*")
+            if p.is_file()}
 
 
 def test_manifest_and_chunks_record_the_run(tmp_path, scenario, small_chunks):
@@ -303,8 +311,9 @@ def test_empty_file_where_chunks_go_is_replaced(tmp_path, scenario, full,
                                   "foreign-manifest"])
 def test_what_simkit_did_not_write_is_never_removed(what, tmp_path, scenario,
                                                     small_chunks, monkeypatch):
-    """Anything with content in the way is kept, and the run refused in one
-    line before anything is simulated."""
+    """Anything with content in the way is kept; the run computes every chunk,
+    gives the numbers of a run without checkpoint and warns (one line) that it
+    was not checkpointed."""
     if what == "chunks-file":
         target = tmp_path / "chunks"
         target.write_text("the user's notes")
@@ -320,13 +329,19 @@ def test_what_simkit_did_not_write_is_never_removed(what, tmp_path, scenario,
         target = tmp_path / "manifest.json"
         target.write_text('{"name": "my project"}')
     before = _listing(tmp_path)
+    content = _content(target)
+    plain = simkit.simulate(scenario, **KW)
     spy = spy_kernel(monkeypatch)
     for resume in (False, True):
-        with pytest.raises(SimkitError, match="simkit did not write") as e:
-            simkit.simulate(scenario, checkpoint=tmp_path, resume=resume, **KW)
-        assert "\n" not in str(e.value) and str(target) in str(e.value)
-    assert spy["calls"] == []
-    assert _listing(tmp_path) == before
+        spy["calls"].clear()
+        with pytest.warns(CheckpointWarning, match="simkit did not write") as w:
+            res = simkit.simulate(scenario, checkpoint=tmp_path, resume=resume, **KW)
+        message = str(w[0].message)
+        assert "\n" not in message and str(target) in message
+        assert "without a checkpoint" in message
+        assert spy["calls"], "every chunk is computed"
+        npt.assert_array_equal(res.totals["income_total"], plain.totals["income_total"])
+        assert _listing(tmp_path) == before and _content(target) == content
 
 
 # ----- the lock -----------------------------------------------------------------------
@@ -525,3 +540,19 @@ def test_cli_temporaries_of_a_killed_run_are_removed(tmp_path, capsys):
     left.write_bytes(b"half a result")
     assert _run("--out", str(out)) == 0
     assert not left.exists()
+
+
+def test_cli_runs_without_checkpoint_when_a_users_file_is_in_the_way(tmp_path, capsys):
+    """A file with content where ``chunks/`` goes: the run still completes (every
+    chunk computed), warns in one line, writes its results and keeps the file."""
+    out = tmp_path / "out"
+    blocker = out / "checkpoint" / "micro" / "chunks"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("the user's notes")
+    assert _run("--out", str(out)) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"simkit: warning: {blocker}: a file simkit did not write")
+    assert blocker.read_text() == "the user's notes"
+    assert (out / "micro.npz").is_file()
+    assert sorted(p.name for p in blocker.parent.iterdir()) == ["chunks"]
