@@ -184,7 +184,8 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
     Returns
     -------
     Catalogue
-        Cached per path and shared; its arrays are read-only.
+        Cached per file (absolute path, size and modification time) and
+        shared; its arrays are read-only.
 
     Examples
     --------
@@ -202,13 +203,19 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
         label = str(path)
         if not path.is_file():
             raise ScenarioError(file, "catalogue.file", "an existing CSV file", spec)
-    key = str(path)
-    if key in _CATALOGUE_CACHE:
-        return _CATALOGUE_CACHE[key]
     try:
+        # Keyed by the absolute path, size and modification time: a relative
+        # path names another file after a chdir, and an edited file is read again.
+        key = "default" if spec == "default" else (
+            str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns)
+        if key in _CATALOGUE_CACHE:
+            return _CATALOGUE_CACHE[key]
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(label, "<file>", "UTF-8 text") from None
+    except OSError as exc:  # e.g. an I/O error reading /proc/self/mem
+        raise ScenarioError(label, "<file>", "a readable file "
+                            f"({exc.strerror or exc})") from None
     rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     reader = csv.DictReader(rows)
     if reader.fieldnames is None or not {"name", "coins", "weight"} <= set(
@@ -771,4 +778,7 @@ def load_scenario(path) -> Scenario:
                             "or arrays deep") from None
     except UnicodeDecodeError:
         raise ScenarioError(path, "<file>", "UTF-8 text") from None
+    except OSError as exc:  # e.g. an I/O error reading /proc/self/mem
+        raise ScenarioError(path, "<file>", "a readable file "
+                            f"({exc.strerror or exc})") from None
     return scenario_from_dict(data, str(path))
