@@ -108,7 +108,7 @@ def _read_lock(path):
             holder = json.loads(path.read_text(encoding="utf-8"))
             if isinstance(holder, dict):
                 return holder
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # deep nesting: damaged too
             pass
         if path.is_dir() or not path.exists():
             return None
@@ -326,7 +326,7 @@ def _read_manifest(path):
         old = json.loads(path.read_bytes())
     except FileNotFoundError:
         return "absent", None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # deep nesting: damaged too
         return "damaged", None
     if isinstance(old, dict) and str(old.get("format", "")).startswith("simkit-"):
         return "simkit", old

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import metrics as _metrics
 from ._io import atomic_path, atomic_write_text, write_json
+from ._present import NA
 from ._version import __version__
 from .errors import SimkitError
 
@@ -210,7 +211,7 @@ class MetricSummary:
 
 def _fmt(v, unit=""):
     if not np.isfinite(v):
-        return str(float(v))
+        return NA
     if unit == "USD":
         return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
     if abs(v) >= 100 or v == int(v):
@@ -265,7 +266,7 @@ class Summary:
         Columns: :attr:`CSV_COLUMNS`: ``metric``, ``unit``, ``n``, ``mean``,
         ``se`` (its standard error), each quantile ``p05`` ... ``p95``
         followed by the bounds of its 95% order-statistic interval
-        (``p05_lo``, ``p05_hi``, ...; ``-inf``/``inf`` when unbounded), and
+        (``p05_lo``, ``p05_hi``, ...; empty when too few paths bound it), and
         ``target``, ``p_exceed``, ``p_exceed_se`` (empty without a target).
         Floats are written with ``repr``, so they read back exactly.
 
@@ -280,34 +281,30 @@ class Summary:
         >>> print(res.summary(["gifts"]).csv_text().splitlines()[0][:40])
         metric,unit,n,mean,se,p05,p05_lo,p05_hi,
         """
-        import csv
+        from ._present import csv_text
 
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(self.CSV_COLUMNS)
-        def num(v):
-            return "" if v is None else repr(float(v))
-
+        rows = []
         for r in self.rows:
-            row = [r.metric, _metrics.UNITS.get(r.metric, ""), r.n, num(r.mean),
-                   num(r.stderr)]
+            row = [r.metric, _metrics.UNITS.get(r.metric, ""), r.n, r.mean, r.stderr]
             for q in SUMMARY_QUANTILES:
                 lo = None if r.quantiles_lo is None else r.quantiles_lo[q]
                 hi = None if r.quantiles_hi is None else r.quantiles_hi[q]
-                row += [num(r.quantiles[q]), num(lo), num(hi)]
-            row += [num(r.target), num(r.p_exceed), num(r.p_exceed_stderr)]
-            w.writerow(row)
-        return buf.getvalue()
+                row += [r.quantiles[q], lo, hi]
+            rows.append(row + [r.target, r.p_exceed, r.p_exceed_stderr])
+        return csv_text(self.CSV_COLUMNS, rows)
 
     def __str__(self):
         head = ["metric", "mean", "± s.e.",
                 *(f"P{q * 100:g}" for q in SUMMARY_QUANTILES)]
         lines = []
+        unbounded = False
         for r in self.rows:
             u = _metrics.UNITS.get(r.metric, "")
             cells = [r.metric, _fmt(r.mean, u), _fmt(r.stderr, u)]
             cells += [f"{_fmt(r.quantiles[q], u)} ±{_fmt(r.half_width(q))}"
                       for q in SUMMARY_QUANTILES]
+            unbounded = unbounded or not all(
+                np.isfinite(r.half_width(q)) for q in SUMMARY_QUANTILES)
             lines.append(cells)
         widths = [max(len(str(c)) for c in col) for col in zip(head, *lines)]
         fmt_row = lambda cells: "  ".join(  # noqa: E731
@@ -317,6 +314,9 @@ class Summary:
         out += [fmt_row(c) for c in lines]
         out.append(f"quantiles ± the larger half of their {SUMMARY_CONFIDENCE:.0%} "
                    "order-statistic interval")
+        if unbounded:
+            out.append(f"{NA}: too few paths to bound that quantile (or its "
+                       "standard error)")
         for r in self.rows:
             if r.target is not None:
                 u = _metrics.UNITS.get(r.metric, "")
@@ -717,8 +717,10 @@ def _read_npz(fh, path, bad):
 
     from . import config
 
+    # NotImplementedError: an unknown compression; RecursionError: metadata
+    # JSON nested past the interpreter's limit.
     errors = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error,
-              NotImplementedError)  # NotImplementedError: an unknown compression
+              NotImplementedError, RecursionError)
     try:
         zf = zipfile.ZipFile(fh)
     except errors as exc:

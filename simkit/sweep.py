@@ -29,6 +29,7 @@ import numpy as np
 
 from ._io import atomic_path, atomic_write_text
 from ._memory import check_design, check_sweep
+from ._present import csv_cell
 from .checkpoint import Checkpoint, scenario_hash
 from ._version import __version__
 from .errors import SimkitError
@@ -387,8 +388,7 @@ class SweepResult:
         w.writerow(list(cols))
         arrays = list(cols.values())
         for i in range(len(self)):
-            w.writerow([int(a[i]) if a.dtype.kind == "i" else repr(float(a[i]))
-                        for a in arrays])
+            w.writerow([csv_cell(a[i]) for a in arrays])
         atomic_write_text(path, buf.getvalue())
 
     def to_parquet(self, path) -> None:

@@ -506,3 +506,48 @@ def test_quote_on_a_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
     assert line == (f"simkit: error: cannot write {out / 'bands_stream.json'}: No "
                     "space left on device")
     assert not out.exists()
+
+
+# ----- regressions found by the fuzz suite (tests/test_fuzz.py) ---------------------
+def test_result_with_metadata_nested_past_the_recursion_limit(tmp_path, capsys):
+    """A result file whose metadata JSON nests 100,000 deep: one line, exit 2."""
+    res = simkit.simulate(simkit.load_scenario(f"{_ROOT}/{MICRO}"), paths=5, seed=1,
+                          progress=False)
+    res.save(tmp_path / "ok.npz")
+    with np.load(tmp_path / "ok.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    deep = '{"name": "x", "metadata": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    arrays["__meta__"] = np.frombuffer(deep.encode(), dtype=np.uint8)
+    np.savez(tmp_path / "deep.npz", **arrays)
+    assert main(["plot", str(tmp_path / "deep.npz"), "--kind", "distribution",
+                 "-o", str(tmp_path / "f.png")]) == 2
+    assert "deep.npz" in _one_line_error(capsys)
+    assert not (tmp_path / "f.png").exists()
+
+
+def test_deeply_nested_checkpoint_manifest_is_recomputed(tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "checkpoint" / "micro").mkdir(parents=True)
+    (out / "checkpoint" / "micro" / "manifest.json").write_text('{"simkit": [' * 3000)
+    assert main(["run", f"{_ROOT}/{MICRO}", "--paths", "5", "--quiet", "--out",
+                 str(out), "--resume"]) == 0
+    assert (out / "micro.npz").is_file()
+
+
+def test_tiny_positive_rates_run(tmp_path, capsys):
+    """Rates near the smallest double: no overflow sizing the kernel's blocks."""
+    f = tmp_path / "tiny.toml"
+    f.write_text("[horizon]\nweeks = 1\n[stream]\nduration_min = 30\n[creator]\n"
+                 "followers = 5000\n[audience]\njoin_rate = 0.0\n"
+                 "discovery_rate_per_min = 1e-307\n")
+    assert main(["run", str(f), "--paths", "5", "--quiet"]) == 0
+
+
+def test_sweep_of_too_few_scenarios_prints_no_nan(tmp_path, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text("[horizon]\nweeks = 1\n[stream]\nduration_min = 30\n[creator]\n"
+                 "followers = 2000\n[sweep]\nn = 1\npaths = 2\n[sweep.params]\n"
+                 '"audience.join_rate" = [0.01, 0.05]\n')
+    assert main(["sweep", str(f), "--quiet", "--out", str(tmp_path / "o")]) == 0
+    printed = capsys.readouterr().out
+    assert "nan" not in printed.lower() and "n/a (needs 3 or more" in printed

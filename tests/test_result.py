@@ -208,7 +208,10 @@ def test_summary_of_one_path_prints_unbounded():
     s = res.summary(["gifts"])
     assert s["gifts"].half_width(0.5) == np.inf
     row = str(s).splitlines()[3].split()
-    assert row[:3] == ["gifts", "3", "nan"] and row[3:5] == ["3", "±inf"]
+    assert row[:3] == ["gifts", "3", "n/a"] and row[3:5] == ["3", "±n/a"]
+    assert "n/a: too few paths" in str(s)
+    csv_row = s.csv_text().splitlines()[1].split(",")
+    assert csv_row[4] == "" and csv_row[6:8] == ["", ""]  # no nan/inf in the file
     d = s.to_dict()["gifts"]
     assert d["stderr"] is None and d["p50_lo"] is None and d["p50_hi"] is None
     assert json.loads(json.dumps(d, allow_nan=False)) == d  # strict JSON

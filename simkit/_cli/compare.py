@@ -78,13 +78,13 @@ def main(args):
     print(res)
     emit_warnings(caught)
     if out is not None:
-        from ..analysis.compare import _csv_text
+        from .._present import csv_text
 
         tables = res.csv_tables()
         with atomic_files(out) as files:  # all of them, or none
             files.write("compare.json", lambda p: write_json(p, res.to_dict()))
             for name, (head, rows) in tables.items():
                 files.write(f"compare_{name}.csv", lambda p, h=head, r=rows:
-                            atomic_write_text(p, _csv_text(h, r)))
+                            atomic_write_text(p, csv_text(h, r)))
         print(f"wrote {1 + len(tables)} files to {out}/")
     return 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
+from .._present import NA
 from . import common
 
 #: Parent of the default output directory, ``out/<scenario name>-sweep``.
@@ -157,7 +159,8 @@ def main(args):
           f"(scenario {hi})")
     print("rank correlation with mean income_total:")
     for k, rho in _effects(res):
-        print(f"  {k:<40s} {rho:+.2f}")
+        print(f"  {k:<40s} {rho:+.2f}" if math.isfinite(rho) else
+              f"  {k:<40s} {NA} (needs 3 or more scenarios that differ)")
     for note in notes:
         print(note)
     print(f"wrote {', '.join(written)} to {out}/")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import metrics as _metrics
+from .._present import NA, csv_cell
 from ..errors import SimkitError
 from ..scenario._schema import SCHEMA
 from .quantiles import check_confidence, check_levels, order_statistic_ranks
@@ -259,7 +260,7 @@ def _num(v):
     if v is None:
         return "—"
     if not math.isfinite(v):
-        return "-inf" if v < 0 else "inf"
+        return NA
     if abs(v) >= 100 or v == int(v):
         return f"{v:,.0f}"
     return f"{v:,.3g}"
@@ -580,8 +581,7 @@ class QuoteResult:
             if i == 0:
                 w.writerow(head)
             for r in rows:
-                w.writerow(["" if v is None else repr(v) if isinstance(v, float)
-                            else v for v in r])
+                w.writerow([csv_cell(v) for v in r])
         return buf.getvalue()
 
     def __str__(self):

@@ -121,7 +121,8 @@ def block_size(packed, block_paths, threads=None):
     n = numba.get_num_threads() if threads is None else threads
     per_path = float(np.sum(viewers_per_path(packed)))
     s = packed.theta.shape[0]
-    fit = int(n * config.KERNEL_VIEWERS / per_path) if per_path > 0 else block_paths
+    # In floats: a tiny positive rate makes ``fit`` huge (even inf), never an error.
+    fit = n * config.KERNEL_VIEWERS / per_path if per_path > 0 else block_paths
     return int(max(1, -(-n // s), min(block_paths, fit)))
 
 
