@@ -451,6 +451,9 @@ ODD_NAMES = ["..", ".", "", " ", "a/b", "../x", "/abs", "x" * 5000, "é😀",
              "<script>alert(1)</script>", "a&amp;b\"'",
              "\u202eevil", "a\x00b", "a\nb", "\t", "-x", "--out", "checkpoint",
              "chunks", "KEEP.txt", "con", "nan", "inf", "a b", "a_b", "A", "a"]
+#: Variant names that a careless slug turns into one file name.
+COLLIDING = [["a b", "a_b"], ["a/b", "a_b"], ["x", "X"], ["..", "__"], ["é", "e"],
+             ["a.b", "a_b"], ["a\tb", "a b"], ["v", "v "]]
 HOSTILE_STRINGS = ["nan", "inf", "-inf", "1e308", "0.5", "", " ", "x" * 5000,
                    "\x00", "\x7f", "\n", "é😀", "\u202e", "default",
                    "../../etc/passwd",
@@ -531,9 +534,10 @@ def hostile_doc(draw):
         doc["name"] = draw(st.one_of(st.sampled_from(ODD_NAMES), st.text(max_size=20)))
         return doc, extra, f"name = {doc['name']!r:.80}"
     if how == "variant_names":
-        names = draw(st.lists(st.one_of(st.sampled_from(ODD_NAMES),
-                                        st.text(max_size=10)),
-                              min_size=1, max_size=3, unique=True))
+        names = draw(st.one_of(
+            st.lists(st.one_of(st.sampled_from(ODD_NAMES), st.text(max_size=10)),
+                     min_size=1, max_size=3, unique=True),
+            st.sampled_from(COLLIDING)))
         doc["variants"] = {n: draw(variant_overrides()) for n in names}
         return doc, extra, f"variant names {names!r:.120}"
     if how == "segment_names":
@@ -1171,7 +1175,8 @@ def named_docs(draw):
     odd = st.one_of(st.sampled_from(ODD_NAMES), st.text(max_size=12))
     doc["name"] = draw(odd)
     doc["description"] = draw(odd)
-    names = draw(st.lists(odd, min_size=0, max_size=2, unique=True))
+    names = draw(st.one_of(st.lists(odd, min_size=0, max_size=2, unique=True),
+                           st.sampled_from(COLLIDING)))
     if names:
         doc["variants"] = {n: draw(variant_overrides()) for n in names}
     return make_doc(doc, extra, "hostile", f"names {doc['name']!r:.60}, variants "

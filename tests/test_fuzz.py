@@ -50,7 +50,7 @@ from conftest import FUZZ_PROFILE
 from simkit.cli import main
 
 #: Wall-clock limit of one example (a hang is a failure, not a stuck suite).
-EXAMPLE_LIMIT_S = 60
+EXAMPLE_LIMIT_S = 120
 SENTINEL = b"sentinel: keep me \x00\xff\n"
 
 
@@ -66,6 +66,14 @@ def fuzz(n):
 
 @pytest.fixture(scope="session")
 def fuzz_root(tmp_path_factory):
+    """The folder of every example's folder; the kernels compiled beforehand
+    (a cold numba cache takes up to a minute, outside the per-example limit)."""
+    import simkit
+
+    sc = simkit.scenario_from_dict({"horizon": {"weeks": 1},
+                                    "stream": {"duration_min": 5}})
+    simkit.simulate(sc, paths=2, per_stream=True, curves=True)
+    simkit.simulate_batch([sc, sc], paths=2)
     return tmp_path_factory.mktemp("fuzz")
 
 
