@@ -214,7 +214,8 @@ class QuoteTable:
                 f"{r.p_short:.3f} ± {r.p_short_se:.3f}",
                 f"{_num(r.shortfall)} ± {_num(r.shortfall_se)}",
                 "—" if r.make_good is None
-                else f"{_usd(r.make_good)} ± {_usd(r.make_good_se)[1:]}"])
+                else f"{_usd(r.make_good)} ± "
+                f"{_usd(r.make_good_se).removeprefix('$')}"])
         widths = [max(len(c) for c in col) for col in zip(head, *rows)]
 
         def fmt(cells):
@@ -245,12 +246,14 @@ def _price_pm(r):
     if r.price is None:
         return "—"
     half = max(r.price - r.price_lo, r.price_hi - r.price)
-    return f"{_usd(r.price)} ±{_usd(half)[1:]}"
+    return f"{_usd(r.price)} ±{_usd(half).removeprefix('$')}"
 
 
 def _usd(v):
     if v is None:
         return "—"
+    if not math.isfinite(v):
+        return NA
     if abs(v) >= 1 or v == 0:
         return f"${v:,.2f}"
     return f"${v:.3g}"
