@@ -132,8 +132,11 @@ def _table(head, rows, *, numeric_from=1, caption=None) -> str:
 
 def _figure(ax_or_fig, alt, caption, *, dpi=100) -> str:
     fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    from .plotting._style import quiet_missing_glyphs
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    with quiet_missing_glyphs():
+        fig.savefig(buf, format="png", dpi=dpi)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
             f"<figcaption>{_e(caption)}</figcaption></figure>")

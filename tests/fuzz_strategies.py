@@ -967,7 +967,8 @@ def command_lines(draw, doc, commands=("run", "validate", "compare", "quote", "p
         variant_flag()
         flag("--target", st.floats(-1e6, 1e6).map(repr), floats_bad)
         switch("--per-stream")
-        if draw(st.integers(0, 3)) == 0:
+        precise = draw(st.integers(0, 3)) == 0
+        if precise:
             _precision(draw, argv, flag, floats_bad)
             flag("--metric", metric_ok, metric_bad)
             flag("--statistic", st.sampled_from(["mean", "median", "p5", "p95", "p50"]),
@@ -975,6 +976,7 @@ def command_lines(draw, doc, commands=("run", "validate", "compare", "quote", "p
         out = out_flag()
         if out is not None and draw(st.integers(0, 4)) == 0:
             argv.append("--resume")
+            state["ok"] &= not precise  # refused: a precision run's length is unknown
         return Command(argv, out=out, flags_ok=state["ok"])
     if cmd == "compare":
         if draw(st.booleans()):

@@ -402,7 +402,7 @@ def test_validate_any_document(fuzz_root, doc):
 def test_run_valid_documents(fuzz_root, doc, data):
     """`simkit run` on valid, cheap documents with valid flags: exit 0, results."""
     cmd = data.draw(fs.command_lines(doc, commands=("run",), hostile=False))
-    check(execute(fuzz_root, doc, cmd), expect_ok=True)
+    check(execute(fuzz_root, doc, cmd), expect_ok=cmd.flags_ok)
 
 
 @fuzz(100)
@@ -648,3 +648,22 @@ def test_catalogue_cache_follows_the_file(tmp_path, monkeypatch):
     assert simkit.load_scenario("s.toml").catalogue.names == ("lion",)
     (tmp_path / "b" / "cat.csv").write_text("name,coins,weight\ntiger,5,1\n")
     assert simkit.load_scenario("s.toml").catalogue.names == ("tiger",)
+
+
+@pytest.mark.parametrize("argv", [["plot", "s.toml", "--kind=compare", "-o", "f.png"],
+                                  ["report", "s.toml", "-o", "r.html",
+                                   "--tornado-paths=2"]])
+def test_names_with_missing_glyphs_draw_without_a_warning(argv, tmp_path, monkeypatch,
+                                                         capsys):
+    """Names with characters the font lacks (an emoji) are drawn without a
+    Python warning on stderr (was matplotlib's two-line "Glyph ... missing")."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(
+        'name = "\U0001f525 live"\n[horizon]\nweeks = 1\n[stream]\nduration_min = 20\n'
+        '[creator]\nfollowers = 2000\n'
+        '[variants."\u0fff"]\ncreator = {followers = 1000}\n'
+        '[variants."b\U0010fffd"]\ncreator = {followers = 1500}\n')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*argv, "--paths=5", "--quiet"]) == 0
+    assert not caught and capsys.readouterr().err == ""

@@ -230,7 +230,9 @@ def main(args):
         fig = _figure(args, kind_in, inputs, paths)
     if fmt == "png":   # this figure's own size (some kinds are taller)
         check_figure(fig.get_size_inches(), args.dpi)
-    with common.output_file(out) as tmp:
+    from ..plotting._style import quiet_missing_glyphs
+
+    with common.output_file(out) as tmp, quiet_missing_glyphs():
         fig.savefig(tmp, format=fmt, dpi=args.dpi)
     print(f"wrote {out}")
     return 0
