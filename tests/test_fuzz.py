@@ -283,14 +283,15 @@ def _check_expected(r, new_files, why):
         assert r.out.startswith("OK "), f"validate: no OK line{why}"
     elif cmd == "run":
         assert " paths" in r.out, f"run: no summary{why}"
-        if "--out" in " ".join(r.cmd.argv):
+        if any(a.startswith("--out=") for a in r.cmd.argv):
             m = re.search(r"^wrote (\d+) files to ", r.out, re.M)
             assert m, f"run --out: no `wrote N files` line{why}"
             n = int(m.group(1))
             results = [f for f in in_out if f.endswith((".json", ".csv", ".npz"))]
             assert n >= 4 and n % 4 == 0 and len(results) == n, \
                 f"run --out: {n} files announced, {results} written{why}"
-    elif cmd in ("compare", "quote") and "--out=" in " ".join(r.cmd.argv):
+    elif cmd in ("compare", "quote") and any(a.startswith("--out=")
+                                             for a in r.cmd.argv):
         want = ["compare.json"] if cmd == "compare" else ["quote.json", "quote.csv"]
         for w in want:
             assert any(os.path.basename(f) == w for f in in_out), \
@@ -667,3 +668,34 @@ def test_names_with_missing_glyphs_draw_without_a_warning(argv, tmp_path, monkey
         warnings.simplefilter("always")
         assert main([*argv, "--paths=5", "--quiet"]) == 0
     assert not caught and capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("where", ["scenario", "catalogue"])
+def test_file_name_too_long_is_one_line(where, tmp_path, capsys):
+    """A 5,000-character file name: one line, exit 2 (was an OSError traceback
+    from the existence check)."""
+    name = "x" * 5000
+    path = name
+    if where == "catalogue":
+        path = tmp_path / "s.toml"
+        path.write_text(f'[catalogue]\nfile = "{name}"\n')
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("simkit: error: ") and err.count("\n") == 1
+
+
+def test_compare_plot_log_of_nothing_positive_is_one_line(tmp_path, monkeypatch,
+                                                          capsys):
+    """`plot --kind compare --log` when no path of any variant is positive: one
+    line, exit 2 (was matplotlib's "Data has no positive values" warning)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(
+        "[horizon]\nweeks = 1\n[stream]\nduration_min = 5\n[creator]\n"
+        "followers = 0\n[variants.a.stream]\nduration_min = 6\n"
+        "[variants.b.stream]\nduration_min = 7\n")
+    assert main(["plot", "s.toml", "--kind=compare", "--log", "--metric=gifts",
+                 "-o", "f.png", "--paths=5", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("simkit: error: `log=True` needs positive values of `gifts`; "
+                   "every path of every variant is <= 0\n")
+    assert not (tmp_path / "f.png").exists()

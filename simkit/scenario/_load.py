@@ -201,7 +201,11 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
         label = str(path)
-        if not path.is_file():
+        try:
+            exists = path.is_file()
+        except OSError:  # a name too long for the file system, say
+            exists = False
+        if not exists:
             raise ScenarioError(file, "catalogue.file", "an existing CSV file", spec)
     try:
         # Keyed by the absolute path, size and modification time: a relative
@@ -767,7 +771,11 @@ def load_scenario(path) -> Scenario:
     True
     """
     path = Path(path)
-    if not path.is_file():
+    try:
+        exists = path.is_file()
+    except OSError:  # a name too long for the file system, say
+        exists = False
+    if not exists:
         raise ScenarioError(path, "<file>", "an existing TOML file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
