@@ -25,6 +25,10 @@ from pathlib import Path
 #: loops (about half the speed) fails. See docs/benchmarks.md.
 MIN_MID_OVER_NUMPY = 8.0
 GATE_SCENARIO = "mid_tier"
+#: Gate: mid-tier viewers/s with the stream shocks and ten uncertain inputs over
+#: the fixed-parameter case without shocks, timed interleaved in the same run
+#: (``bench_uncertainty.py``; issue 11: at least 80%).
+MIN_UNCERTAIN_OVER_FIXED = 0.8
 
 
 def _newest(root):
@@ -96,7 +100,28 @@ def table(data):
     for b, i in out["memory"]:
         rows.append(f"  peak memory {i['paths']:,} paths totals-only: "
                     f"{i['peak_rss_gib']:.2f} GiB ({i['seconds']:.1f} s)")
+    for b, i in out.get("uncertainty", []):
+        rows.append(f"  {i['scenario']} fixed {_rate(i['fixed_viewers_per_s'])}, "
+                    f"shocks {_rate(i['shocks_viewers_per_s'])} "
+                    f"({i['shocks_over_fixed']:.2f}x), shocks + 10 uncertain "
+                    f"{_rate(i['uncertain_viewers_per_s'])} "
+                    f"({i['uncertain_over_fixed']:.2f}x)")
     return rows, gate
+
+
+def uncertainty_ratio(data):
+    """``uncertain_over_fixed`` of the uncertainty benchmark, or None.
+
+    Examples
+    --------
+    >>> uncertainty_ratio({"benchmarks": []}) is None
+    True
+    """
+    for b in data.get("benchmarks", []):
+        info = b.get("extra_info", {})
+        if info.get("kind") == "uncertainty":
+            return info["uncertain_over_fixed"]
+    return None
 
 
 def main(argv=None):
@@ -115,6 +140,13 @@ def main(argv=None):
     ok = gate >= MIN_MID_OVER_NUMPY
     print(f"gate: {GATE_SCENARIO} simkit/numpy = {gate:.1f} "
           f"({'>=' if ok else '<'} {MIN_MID_OVER_NUMPY}): {'PASS' if ok else 'FAIL'}")
+    unc = uncertainty_ratio(data)
+    if unc is not None:
+        ok_u = unc >= MIN_UNCERTAIN_OVER_FIXED
+        print(f"gate: {GATE_SCENARIO} shocks + 10 uncertain / fixed = {unc:.2f} "
+              f"({'>=' if ok_u else '<'} {MIN_UNCERTAIN_OVER_FIXED}): "
+              f"{'PASS' if ok_u else 'FAIL'}")
+        ok = ok and ok_u
     return 0 if ok else 1
 
 

@@ -11,7 +11,7 @@ The documented Python API:
 from ._version import __version__
 from .analysis import bands, compare, quote
 from .analysis.sensitivity import tornado
-from .errors import LowPrecisionWarning, ScenarioError, SimkitError
+from .errors import CorrelationWarning, LowPrecisionWarning, ScenarioError, SimkitError
 from .result import SimulationResult, Summary
 from .scenario import Scenario, load_scenario, scenario_from_dict
 from .simulate import simulate, simulate_batch
@@ -20,6 +20,6 @@ from .sweep import SweepResult, run_sweep, sweep_design
 __all__ = [
     "__version__", "load_scenario", "scenario_from_dict", "Scenario", "simulate",
     "simulate_batch", "SimulationResult", "Summary", "SimkitError", "ScenarioError",
-    "LowPrecisionWarning", "compare", "quote", "bands", "tornado",
+    "LowPrecisionWarning", "CorrelationWarning", "compare", "quote", "bands", "tornado",
     "run_sweep", "sweep_design", "SweepResult",
 ]

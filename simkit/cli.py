@@ -13,7 +13,7 @@ import sys
 import warnings
 
 from ._version import __version__
-from .errors import CheckpointWarning, SimkitError
+from .errors import SimkitError, SimkitWarning
 
 __all__ = ["make_parser", "main"]
 
@@ -62,7 +62,7 @@ _SHOW_WARNING = warnings.showwarning
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):
     """Show simkit's own warnings as one ``simkit: warning:`` line on stderr."""
-    if issubclass(category, CheckpointWarning):
+    if issubclass(category, SimkitWarning):
         print(f"simkit: warning: {message}", file=sys.stderr)
     else:
         _SHOW_WARNING(message, category, filename, lineno, file, line)
@@ -84,7 +84,7 @@ def main(argv=None) -> int:
             return 2
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning
-            warnings.simplefilter("always", CheckpointWarning)
+            warnings.simplefilter("always", SimkitWarning)
             return int(args.func(args) or 0)
     except SimkitError as exc:  # any subclass, raised anywhere: an input mistake
         message = " ".join(str(exc).splitlines())  # one line, whatever it holds

@@ -29,6 +29,7 @@ _DEFAULTS = {
     "MEMORY_BYTES": None,
     "MEMORY_FALLBACK_BYTES": 4_000_000_000,
     "MAX_CURVE_CELLS": 20_000_000,
+    "CORRELATION_REPAIR_TOL": 0.05,
 }
 
 FASTMATH = _DEFAULTS["FASTMATH"]
@@ -40,6 +41,10 @@ MEMORY_FRACTION = _DEFAULTS["MEMORY_FRACTION"]
 MEMORY_BYTES = _DEFAULTS["MEMORY_BYTES"]
 MEMORY_FALLBACK_BYTES = _DEFAULTS["MEMORY_FALLBACK_BYTES"]
 MAX_CURVE_CELLS = _DEFAULTS["MAX_CURVE_CELLS"]
+#: Largest change of any Spearman correlation of a scenario's ``[correlations]``
+#: that repairing an invalid matrix may make (with a CorrelationWarning); a
+#: larger one is an error.
+CORRELATION_REPAIR_TOL = _DEFAULTS["CORRELATION_REPAIR_TOL"]
 
 
 def _reset():

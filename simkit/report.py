@@ -157,12 +157,16 @@ def _summary_section(sc, res, *, target, extra_meta) -> ReportSection:
                 v = f"{v:g}"
             elif isinstance(v, int):
                 v = f"{v:,}"
+            if key in getattr(sc, "uncertain", {}):
+                v = f"{v} (median of {sc.uncertain[key].describe()})"
             rows.append((label, key, v))
     streams = (res.metadata or {}).get("streams")
     if streams is not None:
         rows.insert(2, ("Streams in the horizon", "(schedule)", f"{int(streams):,}"))
     p.append(_table(["input", "key", "value"], rows, numeric_from=2,
                     caption="Main inputs (every key: docs/scenario-format.md)"))
+    if getattr(sc, "uncertain", None):
+        p.append(_uncertain_table(sc))
     summ = res.summary(target=target)
     head = ["metric", "unit", "mean", "± s.e.", "P5", "P25", "P50", "P75", "P95"]
     srows = []
@@ -179,6 +183,23 @@ def _summary_section(sc, res, *, target, extra_meta) -> ReportSection:
                  f"{r.p_exceed:.3f} ± {r.p_exceed_stderr:.3f}</p>")
     p.append(f'<p class="note">{_e(extra_meta)}</p>')
     return ReportSection("summary", "Summary", "\n".join(p))
+
+
+def _uncertain_table(sc) -> str:
+    """The uncertain inputs: distribution, P10, median, P90 (and correlations)."""
+    rows = []
+    for key, d in sc.uncertain.items():
+        p10, p50, p90 = d.ppf(np.array([0.1, 0.5, 0.9]))
+        rows.append((key, d.describe(), f"{p10:.4g}", f"{p50:.4g}", f"{p90:.4g}"))
+    cap = ("Uncertain inputs: each path draws its own value, so every band, quote "
+           "and comparison below includes not knowing them")
+    if sc.correlations is not None:
+        keys, m = sc.correlations
+        pairs = [f"{keys[i]} ~ {keys[j]}: {m[i, j]:+.2f}" for i in range(len(keys))
+                 for j in range(i + 1, len(keys)) if m[i, j] != 0]
+        cap += " (rank correlations " + "; ".join(pairs) + ")"
+    return _table(["key", "distribution", "P10", "median", "P90"], rows,
+                  numeric_from=2, caption=cap)
 
 
 def _sources_section(res) -> ReportSection:
@@ -279,7 +300,7 @@ def _tornado_section(sc, *, params, paths, seed, run_kw) -> ReportSection:
 
 
 def _comparison_section(sc, *, paths, seed, run_kw) -> ReportSection:
-    from .analysis.compare import ComparisonResult, paired
+    from .analysis.compare import ComparisonResult, _merge_inputs, paired
     from .plotting import compare_distributions, income_sources
     from .simulate import simulate_batch
 
@@ -290,7 +311,8 @@ def _comparison_section(sc, *, paths, seed, run_kw) -> ReportSection:
     results = simulate_batch(scens, paths=paths, seed=seed, **run_kw)
     metric = "income_total"
     pairs = tuple(paired(results[i][metric], results[j][metric], names[i], names[j],
-                         metric=metric)
+                         metric=metric,
+                         inputs=_merge_inputs(results[i].inputs, results[j].inputs))
                   for i, j in combinations(range(len(names)), 2))
     cmp = ComparisonResult(sc.name, metric, tuple(names), pairs, paths, seed)
     u = "income_total"
@@ -316,7 +338,9 @@ def _comparison_section(sc, *, paths, seed, run_kw) -> ReportSection:
             _table(["a − b", "mean difference", "± s.e.", "95% CI", "P(a > b)",
                     "CRN ratio", "dominates"], prows),
             "<ul class=\"verdict\">" + "".join(f"<li>{_e(p.verdict())}</li>"
-                                               for p in cmp.pairs) + "</ul>",
+                                               for p in cmp.pairs)
+            + "".join(f"<li>{_e(p.input_line())}</li>" for p in cmp.pairs
+                      if p.input_line()) + "</ul>",
             _figure(ecdf_ax, "ECDFs of total income by variant and paired differences",
                     "Left: share of paths at or below each income, by variant. "
                     "Right: per-path difference from the first variant on the same "

@@ -234,6 +234,7 @@ class Summary:
 
     title: str
     rows: tuple
+    note: str = ""
 
     def __getitem__(self, metric) -> MetricSummary:
         for r in self.rows:
@@ -322,6 +323,8 @@ class Summary:
                 u = _metrics.UNITS.get(r.metric, "")
                 out.append(f"P({r.metric} > {_fmt(r.target, u)})"
                            f" = {r.p_exceed:.3f} ± {r.p_exceed_stderr:.3f}")
+        if self.note:
+            out.append(self.note)
         return "\n".join(out)
 
 
@@ -354,6 +357,10 @@ class SimulationResult:
     metadata : dict
         Seed (entropy), path count, simkit version, scenario source and
         parameters: enough to reproduce the run.
+    inputs : dict[str, ndarray]
+        The value each path drew of each uncertain input (dotted key -> array
+        of shape ``(paths,)``); empty when the scenario has none. Pass ``None``
+        for none.
 
     Examples
     --------
@@ -371,6 +378,10 @@ class SimulationResult:
     per_stream: dict | None = None
     curves: np.ndarray | None = None
     metadata: dict = field(default_factory=dict)
+    inputs: dict | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "inputs", dict(self.inputs or {}))
 
     @property
     def paths(self) -> int:
@@ -427,7 +438,37 @@ class SimulationResult:
             MetricSummary.of(m, self[m], target if m == target_metric else None)
             for m in metrics
         )
-        return Summary(f"{self.name} — {self.paths:,} paths", rows)
+        return Summary(f"{self.name} — {self.paths:,} paths", rows,
+                       self._inputs_note())
+
+    def _inputs_note(self):
+        """One line saying which inputs each path drew (empty when none)."""
+        if not self.inputs:
+            return ""
+        keys = ", ".join(self.inputs)
+        return (f"each path draws its own {keys} (uncertain inputs): the spread "
+                "includes not knowing them")
+
+    def input_summary(self) -> dict:
+        """Summaries of the drawn inputs: ``{key: {"mean", "sd", "p05" ... "p95"}}``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> res = SimulationResult("demo", {"gifts": np.zeros(101)},
+        ...                        inputs={"habit.max_gain": np.linspace(0, 1, 101)})
+        >>> d = res.input_summary()["habit.max_gain"]
+        >>> round(d["mean"], 12), round(d["p05"], 12), round(d["p95"], 12)
+        (0.5, 0.05, 0.95)
+        """
+        out = {}
+        for k, x in self.inputs.items():
+            x = np.asarray(x, dtype=float)
+            d = {"mean": float(x.mean()),
+                 "sd": float(x.std(ddof=1)) if x.size > 1 else None}
+            d.update({_qname(q): float(np.quantile(x, q)) for q in SUMMARY_QUANTILES})
+            out[k] = d
+        return out
 
     # ----- export -------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -440,11 +481,12 @@ class SimulationResult:
         --------
         >>> import numpy as np
         >>> d = SimulationResult("demo", {"gifts": np.arange(3.0)}).to_dict()
-        >>> d["totals"]["gifts"], d["per_stream"]
-        (array([0., 1., 2.]), None)
+        >>> d["totals"]["gifts"], d["per_stream"], d["inputs"]
+        (array([0., 1., 2.]), None, {})
         """
         return {"totals": dict(self.totals), "per_stream": self.per_stream,
-                "curves": self.curves, "metadata": self.metadata}
+                "curves": self.curves, "metadata": self.metadata,
+                "inputs": dict(self.inputs)}
 
     def to_frame(self, per_stream=False):
         """Return the totals (or per-stream metrics, long format) as a pandas DataFrame.
@@ -457,6 +499,14 @@ class SimulationResult:
             One row per (path, stream) with the per-stream metrics, instead of
             one row per path with the totals.
 
+        Returns
+        -------
+        pandas.DataFrame
+            One row per path: the totals, then a column ``input:KEY`` for the
+            value the path drew of each uncertain input (so an outcome can be
+            traced to what drove it); per stream: ``path``, ``stream`` and the
+            per-stream metrics.
+
         Examples
         --------
         >>> import pytest
@@ -465,13 +515,18 @@ class SimulationResult:
         >>> df = SimulationResult("demo", {"gifts": np.arange(3.0)}).to_frame()
         >>> list(df.columns), df.index.name, len(df)
         (['gifts'], 'path', 3)
+        >>> res = SimulationResult("demo", {"gifts": np.arange(3.0)},
+        ...                        inputs={"audience.join_rate": np.full(3, 0.02)})
+        >>> list(res.to_frame().columns)
+        ['gifts', 'input:audience.join_rate']
         """
         try:
             import pandas as pd
         except ImportError:  # pragma: no cover - depends on the environment
             raise SimkitError("to_frame needs pandas: pip install 'simkit[frame]'") from None
         if not per_stream:
-            df = pd.DataFrame(self.totals)
+            df = pd.DataFrame({**self.totals,
+                               **{f"input:{k}": v for k, v in self.inputs.items()}})
             df.index.name = "path"
             return df
         if self.per_stream is None:
@@ -483,6 +538,9 @@ class SimulationResult:
 
     def to_csv(self, path) -> None:
         """Write per-path totals as CSV (one row per path), atomically.
+
+        After the totals come columns ``input:KEY``, the value each path drew
+        of each uncertain input (none when the scenario has none).
 
         Examples
         --------
@@ -496,8 +554,10 @@ class SimulationResult:
         """
         buf = io.StringIO()
         names = list(self.totals)
+        cols = [self.totals[k] for k in names] + list(self.inputs.values())
+        names += [f"input:{k}" for k in self.inputs]
         buf.write("path," + ",".join(names) + "\n")
-        data = np.column_stack([self.totals[k] for k in names])
+        data = np.column_stack(cols)
         for i, row in enumerate(data):
             buf.write(f"{i}," + ",".join(repr(float(v)) for v in row) + "\n")
         atomic_write_text(path, buf.getvalue())
@@ -521,7 +581,8 @@ class SimulationResult:
         ``summary[metric]`` holds ``n``, ``mean``, ``stderr``, ``p05`` ...
         ``p95`` and the bounds ``p05_lo``, ``p05_hi``, ... of each quantile's
         95% order-statistic interval (``null`` when unbounded); see
-        :meth:`MetricSummary.to_dict`.
+        :meth:`MetricSummary.to_dict`. With uncertain inputs, ``inputs[key]``
+        summarizes the values the paths drew (:meth:`input_summary`).
 
         Examples
         --------
@@ -536,6 +597,8 @@ class SimulationResult:
         """
         d = {"name": self.name, "metadata": self.metadata,
              "summary": self.summary(self.totals, target=target).to_dict()}
+        if self.inputs:
+            d["inputs"] = self.input_summary()
         if precision is not None:
             d["precision"] = precision
         write_json(path, d)
@@ -582,12 +645,20 @@ class SimulationResult:
         >>> SimulationResult("demo", {"gifts": np.array([1.0, 2.0])}).save(f)
         >>> SimulationResult.load(f)["gifts"]
         array([1., 2.])
+
+        Uncertain inputs are kept as ``inputs/KEY`` arrays:
+
+        >>> SimulationResult("demo", {"gifts": np.array([1.0, 2.0])},
+        ...                  inputs={"habit.max_gain": np.array([0.2, 0.4])}).save(f)
+        >>> SimulationResult.load(f).inputs["habit.max_gain"]
+        array([0.2, 0.4])
         """
         arrays = {f"totals/{k}": v for k, v in self.totals.items()}
         if self.per_stream is not None:
             arrays.update({f"per_stream/{k}": v for k, v in self.per_stream.items()})
         if self.curves is not None:
             arrays["curves"] = self.curves
+        arrays.update({f"inputs/{k}": v for k, v in self.inputs.items()})
         meta = {"name": self.name, "metadata": self.metadata, "simkit": __version__}
         arrays["__meta__"] = np.frombuffer(
             json.dumps(meta, default=str).encode(), dtype=np.uint8)
@@ -645,7 +716,7 @@ class SimulationResult:
 
         try:
             with open(path, "rb") as fh:  # np.load(path) leaks it on a bad archive
-                meta, totals, ps, curves = _read_npz(fh, path, bad)
+                meta, totals, ps, curves, inputs = _read_npz(fh, path, bad)
         except OSError as exc:
             raise SimkitError(f"{path}: cannot read ({exc.strerror})") from None
         if not (isinstance(meta, dict) and isinstance(meta.get("name"), str)
@@ -666,7 +737,9 @@ class SimulationResult:
             raise bad(f"`curves` has shape {curves.shape}, not (paths, streams, "
                       f"minutes) with {n[0]} paths"
                       + (f" and {min(streams)} streams" if streams else ""))
-        return cls(meta["name"], totals, ps or None, curves, meta["metadata"])
+        if any(v.shape != n for v in inputs.values()):
+            raise bad("`inputs/...` arrays do not have one value per path")
+        return cls(meta["name"], totals, ps or None, curves, meta["metadata"], inputs)
 
 
 def _member_header(zf, info, bad):
@@ -695,7 +768,8 @@ def _check_member(name, shape, dtype, bad):
         return
     if dtype.hasobject or dtype.kind not in "biuf" or dtype.fields is not None:
         raise bad(f"`{name}` has dtype {dtype}, not a real number type")
-    want = (1 if name.startswith("totals/") else 2 if name.startswith("per_stream/")
+    want = (1 if name.startswith(("totals/", "inputs/"))
+            else 2 if name.startswith("per_stream/")
             else 3 if name == "curves" else None)
     if want is not None and len(shape) != want:
         raise bad(f"`{name}` must have {want} dimension{'s' if want > 1 else ''}, "
@@ -703,7 +777,7 @@ def _check_member(name, shape, dtype, bad):
 
 
 def _read_npz(fh, path, bad):
-    """``(meta, totals, per_stream, curves)`` of an open result file ``path``.
+    """``(meta, totals, per_stream, curves, inputs)`` of an open result file ``path``.
 
     The archive's directory is read first: an archive whose members would
     take more than :data:`simkit.config.NPZ_MAX_BYTES` uncompressed, or
@@ -743,7 +817,8 @@ def _read_npz(fh, path, bad):
         if not keys:
             raise bad("no `totals/...` arrays")
         wanted = (["__meta__"] + keys + [k for k in infos if k.startswith("per_stream/")]
-                  + (["curves"] if "curves" in infos else []))
+                  + (["curves"] if "curves" in infos else [])
+                  + [k for k in infos if k.startswith("inputs/")])
         arrays = {}
         try:
             for k in wanted:
@@ -757,4 +832,5 @@ def _read_npz(fh, path, bad):
             raise bad(f"damaged or unreadable member ({exc})") from None
     totals = {k[7:]: arrays[k] for k in keys}
     ps = {k[11:]: v for k, v in arrays.items() if k.startswith("per_stream/")}
-    return meta, totals, ps, arrays.get("curves")
+    inputs = {k[7:]: v for k, v in arrays.items() if k.startswith("inputs/")}
+    return meta, totals, ps, arrays.get("curves"), inputs

@@ -153,6 +153,9 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
     paths, key, threads, path_offset, block_paths = _simulate_iv(
         scenarios, paths, seed, threads, backend, path_offset, block_paths)
     packed = pack(scenarios)
+    inputs = [_draw_inputs(sc, key, path_offset, paths) for sc in scenarios]
+    if any(inputs):
+        packed = packed.with_inputs(inputs, path_offset)
     s = len(scenarios)
     n_st = packed.n_streams
     # Refuse up front, in one line, what would not fit in memory.
@@ -210,10 +213,30 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
             None if ps is None else {m: ps[i, :, :n_i, c].copy()
                                      for c, m in enumerate(PER_STREAM)},
             None if cv is None else cv[i, :, :n_i].copy(),
-            meta,
+            meta, inputs=inputs[i],   # the drawn uncertain inputs of each path
         ))
         check_result(results[-1])   # no NaN, infinite or negative metric leaves
     return results
+
+
+def _draw_inputs(sc, key, path_offset, paths):
+    """The uncertain inputs of ``sc`` drawn for ``paths`` paths from
+    ``path_offset`` (dotted key -> float64 array), ``{}`` for a fixed scenario.
+
+    Keyed by (root key, global path, key name), so a block, chunk or task of
+    paths sees the same values as the whole run.
+    """
+    uncertain = getattr(sc, "uncertain", None)
+    if not uncertain:
+        return {}
+    from ._pack import PATH_KEYS
+    from .scenario import draw_inputs
+
+    bad = sorted(set(uncertain) - PATH_KEYS)
+    if bad:
+        raise SimkitError(f"{sc.source}: `{bad[0]}` cannot vary per path")
+    return {k: np.asarray(v, dtype=np.float64)
+            for k, v in draw_inputs(sc, key, path_offset, paths).items()}
 
 
 def _run_checkpointed(run, kwargs, scenarios, packed, key, path_offset, tot, ps, cv,

@@ -27,7 +27,7 @@ import numpy as np
 from simkit import scenario_from_dict
 from simkit._kernels.rng import (
     P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
-    P_PARTNER, P_VIRAL, binom_inv, ndtri, poisson_inv, stream_seed, u01,
+    P_PARTNER, P_SHOCK, P_VIRAL, binom_inv, ndtri, poisson_inv, stream_seed, u01,
 )
 from simkit._kernels.stream import OFF_DISCOVERED, OFF_NOTIFIED, OFF_PARTNER, child_key
 from simkit._kernels.vmath import vexp, vlog
@@ -45,8 +45,8 @@ GIFTY_SEGMENTS = {
 def one_stream_dict():
     """Scenario dict with one 60-minute stream on day 0 (Monday) at 20:00.
 
-    Brand deals, organic growth, unfollows, virality and collaboration are
-    off, so the single stream can be checked in isolation.
+    Brand deals, organic growth, unfollows, virality, collaboration and the
+    stream shocks are off, so the single stream can be checked in isolation.
     """
     return {
         "name": "one_stream",
@@ -64,6 +64,7 @@ def one_stream_dict():
         "segments": copy.deepcopy(GIFTY_SEGMENTS),
         "merch": {"buy_prob": 0.02},
         "donations": {"donate_prob": 0.03},
+        "shocks": {"audience_sigma": 0.0, "gift_sigma": 0.0},
     }
 
 
@@ -163,8 +164,12 @@ def _seed(key, path, si, purpose):
 
 
 def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
-                 weekday=0, duration=None, collab=False, promo=None):
+                 weekday=0, duration=None, collab=False, promo=None, x_aud=1.0,
+                 x_gift=1.0):
     """Stream ``si`` of ``path`` under root ``key``, viewer by viewer.
+
+    ``x_aud`` and ``x_gift`` are the stream's audience and gifting shocks
+    (:func:`shocks_exact`): they multiply the arrival means and the gift rates.
 
     Returns
     -------
@@ -220,7 +225,7 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
 
     # Notified followers.
     seed = _seed(key, path, si, P_NOTIFIED)
-    n_not = poisson_inv(u01(s_counts, 0), F * r * a * habit * P * trunc)
+    n_not = poisson_inv(u01(s_counts, 0), F * r * a * habit * P * trunc * x_aud)
     for i in range(n_not):
         arr = (-1.0 / kappa) * vlog(1.0 - u01(seed, 3 * i) * trunc)
         k = _segment(cum_f, u01(seed, 3 * i + 1))
@@ -234,7 +239,7 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
         seed = _seed(key, path, si, P_PARTNER)
         n_par = poisson_inv(u01(s_counts, 30),
                             sc["collaboration.partner_followers"] * r
-                            * sc["collaboration.interest"] * a * P * trunc)
+                            * sc["collaboration.interest"] * a * P * trunc * x_aud)
         for i in range(n_par):
             arr = (-1.0 / kappa) * vlog(1.0 - u01(seed, 4 * i) * trunc)
             k = _segment(cum_n, u01(seed, 4 * i + 1))
@@ -251,7 +256,8 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
         t0 = 60.0 * j
         length = min(60.0, T - t0)
         rate = sc["audience.discovery_rate_per_min"] * \
-            sc["audience.activity"][(hour + j) % 24] * sc["audience.weekday_factors"][weekday]
+            sc["audience.activity"][(hour + j) % 24] * sc["audience.weekday_factors"][weekday] \
+            * x_aud
         n_j = poisson_inv(u01(s_counts, 1 + j), rate * length)
         for i in range(n_dis, n_dis + n_j):
             arr = t0 + length * u01(seed, 4 * i)
@@ -277,7 +283,8 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
     curve = np.array([sum(1 for arr, leave, _ in viewers if arr <= m < leave)
                       for m in range(math.ceil(T))], dtype=float)
 
-    # Gifts of item j by segment k: Poisson(rho_k g(e) minutes_k w_kj).
+    # Gifts of item j by segment k: Poisson(rho_k s g(e) X_gift minutes_k w_kj),
+    # s = segments.gift_rate_scale.
     seed = _seed(key, path, si, P_GIFTS)
     w = item_probs(sc)
     coins = sc.catalogue.coins
@@ -285,7 +292,8 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
     gifts = 0
     coin_sum = 0
     for k in range(n_seg):
-        lam_k = sc["segments.gift_rate_per_min"][k] * _g(sc) * minutes[k]
+        lam_k = (sc["segments.gift_rate_per_min"][k]
+                 * (sc["segments.gift_rate_scale"] * _g(sc)) * x_gift * minutes[k])
         if lam_k <= 0.0:
             continue
         for j in range(n_items):
@@ -320,6 +328,39 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             "donations": don, "curve": curve}
 
 
+# ----- stream shocks (docs/model.md §17) ------------------------------------------
+def shocks_exact(sc, key, path, n):
+    """Audience and gifting shocks of streams ``0 .. n-1`` of ``path``, stream by
+    stream: normal innovations at counters 0 (audience) and 1 (gifting) of
+    ``stream_seed(key, path, i, P_SHOCK)``, a stationary AR(1) of the normal
+    scores, then the mean-one marginal (lognormal, or gamma of the same
+    variance at the same normal quantile)."""
+    from scipy import special, stats
+
+    fam = sc["shocks.family"]
+    out = []
+    z = [0.0, 0.0]
+    pars = ((sc["shocks.audience_sigma"], sc["shocks.rho"]),
+            (sc["shocks.gift_sigma"], sc["shocks.gift_rho"]))
+    for i in range(n):
+        seed = _seed(key, path, i, P_SHOCK)
+        xs = []
+        for c, (sigma, rho) in enumerate(pars):
+            e = ndtri(u01(seed, c))
+            z[c] = e if i == 0 else rho * z[c] + math.sqrt(1.0 - rho * rho) * e
+            if fam == "lognormal":
+                xs.append(math.exp(sigma * z[c] - 0.5 * sigma * sigma))
+            elif sigma == 0.0:
+                xs.append(1.0)
+            else:
+                cv2 = math.expm1(sigma * sigma)
+                g = stats.gamma(1.0 / cv2, scale=cv2)
+                xs.append(float(g.ppf(special.ndtr(z[c])) if z[c] <= 0
+                                else g.isf(special.ndtr(-z[c]))))
+        out.append(tuple(xs))
+    return out
+
+
 # ----- the independent reference (numpy Generator) ----------------------------
 def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
                  duration=None, collab=False, promo=None):
@@ -343,7 +384,8 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
     ff = sc["dwell.follower_factor"]
     sh_f = np.asarray(sc["segments.follower_shares"])
     sh_n = np.asarray(sc["segments.newcomer_shares"])
-    rates = np.asarray(sc["segments.gift_rate_per_min"]) * _g(sc)
+    rates = np.asarray(sc["segments.gift_rate_per_min"]) * sc["segments.gift_rate_scale"] \
+        * _g(sc)
     w = item_probs(sc)
     coins = sc.catalogue.coins
     d = dwell_frozen(sc)
@@ -456,14 +498,15 @@ def horizon_exact(sc, key, path):
     Followers carry over (new follows), grow by Poisson organic follows and
     shrink by binomial unfollows at each day's end; the habit record R moves
     toward 1 when a live stream repeats the weekday and hour of a live stream
-    seven days before. Returns one dict per stream: the :func:`stream_exact`
-    keys plus followers_start, habit, live, creator_share, income_gifts.
+    seven days before; each stream gets its shocks (:func:`shocks_exact`).
+    Returns one dict per stream: the :func:`stream_exact` keys plus followers_start, habit, live, creator_share, income_gifts.
     """
     from simkit._kernels.rng import P_DAILY, P_SCHEDULE
 
     assert sc["schedule.kind"] == "explicit" and not sc["brand.enabled"]
     assert not sc["money.scaled_rewards"]
     streams = sc["schedule.streams"]
+    shocks = shocks_exact(sc, key, path, len(streams))
     followers = float(sc["creator.followers"])
     r_habit = sc["habit.initial"]
     lr = sc["habit.learning_rate"]
@@ -486,7 +529,8 @@ def horizon_exact(sc, key, path):
                 if sc["habit.enabled"]:
                     row["habit"] = 1.0 + sc["habit.max_gain"] * r_habit
                 res = stream_exact(sc, key, path, i, followers=followers,
-                                   habit=row["habit"], **ctx)
+                                   habit=row["habit"], x_aud=shocks[i][0],
+                                   x_gift=shocks[i][1], **ctx)
                 row["creator_share"] = sc["money.creator_share"]
                 row["income_gifts"] = (res["coins"] * sc["money.diamonds_per_coin"]
                                        * sc["money.diamond_value_usd"]

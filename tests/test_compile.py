@@ -20,13 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 _SCRIPT = textwrap.dedent("""
     import json, numba
     import simkit
-    from simkit._kernels import horizon, money, rng, stream, vmath
+    from simkit._kernels import horizon, money, rng, shocks, stream, vmath
     sc = simkit.load_scenario("scenarios/consistent_vs_adhoc.toml")
     for v in sc.variants:
         simkit.simulate(sc.variant(v), paths=4, seed=1, per_stream=True, curves=True,
                         progress=False)
     out = {}
-    for mod in (horizon, money, rng, stream, vmath):
+    for mod in (horizon, money, rng, shocks, stream, vmath):
         for name, f in vars(mod).items():
             if isinstance(f, numba.core.registry.CPUDispatcher) and f.signatures:
                 out[f"{mod.__name__}.{name}"] = [str(s) for s in f.signatures]

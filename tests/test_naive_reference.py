@@ -80,7 +80,7 @@ def _stream_direct(sc, key, path, ctx, held_rows, block):
                     p.seg_rate[0], p.seg_w[0], p.coins[0], np.uint64(key), path, 0,
                     float(sc["creator.followers"]), 1.0, float(ctx["duration"]),
                     ctx["hour"], int(p.sched[0, 0, SC_DAY]) % 7, ctx["collab"],
-                    float(ctx["promo"]), np.zeros(t_int + 2),
+                    float(ctx["promo"]), 1.0, 1.0, np.zeros(t_int + 2),
                     np.zeros(p.cum_f.shape[1]), np.empty((held_rows, 3)),
                     np.empty(held_rows, dtype=np.uint64), np.empty((N_V, block)),
                     np.empty(block, dtype=np.uint64), res, curve)
@@ -115,8 +115,19 @@ def test_small_scratch_buffers_change_nothing(held_rows, block):
     assert offspring > 100
 
 
-def test_explicit_horizon_matches_exact_reference():
-    """Followers carry over, organic growth, unfollows and habit over a horizon."""
+SHOCKS = {
+    "off": {},
+    "lognormal": {"shocks.audience_sigma": 0.5, "shocks.rho": 0.6,
+                  "shocks.gift_sigma": 0.8, "shocks.gift_rho": 0.3},
+    "gamma": {"shocks.family": "gamma", "shocks.audience_sigma": 0.7,
+              "shocks.rho": 0.3, "shocks.gift_sigma": 0.4},
+}
+
+
+@pytest.mark.parametrize("shocks", list(SHOCKS))
+def test_explicit_horizon_matches_exact_reference(shocks):
+    """Followers carry over, organic growth, unfollows and habit over a horizon,
+    with and without stream shocks."""
     streams = [{"day": 0, "hour": 20}, {"day": 2, "hour": 18, "duration_min": 30},
                {"day": 7, "hour": 20}, {"day": 9, "hour": 19, "collab": True},
                {"day": 14, "hour": 20}]
@@ -126,7 +137,7 @@ def test_explicit_horizon_matches_exact_reference():
         "creator.unfollow_rate_per_day": 0.002, "habit.enabled": True,
         "habit.learning_rate": 0.6, "collaboration.probability": 0.5,
         "collaboration.partner_followers": 1500, "audience.follow_prob": 0.2,
-        "money.agency_cut": 0.1})
+        "money.agency_cut": 0.1, "segments.gift_rate_scale": 1.3, **SHOCKS[shocks]})
     seed, n = 11, 8
     res = simkit.simulate(sc, paths=n, seed=seed, per_stream=True)
     key = root_key(seed)

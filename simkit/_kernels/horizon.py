@@ -37,7 +37,8 @@ def build_schedule(th, sched, key, path, out):
     ``consistent``: the weekly slots of ``sched`` every week; ``explicit``: the
     rows of ``sched``; ``ad_hoc``: each week, ``SPW`` distinct random days
     with random whole hours in the waking window (drawn per path).
-    ``collab`` is drawn with probability ``COLLAB_P`` unless the row fixes it.
+    ``collab`` is drawn with probability ``COLLAB_P`` unless the row fixes it;
+    ``promo`` is ``PROMO`` unless the row fixes it (-1 in ``sched``).
     """
     kind = th[L.SCHED_KIND]
     n = int(th[L.N_STREAMS])
@@ -90,6 +91,8 @@ def build_schedule(th, sched, key, path, out):
         if out[i, L.SC_COLLAB] < 0.0:
             u = u01(stream_seed(key, path, i, P_SCHEDULE), 0)
             out[i, L.SC_COLLAB] = 1.0 if u < th[L.COLLAB_P] else 0.0
+        if out[i, L.SC_PROMO] < 0.0:   # the scenario's promotion (it may vary per path)
+            out[i, L.SC_PROMO] = th[L.PROMO]
 
 
 @numba.njit(**_NJ)
@@ -106,9 +109,10 @@ def _repeats_last_week(plan, live, i):
 
 @numba.njit(**_NJ)
 def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched,
-                  key, path, tot, per_stream, curves):
+                  shock, key, path, tot, per_stream, curves):
     """Simulate one path of one scenario over the horizon; fill ``tot``
-    (``N_TOTALS``), and ``per_stream`` / ``curves`` when they are not empty."""
+    (``N_TOTALS``), and ``per_stream`` / ``curves`` when they are not empty.
+    ``shock[i]`` holds the audience and gifting multipliers of stream ``i``."""
     days = int(th[L.DAYS])
     n = int(th[L.N_STREAMS])
     plan = np.zeros((n, L.N_SC))
@@ -159,8 +163,9 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                 simulate_stream(
                     th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, key,
                     path, si, followers, habit, duration, hour, day % 7,
-                    plan[si, L.SC_COLLAB] > 0.0, plan[si, L.SC_PROMO], diff, seg_min,
-                    held, hkeys, vbuf, kbuf, res, curve)
+                    plan[si, L.SC_COLLAB] > 0.0, plan[si, L.SC_PROMO],
+                    shock[si, 0], shock[si, 1], diff, seg_min, held, hkeys, vbuf,
+                    kbuf, res, curve)
                 share = gift_share(th, duration, res[R_NEWF],
                                    qualifying[day // 7])
                 gift_usd = res[R_COINS] * th[L.Q] * th[L.DVAL] * share \
@@ -236,19 +241,27 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
 
 @numba.njit(parallel=True, **_NJ)
 def run_block(theta, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, rows,
-              key, path_offset, out_tot, out_stream, out_curves):
+              shocks, rowix, key, path_offset, out_tot, out_stream, out_curves):
     """Simulate ``S`` scenarios x ``P`` paths into preallocated outputs.
 
     Parameters
     ----------
-    theta : float64[S, N_THETA]
-        Packed parameters, one row per scenario.
+    theta : float64[R, N_THETA]
+        Packed parameters: path ``p`` of scenario ``s`` reads row
+        ``rowix[s, 0] + rowix[s, 1] * p`` (step 0: one row for every path).
     activity, wdf : float64[S, 24], float64[S, 7]
-    cum_f, cum_n, seg_rate : float64[S, K]
+    cum_f, cum_n : float64[S, K]
+    seg_rate : float64[R, K]
+        Segment gift rates, rows as ``theta``.
     seg_w : float64[S, K, J]
     coins : int64[S, J]
     rows : float64[S, M, N_SC]
         Weekly slots (consistent) or listed streams (explicit).
+    shocks : float64[X, n_streams, 2]
+        Audience and gifting multipliers per stream: path ``p`` of scenario
+        ``s`` reads row ``rowix[s, 2] + rowix[s, 3] * p``.
+    rowix : int64[S, 4]
+        Row bases and steps (see :func:`simkit._pack.path_arrays`).
     key : uint64
         Root key derived from the seed.
     path_offset : int
@@ -267,6 +280,8 @@ def run_block(theta, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, rows,
         p = idx - s * n_p
         ps = out_stream[s, p] if want_stream else empty2
         cv = out_curves[s, p] if want_curves else empty2
-        simulate_path(theta[s], activity[s], wdf[s], cum_f[s], cum_n[s], seg_rate[s],
-                      seg_w[s], coins[s], rows[s], key, path_offset + p,
+        r = rowix[s, 0] + rowix[s, 1] * p
+        x = rowix[s, 2] + rowix[s, 3] * p
+        simulate_path(theta[r], activity[s], wdf[s], cum_f[s], cum_n[s], seg_rate[r],
+                      seg_w[s], coins[s], rows[s], shocks[x], key, path_offset + p,
                       out_tot[s, p], ps, cv)

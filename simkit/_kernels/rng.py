@@ -45,6 +45,7 @@ P_MERCH = np.int64(8)        # buyers and order values
 P_DONATE = np.int64(9)       # donors and amounts
 P_SCHEDULE = np.int64(10)    # ad-hoc days and hours, collaboration flags
 P_DAILY = np.int64(11)       # organic growth, unfollows, brand offers (keyed by day)
+P_SHOCK = np.int64(12)       # per stream: audience (counter 0) and gifting (1) shocks
 
 _NJ = NJ
 

@@ -297,7 +297,8 @@ def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
 @numba.njit(**_NJ)
 def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
                     key, path, si, followers, habit, duration, hour, weekday,
-                    collab, promo, diff, seg_min, held, hkeys, vbuf, kbuf, res, curve):
+                    collab, promo, x_aud, x_gift, diff, seg_min, held, hkeys, vbuf,
+                    kbuf, res, curve):
     """Simulate stream ``si`` of ``path``; fill ``res`` (see ``R_*``) and ``curve``.
 
     Parameters
@@ -320,6 +321,10 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         Whether the partner's followers are notified too.
     promo : float
         Promotion multiplier P.
+    x_aud, x_gift : float
+        The stream's audience shock (multiplies the notified, partner and feed
+        arrival rates) and gifting shock (multiplies every segment's gift
+        rate); 1.0 without shocks (docs/model.md §17).
     diff, seg_min : float64[:]
         Scratch, zeroed on return: presence grid (>= ceil(T) + 2 cells) and
         minutes by segment.
@@ -351,7 +356,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
 
     # Notified followers: Poisson(F r a H P), arrivals Exp(kappa) truncated to [0, T].
     n_not = poisson_inv(u01(seed_counts, 0),
-                        followers * th[L.JOIN] * a * habit * promo * trunc)
+                        followers * th[L.JOIN] * a * habit * promo * trunc * x_aud)
     src[0], src[1], src[2], src[3], src[4] = 3.0, 1.0, 0.0, 0.0, th[L.FOLLOWER_FACTOR]
     m = _source(th, src, stream_seed(key, path, si, P_NOTIFIED), seeds, OFF_NOTIFIED,
                 _ZERO, n_not, cum_f, cum_n, duration, trunc, vbuf, kbuf, held, hkeys, m,
@@ -362,7 +367,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     if collab:
         n_par = poisson_inv(u01(seed_counts, _C_PARTNER),
                             th[L.PARTNER_F] * th[L.JOIN] * th[L.INTEREST] * a * promo
-                            * trunc)
+                            * trunc * x_aud)
         src[0], src[4] = 4.0, 1.0
         m = _source(th, src, stream_seed(key, path, si, P_PARTNER), seeds, OFF_PARTNER,
                     _ZERO, n_par, cum_n, cum_n, duration, trunc, vbuf, kbuf, held,
@@ -376,7 +381,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     for j in range((t_int + 59) // 60):
         t0 = 60.0 * j
         length = min(60.0, duration - t0)
-        rate = th[L.MU] * activity[(hour + j) % 24] * wdf[weekday]
+        rate = th[L.MU] * activity[(hour + j) % 24] * wdf[weekday] * x_aud
         n_j = poisson_inv(u01(seed_counts, 1 + j), rate * length)
         src[2], src[3] = t0, length
         m = _source(th, src, seed, seeds, OFF_DISCOVERED, n_dis, n_j, cum_n, cum_n,
@@ -399,13 +404,13 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     diff[: t_int + 2] = 0
 
     # Gifts: given the minutes each segment watched, gifts of item j by segment
-    # k are Poisson(rho_k g(e) minutes_k w_kj), independent over (k, j).
+    # k are Poisson(rho_k g(e) X_gift minutes_k w_kj), independent over (k, j).
     seed = stream_seed(key, path, si, P_GIFTS)
     n_items = int(th[L.N_GIFTS])   # this scenario's catalogue, not the batch padding
     gifts = 0.0
     coin_sum = 0.0
     for k in range(seg_min.shape[0]):
-        lam_k = seg_rate[k] * seg_min[k]
+        lam_k = seg_rate[k] * x_gift * seg_min[k]
         seg_min[k] = 0.0
         if lam_k <= 0.0:
             continue

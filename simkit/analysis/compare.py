@@ -20,7 +20,7 @@ from ..errors import SimkitError
 from .quantiles import check_confidence, check_levels, quantile_ci
 
 __all__ = ["PairedComparison", "ComparisonResult", "paired", "dominance", "compare",
-           "DEFAULT_QUANTILES"]
+           "input_share", "DEFAULT_QUANTILES"]
 
 #: Quantile levels shown side by side (fractions).
 DEFAULT_QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
@@ -69,6 +69,99 @@ def dominance(a, b):
     return "none"
 
 
+def _design(columns):
+    """Standardized linear and squared terms of each input (a key -> columns map)."""
+    blocks = {}
+    for k, x in columns.items():
+        x = np.asarray(x, dtype=float)
+        sd = x.std()
+        if not sd > 0:
+            continue
+        z = (x - x.mean()) / sd
+        q = z * z
+        q = q - q.mean()
+        blocks[k] = [z] + ([q / q.std()] if q.std() > 1e-9 * max(1.0, q.std()) and
+                           np.unique(x).size > 2 else [])
+    return blocks
+
+
+def _r2(d, cols):
+    """Adjusted R^2 of the least-squares fit of ``d`` on ``cols`` (with intercept)."""
+    n, p = d.size, len(cols)
+    if p == 0 or n <= p + 1:
+        return 0.0
+    x = np.column_stack([np.ones(n), *cols])
+    coef, *_ = np.linalg.lstsq(x, d, rcond=None)
+    resid = d - x @ coef
+    sst = float(((d - d.mean()) ** 2).sum())
+    if sst == 0.0:
+        return 0.0
+    r2 = 1.0 - float(resid @ resid) / sst
+    return 1.0 - (1.0 - r2) * (n - 1) / (n - p - 1)
+
+
+def input_share(d, inputs):
+    r"""Share of the variance of ``d`` explained by uncertain inputs (a lower bound).
+
+    Parameters
+    ----------
+    d : array_like
+        One value per path (e.g. the paired difference of two strategies).
+    inputs : dict[str, array_like]
+        Dotted key -> the value each path drew of that input.
+
+    Returns
+    -------
+    (float, tuple of str)
+        The adjusted :math:`R^2` of a least-squares regression of ``d`` on
+        each input and its square (standardized), clipped to ``[0, 1]``, and
+        the keys that contribute, largest first (by how much the :math:`R^2`
+        drops without the key's terms; keys that add under 1% are left out).
+        ``(nan, ())`` without inputs.
+
+    Notes
+    -----
+    The share of the variance due to the inputs is
+    :math:`\mathrm{Var}(E[d \mid 	heta]) / \mathrm{Var}(d)` (the first-order
+    plus interaction Sobol index of the inputs as a group). A regression on
+    functions of :math:`	heta` captures part of :math:`E[d \mid 	heta]`, so
+    its :math:`R^2` is a lower bound on that share (up to sampling error);
+    it is close when the difference depends smoothly on each input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(12345)
+    >>> g, r = rng.normal(size=5000), rng.normal(size=5000)
+    >>> share, keys = input_share(3 * g + rng.normal(size=5000),
+    ...                           {"habit.max_gain": g, "audience.join_rate": r})
+    >>> round(share, 1), keys
+    (0.9, ('habit.max_gain',))
+    """
+    d = np.asarray(d, dtype=float)
+    blocks = _design(inputs or {})
+    if not blocks:
+        return float("nan"), ()
+    full = _r2(d, [c for b in blocks.values() for c in b])
+    drops = {}
+    for k in blocks:
+        rest = [c for kk, b in blocks.items() if kk != k for c in b]
+        drops[k] = full - _r2(d, rest)
+    keys = tuple(k for k in sorted(drops, key=lambda k: -drops[k]) if drops[k] >= 0.01)
+    return float(min(1.0, max(0.0, full))), keys
+
+
+def _merge_inputs(ia, ib):
+    """One column per distinct input array of two variants (shared draws once)."""
+    out = dict(ia or {})
+    for k, x in (ib or {}).items():
+        if k in out and not np.array_equal(out[k], x):
+            out[f"{k} (b)"] = x
+        elif k not in out:
+            out[k] = x
+    return out
+
+
 @dataclass(frozen=True)
 class PairedComparison:
     """Paired statistics of variant ``a`` against variant ``b``.
@@ -107,6 +200,12 @@ class PairedComparison:
     quantiles_a_lo, quantiles_a_hi, quantiles_b_lo, quantiles_b_hi : tuple of float
         Order-statistic confidence intervals (level ``confidence``) of the
         quantiles; ``-inf``/``inf`` where the path count cannot bound them.
+    input_share : float or None
+        Share of the variance of the paired difference explained by the
+        uncertain inputs the paths drew (:func:`input_share`, a lower bound);
+        None when the variants have no uncertain input.
+    input_keys : tuple of str
+        The inputs that explain it, largest share first.
     """
 
     a: str
@@ -137,6 +236,29 @@ class PairedComparison:
     quantiles_a_hi: tuple = ()
     quantiles_b_lo: tuple = ()
     quantiles_b_hi: tuple = ()
+    input_share: float | None = None
+    input_keys: tuple = ()
+
+    def input_line(self):
+        """One plain line on how much of the difference's spread the inputs explain.
+
+        Empty when the variants have no uncertain input.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> g = np.linspace(0, 1, 400)
+        >>> p = paired(g * 10 + 1, np.ones(400), "a", "b",
+        ...            inputs={"habit.max_gain": g})
+        >>> print(p.input_line())  # doctest: +NORMALIZE_WHITESPACE
+        About 100% of the spread of the difference comes from inputs nobody knows
+        exactly (habit.max_gain)
+        """
+        if self.input_share is None:
+            return ""
+        keys = ", ".join(self.input_keys) or "none of them stands out"
+        return (f"About {self.input_share:.0%} of the spread of the difference comes "
+                f"from inputs nobody knows exactly ({keys})")
 
     @property
     def crn_se_ratio(self):
@@ -178,6 +300,9 @@ class PairedComparison:
             if p == 1.0:  # rule of three: one-sided 95% bound with no failure seen
                 share = (f"better on all {self.n:,} paths (P > "
                          f"{max(0.0, 1.0 - 3.0 / self.n):.4f} at 95%)")
+            elif round(p * self.n) >= self.n - 10:  # a few losses: count them
+                k = self.n - round(p * self.n)
+                share = f"better on all but {k:,} of {self.n:,} paths"
             else:
                 share = f"better on {p:.1%} ± {pse:.1%} of paths"
             head = (f"{win} beats {lose}: {_fmt(abs(self.diff), u)} higher on average "
@@ -212,13 +337,15 @@ class PairedComparison:
             d[k] = [v if np.isfinite(v) else None for v in d[k]]
         r = self.crn_se_ratio
         d["crn_se_ratio"] = r if np.isfinite(r) else None
+        d["input_share"] = self.input_share
+        d["input_keys"] = list(self.input_keys)
         d["significant"] = self.significant
         d["verdict"] = self.verdict()
         return d
 
 
 def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
-           quantiles=DEFAULT_QUANTILES):
+           quantiles=DEFAULT_QUANTILES, inputs=None):
     """Paired statistics of two samples simulated on the same paths.
 
     Parameters
@@ -234,6 +361,9 @@ def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
         Level of the normal interval of the mean difference.
     quantiles : sequence of float
         Quantile levels (fractions) reported side by side.
+    inputs : dict[str, array_like], optional
+        Uncertain inputs drawn on the same paths (key -> one value per path):
+        fills ``input_share`` and ``input_keys`` (:func:`input_share`).
 
     Returns
     -------
@@ -296,12 +426,15 @@ def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
     ea = quantile_ci(xa, levels, confidence=confidence)
     eb = quantile_ci(xb, levels, confidence=confidence)
     tup = lambda a: tuple(float(v) for v in a)  # noqa: E731
+    share, keys = input_share(d, inputs) if inputs else (None, ())
+    if share is not None and not np.isfinite(share):  # inputs that do not vary
+        share, keys = None, ()
     return PairedComparison(
         a, b, metric, n, float(xa.mean()), float(xb.mean()), float(np.sqrt(va / n)),
         float(np.sqrt(vb / n)), diff, diff_se, diff - z * diff_se, diff + z * diff_se,
         confidence, se_ind, pa, pb, pt, bse(pa), bse(pb), bse(pt), levels,
         tup(ea.value), tup(eb.value), dominance(xa, xb), tup(ea.lo), tup(ea.hi),
-        tup(eb.lo), tup(eb.hi))
+        tup(eb.lo), tup(eb.hi), share, keys)
 
 
 def _fmt(v, unit=""):
@@ -415,10 +548,11 @@ class ComparisonResult:
         keys = ["a", "b", "n", "mean_a", "se_a", "mean_b", "se_b", "diff", "diff_se",
                 "ci_lo", "ci_hi", "se_independent", "crn_se_ratio", "p_a_better",
                 "p_a_better_se", "p_b_better", "p_b_better_se", "p_tie", "p_tie_se",
-                "dominance"]
+                "dominance", "input_share", "input_keys"]
         rows = []
         for p in self.pairs:
             d = p.to_dict()
+            d["input_keys"] = ";".join(d["input_keys"])
             rows.append([d[k] for k in keys])
         names = [f"p{round(q * 100):02d}" for q in self._levels()]
         qhead = ["variant", "mean", "se", *names]
@@ -473,6 +607,13 @@ class ComparisonResult:
         lines.append("CRN ratio = s.e. with independent seeds / paired s.e. "
                      "(same path count)")
         lines += [""] + [f"verdict: {p.verdict()}" for p in self.pairs]
+        inputs = [p for p in self.pairs if p.input_line()]
+        if inputs:
+            lines.append("")
+            lines += [(f"{p.a} − {p.b}: " if len(self.pairs) > 1 else "")
+                      + p.input_line() for p in inputs]
+            lines.append("(each path draws its own values of the uncertain inputs; "
+                         "share = R² of the difference on them, a lower bound)")
         return "\n".join(lines)
 
     def to_csv(self, directory, stem="compare"):
@@ -520,7 +661,8 @@ def _swap(p):
         p.p_a_better, p.p_tie, p.p_b_better_se, p.p_a_better_se, p.p_tie_se,
         p.quantile_levels, p.quantiles_b, p.quantiles_a,
         {"a": "b", "b": "a"}.get(p.dominance, p.dominance), p.quantiles_b_lo,
-        p.quantiles_b_hi, p.quantiles_a_lo, p.quantiles_a_hi)
+        p.quantiles_b_hi, p.quantiles_a_lo, p.quantiles_a_hi, p.input_share,
+        p.input_keys)
 
 
 def compare(scenario, variants=None, *, paths=10_000, seed=0,
@@ -616,9 +758,11 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
             {"threads": threads, "backend": backend, "progress": progress,
              "scheduler": client})
     names = [_name(v) for v in variants]
+    inputs = _variant_inputs(scen, variants, seed, paths)
     pairs = tuple(
         paired(samples[i], samples[j], names[i], names[j], metric=metric,
-               confidence=confidence, quantiles=quantiles)
+               confidence=confidence, quantiles=quantiles,
+               inputs=_merge_inputs(inputs[i], inputs[j]))
         for i, j in combinations(range(len(variants)), 2))
     from .._version import __version__
 
@@ -629,6 +773,21 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
             "metric": metric, "variants": names, "backend": backend,
             "common_random_numbers": True, "precision": prec_meta}
     return ComparisonResult(scen.name, metric, tuple(names), pairs, paths, seed, meta)
+
+
+def _variant_inputs(scen, variants, seed, paths):
+    """The uncertain inputs each variant's paths ``0 .. paths - 1`` drew.
+
+    They are the arrays :func:`simkit.simulate` draws (``res.inputs``): a pure
+    function of the seed, the path and the key, so drawing them again here
+    costs no simulation.
+    """
+    from ..scenario import draw_inputs
+    from ..simulate import root_key
+
+    key = root_key(seed)
+    return [draw_inputs(scen if v is _BASE else scen.variant(v), key, 0, paths)
+            for v in variants]
 
 
 def _compare_samples(simulate, scen, variants, metric, seed, paths, rel, absolute,

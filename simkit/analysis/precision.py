@@ -272,10 +272,12 @@ def concat_results(results):
     curves = None
     if first.curves is not None:
         curves = np.concatenate([r.curves for r in results])
+    inputs = {k: np.concatenate([r.inputs[k] for r in results]) for k in first.inputs}
     meta = dict(first.metadata)
     n = int(next(iter(totals.values())).shape[0])
     meta["paths"] = n
-    return replace(first, totals=totals, per_stream=ps, curves=curves, metadata=meta)
+    return replace(first, totals=totals, per_stream=ps, curves=curves, metadata=meta,
+                   inputs=inputs)
 
 
 def simulate_until(scenario, *, metric="income_total", statistic="mean",

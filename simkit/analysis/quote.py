@@ -599,6 +599,10 @@ class QuoteResult:
         out += ["", "guarantee = the (1 - confidence) quantile of delivery, with its "
                 "order-statistic interval (price ± the larger half of it); "
                 "P(short) = P(delivery < guarantee); make-good = E[shortfall] x rate"]
+        unc = self.metadata.get("uncertain_inputs")
+        if unc:
+            out.append(f"each path draws its own {', '.join(unc)} (uncertain inputs): "
+                       "the guarantees allow for not knowing them")
         return "\n".join(out)
 
 
@@ -803,8 +807,10 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
                           "follower threshold")
     from .._version import __version__
 
+    sc_used = scen.variant(variant) if variant else scen
     meta = {"scenario_source": str(getattr(scen, "source", "")),
-            "scenario": (scen.variant(variant) if variant else scen).to_dict(),
+            "scenario": sc_used.to_dict(),
+            "uncertain_inputs": list(getattr(sc_used, "uncertain", {}) or {}),
             "seed": seed, "paths": paths, "simkit_version": __version__,
             "variant": variant, "deliverable": deliverable_, "first_stream": first,
             "streams": streams, "cpm_usd": None if cpm is None else float(cpm),

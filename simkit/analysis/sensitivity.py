@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import SimkitError
 
 __all__ = ["tornado", "TornadoResult", "TornadoEntry", "DEFAULT_PARAMS",
-           "DEFAULT_STEP"]
+           "DEFAULT_STEP", "UNCERTAIN_LEVELS"]
 
 #: Inputs varied by default: the main drivers of audience, gifting and income
 #: (``brand.cpm_usd`` becomes ``brand.flat_fee_usd`` under flat-fee pricing and is
@@ -50,7 +50,8 @@ class TornadoEntry:
     key : str
         Dotted scenario key.
     base_value, low_value, high_value : float
-        The input's scenario value and the two values tried.
+        The input's scenario value (the median of an uncertain input) and the
+        two values tried.
     low_mean, high_mean : float
         Mean of the metric over paths at the low and the high value.
     low_stderr, high_stderr : float
@@ -236,6 +237,19 @@ def _default_range(key, base, step):
     return lo, hi
 
 
+#: Probabilities of the low and high values of an uncertain input in a tornado.
+UNCERTAIN_LEVELS = (0.10, 0.90)
+
+
+def _uncertain_range(key, dist):
+    """P10 and P90 of an uncertain input's distribution (rounded for integers)."""
+    lo, hi = (float(v) for v in dist.ppf(np.array(UNCERTAIN_LEVELS)))
+    f = _field(key)
+    if f is not None and f.kind == "int":
+        lo, hi = int(round(lo)), int(round(hi))
+    return lo, hi
+
+
 def _default_keys(scenario):
     """:data:`DEFAULT_PARAMS` adapted to the scenario's brand pricing.
 
@@ -272,7 +286,15 @@ def _tornado_iv(scenario, params, metric, paths, seed, step):
                           f"{', '.join(_metrics.TOTALS)}")
     ranges = {}
     if params is None:
-        for key in _default_keys(scenario):
+        uncertain = dict(getattr(scenario, "uncertain", {}) or {})
+        keys = _default_keys(scenario)
+        keys += tuple(k for k in uncertain if k not in keys)
+        for key in keys:
+            if key in uncertain:
+                lo, hi = _uncertain_range(key, uncertain[key])
+                if lo != hi:
+                    ranges[key] = (lo, hi)
+                continue
             base = _base_value(scenario, key)
             if isinstance(base, bool) or not isinstance(base, int | float) or base == 0:
                 continue  # a zero input has no +-step range
@@ -319,7 +341,12 @@ def tornado(scenario, params=None, *, metric="income_total", paths=1000, seed=0,
         Dotted key -> ``(low, high)``. By default every key of
         :data:`DEFAULT_PARAMS` that applies and whose scenario value is non-zero, at
         ``value * (1 - step)`` and ``value * (1 + step)``, clipped to the key's
-        valid range (and rounded for integer keys).
+        valid range (and rounded for integer keys); and every uncertain input
+        (a key given as a distribution) at the P10 and P90 of its distribution
+        (:data:`UNCERTAIN_LEVELS`), whether it is in :data:`DEFAULT_PARAMS` or
+        not. A low or high value replaces the key's distribution by that
+        number, so a bar says how the mean would move if the input were known
+        to be at its P10 or its P90; the base run keeps every distribution.
     metric : str
         The per-path total analysed (see :data:`simkit.metrics.TOTALS`).
     paths : int

@@ -55,14 +55,20 @@ def run_paths(packed, key, path_offset, n_paths, want_stream, want_curves):
     """
     from .._kernels.horizon import run_block
     from .._kernels.layout import N_PER_STREAM, N_TOTALS
+    from .._pack import path_arrays
 
     s = packed.theta.shape[0]
+    # Per-path parameter rows and stream shocks of this block: vectorized NumPy,
+    # then one kernel call for every (scenario, path) pair.
+    theta, seg_rate, shocks, rowix = path_arrays(packed, key, path_offset, n_paths)
     tot = np.zeros((s, n_paths, N_TOTALS))
     ps = (np.zeros((s, n_paths, packed.n_streams, N_PER_STREAM)) if want_stream
           else _EMPTY4)
     cv = (np.zeros((s, n_paths, packed.n_streams, packed.max_minutes)) if want_curves
           else _EMPTY4)
-    run_block(*packed.arrays(), np.uint64(key), np.int64(path_offset), tot, ps, cv)
+    run_block(theta, packed.activity, packed.wdf, packed.cum_f, packed.cum_n, seg_rate,
+              packed.seg_w, packed.coins, packed.sched, shocks, rowix, np.uint64(key),
+              np.int64(path_offset), tot, ps, cv)
     return tot, (ps if want_stream else None), (cv if want_curves else None)
 
 

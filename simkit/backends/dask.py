@@ -192,7 +192,9 @@ def run(packed, key, path_offset, tot, per_stream, curves, *, threads=None,
     with client_for(scheduler) as client:
         futures = {}
         for s0, s1, b0, b1 in plan:
-            fut = client.submit(_task, packed.take(slice(s0, s1)), int(key),
+            part = packed.take(slice(s0, s1)).take_paths(path_offset + b0,
+                                                         path_offset + b1)
+            fut = client.submit(_task, part, int(key),
                                 int(path_offset + b0), b1 - b0, want_stream,
                                 want_curves, threads, pure=True)
             futures[fut] = (s0, s1, b0, b1)

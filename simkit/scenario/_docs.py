@@ -41,10 +41,16 @@ followers = 50_000
 organic_growth_per_day = 60
 
 [audience]
-join_rate = 0.02
+join_rate = { dist = "lognormal", median = 0.02, sigma = 0.35, hi = 0.2 }  # uncertain
 discovery_rate_per_min = 4.0
 virality = 0.2
 engagement = 0.6
+
+[habit]
+max_gain = { dist = "pert", min = 0.0, mode = 0.3, max = 0.6 }            # uncertain
+
+[correlations]
+"audience.join_rate, habit.max_gain" = 0.3
 
 [money]
 scaled_rewards = true
@@ -92,9 +98,10 @@ Load one with `simkit.load_scenario(path)` or check it with
 - **Top-level keys** `name` (default: the file name without `.toml`) and
   `description`.
 - **Sections** are TOML tables: `[horizon]`, `[schedule]`, `[stream]`,
-  `[creator]`, `[audience]`, `[habit]`, `[dwell]`, `[segments]`, `[catalogue]`,
-  `[money]`, `[brand]`, `[merch]`, `[donations]`, `[collaboration]`, and the
-  optional `[sponsorship]` and `[sweep]`. Keys are referred to by their
+  `[creator]`, `[audience]`, `[habit]`, `[dwell]`, `[segments]`, `[shocks]`,
+  `[catalogue]`, `[money]`, `[brand]`, `[merch]`, `[donations]`,
+  `[collaboration]`, and the optional `[sponsorship]`, `[sweep]` and
+  `[correlations]`. Keys are referred to by their
   dotted path, `section.key` (for example `audience.join_rate`), in error
   messages, in `Scenario.with_overrides({...})`, in `scenario["..."]` and in
   `[sweep.params]`.
@@ -189,6 +196,109 @@ log = ["audience.discovery_rate_per_min"]   # before [sweep.params]
 goes before `[sweep.params]`.) How the designs place their points is up to
 `simkit sweep` (`docs/cli.md`).
 
+### Uncertain inputs (distributions)
+
+Any numeric key marked "or a distribution" in the tables below may be given
+as a distribution instead of a number, when its value is not known exactly
+(a new creator's join rate, the habit gain of fixed slots, how much an
+audience gifts). Each simulated path then draws its own value of the key,
+once, before it simulates anything: the spread of every result (summary
+quantiles, risk bands, quotes, comparisons) includes not knowing the value,
+on top of the randomness of streams, viewers and gifts.
+
+```toml
+[audience]
+join_rate = { dist = "lognormal", median = 0.01, sigma = 0.3, hi = 0.2 }
+
+[habit]
+max_gain = { dist = "pert", min = 0.0, mode = 0.3, max = 0.6 }
+
+[segments]
+# e.g. the ratio of gifts to the default rates measured on five past LIVEs
+# (or file = "gift_scales.csv": one number per line)
+gift_rate_scale = { dist = "empirical", samples = [0.6, 0.8, 1.0, 1.1, 1.5] }
+```
+
+| dist | parameters | distribution (scipy.stats) |
+|---|---|---|
+| normal | `mean`, `sd > 0`; optional `lo`, `hi` | `norm(mean, sd)`; with `lo`/`hi`: `truncnorm` |
+| lognormal | `median > 0`, `sigma > 0` (sd of the log); optional `lo >= 0`, `hi` | `lognorm(sigma, scale=median)`; with `lo`/`hi`: the normal of the log truncated to `[log lo, log hi]` |
+| gamma | `mean > 0`, `sd > 0`; optional `lo >= 0`, `hi` | `gamma(a=(mean/sd)^2, scale=sd^2/mean)`, truncated by inversion |
+| beta | `alpha > 0`, `beta > 0`; optional `min` (0), `max` (1) | `beta(alpha, beta)` stretched to `[min, max]` |
+| uniform | `min < max` | `uniform` on `[min, max]` |
+| triangular | `min <= mode <= max`, `min < max` | `triang` |
+| pert | `min <= mode <= max`, `min < max` | `beta(1 + 4 (mode - min)/(max - min), 1 + 4 (max - mode)/(max - min))` on `[min, max]` (Malcolm et al. 1959) |
+| empirical | `samples = [...]` or `file = "x.csv"` (one number per line, `#` comments, an optional header; relative to the scenario file) | the samples themselves, each with probability 1/n (inverse of the empirical CDF) |
+
+Rules:
+
+- The key's **nominal value** (`scenario["key"]`, what a fixed run and the
+  report's input table show) is the distribution's median (after
+  truncation). Integer keys (`creator.followers`, ...) round each draw.
+- The distribution's **support must lie inside the key's range** (the
+  bounds in the tables below). A normal, lognormal or gamma reaching outside
+  it must be truncated with `lo`/`hi` inside the range, and a bounded family
+  must have `min`/`max` inside it; the error says which:
+  `` `audience.join_rate` must be a distribution inside [0, 1]: lognormal
+  reaches inf; truncate it with `hi` <= 1 ``. Empirical samples must all be
+  inside the range.
+- Unknown parameters are errors (with a suggestion), as are an unknown
+  `dist`, a missing required parameter, `sigma <= 0`, `mode` outside
+  `[min, max]`, an empty sample, a missing or non-numeric file.
+- Keys that fix the shape of a run (`horizon.weeks`,
+  `schedule.streams_per_week`, `stream.duration_min`), the `sponsorship.*`
+  and `sweep.*` keys and non-numeric keys cannot be distributions.
+- **Draws are keyed**: the value path `i` draws for key `k` under a seed is
+  a function of the seed, `i` and the name `k` only (the counter generator
+  of the kernels at a 64-bit BLAKE2b hash of the key), so it is the same
+  whatever the chunking, resume, thread count or backend, and adding an
+  uncertain key does not change the draws of the others. `res.inputs` holds
+  the drawn values (saved as `inputs/KEY` in `.npz`, `input:KEY` columns in
+  the per-path CSV, a summary per input in the JSON).
+- A **variant or override** that sets an uncertain key to a number fixes
+  it (`Scenario.with_overrides({"audience.join_rate": 0.02})`, a sweep over
+  that key, a tornado bar); one that gives a new distribution table replaces
+  the old one whole; a table without `dist` changes only the parameters it
+  names. Correlations of a key that was fixed are dropped.
+- `Scenario.to_dict()` writes each distribution back as its table (an
+  empirical `file` as its `samples`), so the JSON metadata and checkpoint
+  hashes of a run see it.
+
+### `[correlations]` (optional)
+
+Rank (Spearman) correlations between uncertain keys, one entry per pair,
+written `"KEY_A, KEY_B" = rho` with `-1 < rho < 1` (pairs not listed are
+independent):
+
+```toml
+[audience]
+join_rate = { dist = "lognormal", median = 0.01, sigma = 0.3, hi = 0.2 }
+
+[habit]
+max_gain = { dist = "pert", min = 0.0, mode = 0.3, max = 0.6 }
+
+[segments]
+gift_rate_scale = { dist = "lognormal", median = 1.0, sigma = 0.4, hi = 10.0 }
+
+[correlations]
+"audience.join_rate, segments.gift_rate_scale" = 0.3
+"audience.join_rate, habit.max_gain" = -0.2
+```
+
+They are imposed with a **Gaussian copula**, as Crystal Ball does: the
+Spearman `rho` becomes the normal correlation `r = 2 sin(pi rho / 6)`
+(Pearson 1907), the keyed normal scores of the listed keys are multiplied by
+the Cholesky factor of that matrix (keys in order of first mention), and
+each key takes its quantile at `Phi(z)`. (@RISK's Iman-Conover reordering,
+1982, needs the whole sample at once and so could not give path `i` the same
+values in every chunk.) The matrix must be a valid correlation matrix
+(positive definite). One that is slightly inconsistent is replaced by the
+nearest valid one (eigenvalues clipped and rescaled, Rebonato and Jäckel
+1999) with a `simkit.CorrelationWarning`, as long as no correlation moves by
+more than `simkit.config.CORRELATION_REPAIR_TOL` (0.05); otherwise loading
+fails, naming the pair that would move most. Each key must be given as a
+distribution.
+
 ### Gift catalogue CSV
 
 `catalogue.file = "default"` uses the embedded catalogue
@@ -277,14 +387,18 @@ def _cell(text: str) -> str:
 
 
 def _section_table(section: str, fields: dict) -> list:
+    from ._load import uncertain_keys
+
+    path_keys = uncertain_keys()
     lines = ["| key | type / expected | default | meaning |",
              "|---|---|---|---|"]
     for key, f in fields.items():
         dotted = f"{section}.{key}" if section else key
+        expected = _expected(f) + (" or a distribution" if dotted in path_keys else "")
         default = _fmt_value(f.default)
         if section == "" and key == "name":
             default = "the file name"
-        lines.append(f"| `{dotted}` | {_cell(_expected(f))} | `{_cell(default)}` | "
+        lines.append(f"| `{dotted}` | {_cell(expected)} | `{_cell(default)}` | "
                      f"{_cell(f.doc)} |")
     return lines
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import ScenarioError
 from ._schema import OPTIONAL_SECTIONS, SCHEMA
+from ._uncertain import parse_correlations, parse_distribution
 
 __all__ = ["Scenario", "Catalogue", "load_scenario", "scenario_from_dict",
            "load_catalogue"]
@@ -352,12 +353,51 @@ def _check_streams(v, file, key):
     return tuple(sorted(out, key=lambda s: (s["day"], s["hour"])))
 
 
-def _validate(raw: dict, file: str) -> dict:
-    """Check a nested mapping against SCHEMA; return dotted key -> value."""
+def uncertain_keys() -> frozenset:
+    """Dotted keys that may be given as a distribution: :data:`simkit._pack.PATH_KEYS`.
+
+    Every numeric scalar key except those that fix the shape of a run (horizon
+    length, streams per week, stream length) and the ``sponsorship.*`` and
+    ``sweep.*`` keys, which configure analyses rather than the model.
+
+    Examples
+    --------
+    >>> "audience.join_rate" in uncertain_keys(), "horizon.weeks" in uncertain_keys()
+    (True, False)
+    """
+    from .._pack import PATH_KEYS  # imported here: _pack imports the schema
+
+    return PATH_KEYS
+
+
+def _check_value(f, v, file, key, base_dir, uncertain):
+    """Validate one given value; a distribution table of a numeric key goes to
+    ``uncertain`` and its median is the value."""
+    if isinstance(v, Mapping) and f.kind in ("float", "int"):
+        if key not in uncertain_keys():
+            raise ScenarioError(file, key, f"{f.expected()} (the same on every path: "
+                                "it cannot be a distribution)", _thaw(v))
+        dist = parse_distribution(v, key, file, base_dir, (f.lo, f.hi), f.lo_open,
+                                  f.kind == "int")
+        uncertain[key] = dist
+        return int(round(dist.median)) if f.kind == "int" else dist.median
+    if isinstance(v, Mapping) and "dist" in v:
+        raise ScenarioError(file, key, f"{f.expected()} (only numeric keys may be "
+                            "given as a distribution)", _thaw(v))
+    return _check_field(f, v, file, key)
+
+
+def _validate(raw: dict, file: str, base_dir=None):
+    """Check a nested mapping against SCHEMA.
+
+    Returns ``(values, uncertain, correlations)``: dotted key -> value (an
+    uncertain key's median), dotted key -> Distribution, and the parsed
+    ``[correlations]`` (or None).
+    """
     if not isinstance(raw, dict):
         raise ScenarioError(file, "<top>", "a table", raw)
-    allowed_top = set(SCHEMA) - {""} | set(SCHEMA[""]) | {"variants"}
-    values = {}
+    allowed_top = set(SCHEMA) - {""} | set(SCHEMA[""]) | {"variants", "correlations"}
+    values, uncertain = {}, {}
     for top, val in raw.items():
         if top not in allowed_top:
             raise ScenarioError(file, top, "a known key" + _hint(top, allowed_top))
@@ -377,12 +417,16 @@ def _validate(raw: dict, file: str) -> dict:
             continue
         for key, f in fields.items():
             dotted = f"{sec}.{key}"
-            values[dotted] = (_check_field(f, given[key], file, dotted)
+            values[dotted] = (_check_value(f, given[key], file, dotted, base_dir,
+                                           uncertain)
                               if key in given else f.default)
     for key, f in SCHEMA[""].items():
         values.setdefault(key, f.default)
     _cross_check(values, file)
-    return {k: _freeze(v) for k, v in values.items()}
+    corr = (parse_correlations(raw["correlations"], uncertain, file)
+            if raw.get("correlations") else None)
+    return ({k: _freeze(v) for k, v in values.items()}, MappingProxyType(uncertain),
+            corr)
 
 
 def _cross_check(v, file):
@@ -447,13 +491,44 @@ def _check_sweep(v, file):
 
 
 def _deep_merge(base: dict, over: dict) -> dict:
+    """Merge ``over`` onto ``base`` table by table; a distribution table (one with
+    ``dist``) replaces what was there, whole."""
     out = copy.deepcopy(base)
     for k, val in over.items():
-        if isinstance(val, dict) and isinstance(out.get(k), dict):
+        if isinstance(val, dict) and isinstance(out.get(k), dict) and "dist" not in val:
             out[k] = _deep_merge(out[k], val)
         else:
             out[k] = copy.deepcopy(val)
     return out
+
+
+def _fixed_keys(nested: dict, prefix="") -> list:
+    """Dotted keys that an override table sets to a plain value (not a table)."""
+    out = []
+    for k, v in nested.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping) and "dist" not in v:
+            out += _fixed_keys(v, key + ".")
+        elif not isinstance(v, Mapping):
+            out.append(key)
+    return out
+
+
+def _drop_correlations(merged: dict, fixed) -> dict:
+    """Remove ``[correlations]`` pairs naming a key an override fixed to a number
+    (its distribution is gone, so it has nothing to correlate)."""
+    table = merged.get("correlations")
+    if not isinstance(table, dict) or not fixed:
+        return merged
+    fixed = set(fixed)
+    kept = {name: rho for name, rho in table.items()
+            if not {p.strip() for p in str(name).split(",")} & fixed}
+    merged = dict(merged)
+    if kept:
+        merged["correlations"] = kept
+    else:
+        merged.pop("correlations")
+    return merged
 
 
 def _dotted_to_nested(dotted: dict) -> dict:
@@ -485,6 +560,13 @@ class Scenario:
         are tuples, tables mappingproxies).
     catalogue : Catalogue
         The gift catalogue (read-only arrays).
+    uncertain : mapping
+        Dotted key -> :class:`~simkit.scenario.Distribution` of each key given
+        as a distribution (read-only; empty when none). ``values`` holds its
+        median, the nominal value.
+    correlations : tuple or None
+        ``(keys, matrix)``: the uncertain keys named in ``[correlations]`` and
+        their Spearman rank-correlation matrix (read-only), or None.
 
     Examples
     --------
@@ -502,6 +584,8 @@ class Scenario:
     catalogue: Catalogue
     variant_name: str | None = None
     _variants: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    uncertain: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    correlations: tuple | None = field(default=None, compare=False)
 
     def __getitem__(self, key):
         try:
@@ -550,7 +634,9 @@ class Scenario:
             opts = ", ".join(self._variants) or "none defined"
             raise ScenarioError(self.source, "variants", f"one of: {opts}"
                                 + _hint(name, self._variants), name)
-        merged = _deep_merge(_thaw(self.raw), _thaw(self._variants[name]))
+        over = _thaw(self._variants[name])
+        merged = _drop_correlations(_deep_merge(_thaw(self.raw), over),
+                                    _fixed_keys(over))
         try:
             return _build(merged, self.source, variant=name, base_name=self.name,
                           variants=self._variants)
@@ -592,7 +678,9 @@ class Scenario:
                 raise ScenarioError(self.source, key, "a known key"
                                     + _hint(key, self.values))
         _check_nesting(overrides, self.source)
-        merged = _deep_merge(_thaw(self.raw), _dotted_to_nested(dict(overrides)))
+        merged = _drop_correlations(
+            _deep_merge(_thaw(self.raw), _dotted_to_nested(dict(overrides))),
+            [k for k, v in overrides.items() if not isinstance(v, Mapping)])
         base = self.name.split(":")[0]
         return _build(merged, self.source, variant=self.variant_name, base_name=base,
                       variants=self._variants)
@@ -608,12 +696,27 @@ class Scenario:
 
         Examples
         --------
+        An uncertain key is written as its distribution table (an empirical
+        ``file`` as its ``samples``), and ``[correlations]`` as given, so
+        :func:`scenario_from_dict` of the result gives the same draws.
+
         >>> d = scenario_from_dict({}).to_dict()
         >>> d["creator"]["followers"], d["schedule"]["slots"][0]
         (10000, [1, 20])
+        >>> sc = scenario_from_dict({"habit": {"max_gain": {
+        ...     "dist": "pert", "min": 0.0, "mode": 0.3, "max": 0.6}}})
+        >>> sc.to_dict()["habit"]["max_gain"]
+        {'dist': 'pert', 'min': 0.0, 'mode': 0.3, 'max': 0.6}
         """
-        return _dotted_to_nested({k: _thaw(v) for k, v in self.values.items()
-                                  if v is not None})
+        vals = {k: _thaw(v) for k, v in self.values.items() if v is not None}
+        vals.update({k: d.spec() for k, d in self.uncertain.items()})
+        out = _dotted_to_nested(vals)
+        if self.correlations is not None:
+            keys, m = self.correlations
+            out["correlations"] = {f"{keys[i]}, {keys[j]}": float(m[i, j])
+                                   for i in range(len(keys))
+                                   for j in range(i + 1, len(keys)) if m[i, j] != 0}
+        return out
 
     @property
     def horizon_days(self) -> int:
@@ -643,7 +746,8 @@ class Scenario:
 
 
 def _build(raw, source, *, variant=None, base_name=None, variants=None) -> Scenario:
-    values = _validate(raw, source)
+    base = Path(source).parent if source != "<dict>" else None
+    values, uncertain, corr = _validate(raw, source, base)
     variants = variants if variants is not None else raw.get("variants", {})
     if not isinstance(variants, Mapping):
         raise ScenarioError(source, "variants", "a table of named override tables",
@@ -658,7 +762,6 @@ def _build(raw, source, *, variant=None, base_name=None, variants=None) -> Scena
         _check_name(source, "variants", vname)
     if values["name"]:
         _check_name(source, "name", values["name"])
-    base = Path(source).parent if source != "<dict>" else None
     cat = load_catalogue(values["catalogue.file"], base, source)
     name = base_name or values["name"] or (Path(source).stem if source != "<dict>"
                                            else "scenario")
@@ -668,7 +771,7 @@ def _build(raw, source, *, variant=None, base_name=None, variants=None) -> Scena
         name = f"{name}:{variant}"
     raw = _freeze({k: v for k, v in raw.items() if k != "variants"})
     return Scenario(name, source, raw, MappingProxyType(values), cat, variant,
-                    _freeze(variants))
+                    _freeze(variants), uncertain, corr)
 
 
 def _check_name(source, key, name):

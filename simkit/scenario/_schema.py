@@ -233,6 +233,31 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "catalogue_tilt": Field("floats", (0.0, 0.0, 0.3, 0.5), "Segment k picks gift "
                                 "j with weight w_j * coins_j**tilt_k: bigger gifters "
                                 "favour dearer gifts [domain 2.2].", lo=-3.0, hi=3.0),
+        "gift_rate_scale": Field(F, 1.0, "Multiplies every segment's gift rate (one "
+                                 "number to make uncertain for 'how much this "
+                                 "audience gifts').", lo=0.0, hi=100.0),
+    },
+    "shocks": {
+        "family": Field(S, "lognormal", "Law of the per-stream shocks (both mean 1 "
+                        "with variance exp(sigma^2) - 1): `lognormal`, or `gamma` "
+                        "(then `rho` is the correlation of the normal scores).",
+                        choices=("lognormal", "gamma")),
+        "audience_sigma": Field(F, 0.4, "Log-scale sd of the audience shock that "
+                                "multiplies a stream's notified and feed arrival "
+                                "rates (0 = off). 0.4: P5-P95 of a stream's audience "
+                                "about 0.5x-1.8x its mean (assumption, docs/model.md "
+                                "section 17).", lo=0.0, hi=3.0),
+        "rho": Field(F, 0.4, "AR(1) correlation of the audience shock between "
+                     "consecutive streams of a path, on the log scale (a good "
+                     "stream tends to follow a good one; assumption).",
+                     lo=-0.99, hi=0.99),
+        "gift_sigma": Field(F, 0.5, "Log-scale sd of the gifting shock that "
+                            "multiplies every segment's gift rate in a stream "
+                            "(whether big gifters show up; 0 = off; assumption).",
+                            lo=0.0, hi=3.0),
+        "gift_rho": Field(F, 0.0, "AR(1) correlation of the gifting shock between "
+                          "consecutive streams (assumption: gifting sessions are "
+                          "episodic).", lo=-0.99, hi=0.99),
     },
     "catalogue": {
         "file": Field(S, "default", "`default` (embedded November 2025 catalogue, "
