@@ -1,0 +1,227 @@
+"""Sobol' indices and Morris screening (simkit.sensitivity).
+
+Statistical checks use fixed seeds; a check "within the interval" at level
+``L`` would fail for a correct estimator with probability ``1 - L`` per index
+(the bootstrap intervals are approximate), so the Ishigami checks use 99%
+intervals: about a 1% false-alarm rate per index, 6% for the whole table.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("SALib")
+
+import simkit  # noqa: E402
+from simkit.analysis.sobol import _drive, sensitivity  # noqa: E402
+from simkit.errors import LowPrecisionWarning, SimkitError  # noqa: E402
+
+MICRO = "scenarios/micro.toml"
+SEED = 12345
+
+# Ishigami and Homma (1990), a = 7, b = 0.1, inputs uniform on [-pi, pi]; the
+# analytic indices are in Saltelli et al. (2008), "Global Sensitivity Analysis:
+# The Primer", section 4.8 (and SALib's test suite).
+A, B = 7.0, 0.1
+_V = A ** 2 / 8 + B * math.pi ** 4 / 5 + B ** 2 * math.pi ** 8 / 18 + 0.5
+_V1 = 0.5 * (1 + B * math.pi ** 4 / 5) ** 2
+_V2 = A ** 2 / 8
+_V13 = B ** 2 * math.pi ** 8 * (1 / 18 - 1 / 50)
+ISHIGAMI_S1 = np.array([_V1 / _V, _V2 / _V, 0.0])
+ISHIGAMI_ST = np.array([(_V1 + _V13) / _V, _V2 / _V, _V13 / _V])
+ISHIGAMI_S2_13 = _V13 / _V
+
+
+def ishigami(x):
+    y = np.sin(x[:, 0]) + A * np.sin(x[:, 1]) ** 2 \
+        + B * x[:, 2] ** 4 * np.sin(x[:, 0])
+    return y, np.zeros(len(y))
+
+
+def _uniform_pi(u):
+    return -math.pi + 2 * math.pi * u
+
+
+@pytest.fixture(scope="module")
+def ishigami_indices():
+    idx, x, y, _ = _drive(("x1", "x2", "x3"), [_uniform_pi] * 3, ishigami,
+                          method="sobol", n=1024, second_order=True, num_levels=4,
+                          conf_level=0.99, resamples=300, seed=SEED)
+    return idx, x
+
+
+def test_ishigami_matches_analytic_values_within_intervals(ishigami_indices):
+    idx, x = ishigami_indices
+    assert x.shape == (1024 * (2 * 3 + 2), 3)
+    assert np.all(np.abs(x) <= math.pi)
+    assert np.all(np.abs(idx["S1"] - ISHIGAMI_S1) <= idx["S1_conf"])
+    assert np.all(np.abs(idx["ST"] - ISHIGAMI_ST) <= idx["ST_conf"])
+    assert abs(idx["S2"][0, 2] - ISHIGAMI_S2_13) <= idx["S2_conf"][0, 2]
+    # the intervals are informative, not wide enough to contain anything
+    assert np.all(idx["ST_conf"] < 0.15)
+
+
+def test_ishigami_sum_of_s1_within_its_interval(ishigami_indices):
+    idx, _ = ishigami_indices
+    half = math.sqrt(float(np.sum(idx["S1_conf"] ** 2)))
+    assert float(np.sum(idx["S1"])) <= 1.0 + half
+
+
+def test_ishigami_morris_ranks_x3_by_sigma():
+    idx, *_ = _drive(("x1", "x2", "x3"), [_uniform_pi] * 3, ishigami, method="morris",
+                     n=64, second_order=False, num_levels=4, conf_level=0.95,
+                     resamples=100, seed=SEED)
+    # x3 acts only through its interaction with x1: mu (signed) cancels,
+    # sigma does not
+    assert idx["sigma"][2] > abs(idx["mu"][2])
+    assert np.all(idx["mu_star"] > 0)
+
+
+# ----- scenarios ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def one_input():
+    """micro where gift income depends on money.creator_share only.
+
+    merch is off in micro, and its pricing is flat, so merch.margin and
+    brand.cpm_usd are uncertain but cannot move anything.
+    """
+    return simkit.load_scenario(MICRO).with_overrides({
+        "money.creator_share": {"dist": "uniform", "min": 0.3, "max": 0.7},
+        "merch.margin": {"dist": "beta", "alpha": 2.0, "beta": 3.0},
+        "brand.cpm_usd": {"dist": "lognormal", "median": 12.0, "sigma": 0.4}})
+
+
+@pytest.fixture(scope="module")
+def one_input_result(one_input):
+    return sensitivity(one_input, n=64, paths=16, metric="income_gifts", seed=SEED,
+                       progress=False)
+
+
+def test_one_input_explains_everything(one_input_result):
+    res = one_input_result
+    assert set(res.keys) == {"money.creator_share", "merch.margin", "brand.cpm_usd"}
+    assert [r["input"] for r in res.rows()][0] == "money.creator_share"
+    share = res["money.creator_share"]
+    # income_gifts = creator_share x (the path's gift value): S1 = ST = 1
+    assert abs(share["S1"] - 1.0) <= share["S1_conf"]
+    assert abs(share["ST"] - 1.0) <= share["ST_conf"]
+    for k in ("merch.margin", "brand.cpm_usd"):
+        assert res[k]["S1"] == pytest.approx(0.0, abs=1e-12)
+        assert res[k]["ST"] == pytest.approx(0.0, abs=1e-12)
+    half = math.sqrt(sum(r["S1_conf"] ** 2 for r in res.rows()))
+    assert res.s1_sum <= 1.0 + half
+    assert 0.0 <= res.noise_share < 0.05
+    assert res.n_points == 64 * (3 + 2)
+
+
+def test_same_seed_same_indices(one_input, one_input_result):
+    again = sensitivity(one_input, n=64, paths=16, metric="income_gifts", seed=SEED,
+                        progress=False, chunk_scenarios=37)
+    for k in ("S1", "S1_conf", "ST", "ST_conf"):
+        assert np.array_equal(again.indices[k], one_input_result.indices[k])
+    other = sensitivity(one_input, n=64, paths=16, metric="income_gifts",
+                        seed=SEED + 1, progress=False)
+    assert not np.array_equal(other.indices["S1"], one_input_result.indices["S1"])
+
+
+def test_outputs(one_input_result, tmp_path):
+    import csv
+    import json
+
+    res = one_input_result
+    text = str(res)
+    assert text.splitlines()[1].split() == ["input", "S1", "±", "95%", "ST", "±", "95%"]
+    assert "noise share" in text
+    res.to_csv(tmp_path / "s.csv")
+    with open(tmp_path / "s.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["input"] for r in rows] == [r["input"] for r in res.rows()]
+    assert float(rows[0]["ST"]) == res.rows()[0]["ST"]
+    res.to_json(tmp_path / "s.json")
+    d = json.loads((tmp_path / "s.json").read_text())
+    assert d["method"] == "sobol" and d["rows"][0]["input"] == "money.creator_share"
+    assert d["inputs"]["money.creator_share"].startswith("uniform")
+    pd = pytest.importorskip("pandas")
+    df = res.to_frame()
+    assert isinstance(df, pd.DataFrame)
+    assert list(df.columns) == ["S1", "S1_conf", "ST", "ST_conf"]
+    assert df.index[0] == "money.creator_share"
+
+
+def test_morris_on_the_scenario(one_input):
+    res = sensitivity(one_input, method="morris", n=8, paths=8, metric="income_gifts",
+                      seed=SEED, progress=False)
+    assert res.n_points == 8 * (3 + 1)
+    assert res.rows()[0]["input"] == "money.creator_share"
+    assert res["merch.margin"]["mu_star"] == 0.0
+    assert res["money.creator_share"]["mu_star"] > 0.0
+    assert "mu*" in str(res)
+
+
+def test_sweep_ranges_are_the_inputs_without_uncertain_ones():
+    sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+    res = sensitivity(sc, n=8, paths=4, metric="unique_viewers", seed=SEED,
+                      progress=False)
+    assert res.keys == tuple(sc.sweep["params"])
+    assert all(d.startswith(("uniform", "log-uniform")) for d in res.inputs)
+
+
+def test_checkpoint_and_resume(one_input, tmp_path):
+    kw = dict(n=16, paths=8, metric="income_gifts", seed=SEED, progress=False,
+              chunk_scenarios=20)
+    first = sensitivity(one_input, out=tmp_path, **kw)
+    again = sensitivity(one_input, out=tmp_path, resume=True, **kw)
+    assert again.metadata["chunks_loaded"] == again.metadata["chunks"] == 4
+    assert np.array_equal(first.indices["ST"], again.indices["ST"])
+    with pytest.raises(SimkitError, match="seed"):
+        sensitivity(one_input, out=tmp_path, resume=True, **{**kw, "seed": 1})
+
+
+def test_noise_is_reported_and_warned():
+    sc = simkit.load_scenario(MICRO).with_overrides({
+        "horizon.weeks": 1,
+        "audience.engagement": {"dist": "uniform", "min": 0.45, "max": 0.55},
+        "merch.margin": {"dist": "uniform", "min": 0.2, "max": 0.6}})
+    with pytest.warns(LowPrecisionWarning, match="raise `paths`"):
+        res = sensitivity(sc, n=8, paths=2, metric="income_gifts", seed=SEED,
+                          progress=False)
+    assert res.noise_share > 0.05
+
+
+def test_correlated_inputs_are_refused():
+    sc = simkit.scenario_from_dict({
+        "audience": {"join_rate": {"dist": "uniform", "min": 0.02, "max": 0.04}},
+        "habit": {"max_gain": {"dist": "uniform", "min": 0.1, "max": 0.5}},
+        "correlations": {"audience.join_rate, habit.max_gain": 0.5}})
+    with pytest.raises(SimkitError, match="independent inputs.*tornado"):
+        sensitivity(sc, n=8, paths=4, progress=False)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"method": "fast"}, "`method` must be one of sobol, morris"),
+    ({"n": 100}, "power of 2"),
+    ({"n": 1}, "`n` must be an integer >= 2"),
+    ({"metric": "nope"}, "unknown metric `nope`"),
+    ({"paths": 1}, "`paths` must be an integer >= 2"),
+    ({"seed": -1}, "`seed`"),
+    ({"method": "morris", "second_order": True}, "needs method='sobol'"),
+    ({"conf_level": 1.0}, "`conf_level`"),
+    ({"method": "morris", "num_levels": 5}, "even"),
+    ({"resamples": 3}, "`resamples`"),
+    ({"scheduler": "tcp://x:1"}, "needs backend='dask'"),
+    ({"resume": True}, "needs an output directory"),
+])
+def test_errors(one_input, kwargs, match):
+    with pytest.raises(SimkitError, match=match):
+        sensitivity(one_input, progress=False, **kwargs)
+
+
+def test_nothing_to_analyse():
+    with pytest.raises(SimkitError, match="no uncertain inputs"):
+        sensitivity(simkit.load_scenario(MICRO), n=8, progress=False)
+    with pytest.raises(SimkitError, match="must be a Scenario"):
+        sensitivity(MICRO)
