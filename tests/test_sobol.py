@@ -225,3 +225,55 @@ def test_nothing_to_analyse():
         sensitivity(simkit.load_scenario(MICRO), n=8, progress=False)
     with pytest.raises(SimkitError, match="must be a Scenario"):
         sensitivity(MICRO)
+
+
+# ----- tornado spread, spider, charts ------------------------------------------------
+
+def test_tornado_spread(one_input):
+    from simkit.analysis.sensitivity import tornado
+
+    p = tornado(one_input, metric="income_gifts", paths=20, seed=SEED, progress=False)
+    e = p["money.creator_share"]
+    assert (e.low_value, e.high_value) == pytest.approx((0.34, 0.66))  # P10, P90
+    s = tornado(one_input, metric="income_gifts", paths=20, seed=SEED, step=0.25,
+                spread="step", progress=False)
+    e = s["money.creator_share"]
+    assert (e.low_value, e.high_value) == pytest.approx((0.375, 0.625))  # 0.5 -/+ 25%
+    with pytest.raises(SimkitError, match="`spread` must be one of"):
+        tornado(one_input, spread="p5p95", progress=False)
+
+
+def test_spider(one_input):
+    from simkit.analysis.sensitivity import spider
+
+    res = spider(one_input, levels=(0.9, 0.1, 0.5), metric="income_gifts", paths=20,
+                 seed=SEED, progress=False)
+    assert res.levels == (0.1, 0.5, 0.9)
+    assert res.keys[0] == "money.creator_share"
+    share = res.means[0]
+    assert share[0] < share[1] < share[2]
+    # gift income is linear in the share under common random numbers
+    assert share / res.values[0] == pytest.approx(np.full(3, share[1] / 0.5))
+    for i in (1, 2):  # merch.margin, brand.cpm_usd: no effect, exactly
+        assert np.all(res.means[i] == res.base_mean)
+    with pytest.raises(SimkitError, match="not an uncertain input"):
+        spider(one_input, keys=["audience.join_rate"], progress=False)
+    with pytest.raises(SimkitError, match="needs uncertain inputs"):
+        spider(simkit.load_scenario(MICRO), progress=False)
+    with pytest.raises(SimkitError, match="`levels`"):
+        spider(one_input, levels=(0.0, 0.5), progress=False)
+
+
+def test_charts(one_input_result, one_input):
+    from simkit.analysis.sensitivity import spider
+    from simkit.plotting import sensitivity_indices
+    from simkit.plotting import spider as spider_plot
+
+    ax = sensitivity_indices(one_input_result)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "money.creator_share"
+    assert len(ax.patches) == 2 * len(one_input_result.keys)
+    ax = spider_plot(spider(one_input, paths=10, seed=SEED, progress=False))
+    assert len(ax.get_lines()) >= 3
+    with pytest.raises(SimkitError, match="SensitivityResult"):
+        sensitivity_indices(object())
