@@ -25,6 +25,7 @@ COMMANDS = (
     "plot",
     "report",
     "sweep",
+    "sensitivity",
     "bench",
 )
 

@@ -86,8 +86,9 @@ def test_ishigami_morris_ranks_x3_by_sigma():
 def one_input():
     """micro where gift income depends on money.creator_share only.
 
-    merch is off in micro, and its pricing is flat, so merch.margin and
-    brand.cpm_usd are uncertain but cannot move anything.
+    merch.margin moves merchandise income only, and micro's brand pricing is
+    flat, so merch.margin and brand.cpm_usd are uncertain but cannot move gift
+    income.
     """
     return simkit.load_scenario(MICRO).with_overrides({
         "money.creator_share": {"dist": "uniform", "min": 0.3, "max": 0.7},
@@ -277,3 +278,86 @@ def test_charts(one_input_result, one_input):
     assert len(ax.get_lines()) >= 3
     with pytest.raises(SimkitError, match="SensitivityResult"):
         sensitivity_indices(object())
+
+
+# ----- command line ------------------------------------------------------------------
+
+UNC_TOML = """
+name = "micro_unc"
+[horizon]
+weeks = 2
+[schedule]
+kind = "consistent"
+slots = [[1, 20], [3, 20]]
+[creator]
+followers = 10_000
+[money]
+creator_share = { dist = "uniform", min = 0.3, max = 0.7 }
+[merch]
+margin = { dist = "uniform", min = 0.2, max = 0.6 }
+"""
+
+
+@pytest.fixture(scope="module")
+def unc_file(tmp_path_factory):
+    p = tmp_path_factory.mktemp("sens") / "unc.toml"
+    p.write_text(UNC_TOML)
+    return p
+
+
+def test_cli_sensitivity(unc_file, tmp_path, capsys):
+    import json
+
+    from simkit.cli import main
+
+    out = tmp_path / "o"
+    rc = main(["sensitivity", str(unc_file), "--n", "16", "--paths", "8", "--metric",
+               "income_gifts", "--out", str(out), "--quiet", "--seed", "3"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "Sobol' indices of income_gifts (N = 16 base samples, 64 points" in text
+    assert text.splitlines()[3].split()[0] == "money.creator_share"
+    assert f"to {out}/" in text
+    d = json.loads((out / "sensitivity.json").read_text())
+    assert d["seed"] == 3 and d["rows"][0]["input"] == "money.creator_share"
+    assert (out / "sensitivity.csv").is_file() and (out / "sensitivity.png").is_file()
+    rc = main(["sensitivity", str(unc_file), "--n", "16", "--paths", "8", "--metric",
+               "income_gifts", "--out", str(out), "--quiet", "--seed", "3", "--resume"])
+    assert rc == 0
+    assert "1 of 1 chunks resumed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--n", "100"], "--n must be a power of 2"),
+    (["--metric", "nope"], "unknown metric `nope`"),
+    (["--method", "morris", "--levels", "3"], "--levels must be even"),
+    (["--method", "morris", "--second-order"], "--second-order needs --method sobol"),
+    (["--conf-level", "1"], "--conf-level: expected a number in"),
+    (["--paths", "1"], "--paths must be an integer >= 2"),
+    (["--scheduler", "tcp://h:1"], "--scheduler needs --backend dask"),
+    (["--variant", "nope"], "nope"),
+])
+def test_cli_errors_write_nothing(unc_file, tmp_path, capsys, argv, match):
+    from simkit.cli import main
+
+    out = tmp_path / "o"
+    rc = main(["sensitivity", str(unc_file), "--out", str(out), "--quiet", *argv])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith("simkit: error: ") and err.count("\n") == 1
+    assert match in err
+    assert not out.exists()
+
+
+def test_cli_refuses_correlations(tmp_path, capsys):
+    from simkit.cli import main
+
+    p = tmp_path / "c.toml"
+    p.write_text(UNC_TOML.replace("[merch]", "[audience]\njoin_rate = { dist = "
+                                  "\"uniform\", min = 0.02, max = 0.04 }\n"
+                                  "[correlations]\n\"money.creator_share, "
+                                  "audience.join_rate\" = 0.5\n[merch]"))
+    rc = main(["sensitivity", str(p), "--out", str(tmp_path / "o"), "--quiet"])
+    assert rc == 2
+    assert "assume independent inputs" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

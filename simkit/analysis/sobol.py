@@ -539,7 +539,7 @@ def sensitivity(scenario, *, method="sobol", n=None, metric="income_total", path
     ...                          seed=12345, progress=False)
     >>> res.keys
     ('money.creator_share', 'merch.margin')
-    >>> [round(res[k]["ST"], 1) for k in res.keys]  # merch is off in micro
+    >>> [round(res[k]["ST"], 1) for k in res.keys]  # the margin moves merch income only
     [1.0, 0.0]
     """
     from .._version import __version__
