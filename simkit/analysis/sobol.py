@@ -88,6 +88,16 @@ _SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
 _MORRIS_COLUMNS = ("mu_star", "mu_star_conf", "mu", "sigma")
 
 
+def _demo():
+    """A small hand-made Sobol' result for the examples (no simulation)."""
+    idx = {"S1": np.array([0.10, 0.62]), "S1_conf": np.array([0.04, 0.08]),
+           "ST": np.array([0.15, 0.80]), "ST_conf": np.array([0.03, 0.07])}
+    return SensitivityResult("sobol", "demo", "income_total",
+                             ("habit.max_gain", "audience.join_rate"),
+                             ("pert(0, 0.3, 0.6)", "lognormal(0.03, 0.4)"), idx,
+                             256, 16, 0, 1024, 0.95, 650.0, 9.0e4, 0.012)
+
+
 @dataclass(frozen=True)
 class SensitivityResult:
     """Outcome of :func:`sensitivity`: one row of indices per input.
@@ -117,6 +127,20 @@ class SensitivityResult:
         ``variance``: the share of the output variance that is noise.
     metadata : dict
         Backend, chunks run and loaded, elapsed seconds, version.
+
+    Examples
+    --------
+    >>> res = _demo()  # a hand-made result; simkit.sensitivity returns these
+    >>> print(res)  # doctest: +NORMALIZE_WHITESPACE
+    demo — Sobol' indices of income_total (N = 256 base samples, 1,024 points x
+    16 paths, seed 0)
+    input                  S1  ± 95%     ST  ± 95%
+    ------------------  -----  -----  -----  -----
+    audience.join_rate  0.620  0.080  0.800  0.070
+    habit.max_gain      0.100  0.040  0.150  0.030
+    sum of S1 = 0.720; 1 - sum = the share of interactions
+    noise share 1.2% (Monte Carlo error of the point means over their variance,
+    common random numbers)
     """
 
     method: str
@@ -137,22 +161,47 @@ class SensitivityResult:
 
     @property
     def columns(self) -> tuple:
-        """Per-input columns of :meth:`rows`, in order."""
+        """Per-input columns of :meth:`rows`, in order.
+
+        Examples
+        --------
+        >>> _demo().columns
+        ('S1', 'S1_conf', 'ST', 'ST_conf')
+        """
         return _SOBOL_COLUMNS if self.method == "sobol" else _MORRIS_COLUMNS
 
     def order(self) -> list:
-        """Input positions sorted by total effect (``ST`` or ``mu*``), largest first."""
+        """Input positions sorted by total effect (``ST`` or ``mu*``), largest first.
+
+        Examples
+        --------
+        >>> _demo().order()
+        [1, 0]
+        """
         k = "ST" if self.method == "sobol" else "mu_star"
         v = np.nan_to_num(self.indices[k], nan=-np.inf)
         return sorted(range(len(self.keys)), key=lambda j: (-v[j], self.keys[j]))
 
     def rows(self) -> list:
-        """One dict per input (``input`` and :attr:`columns`), largest total effect first."""
+        """One dict per input (``input`` and :attr:`columns`), largest total effect first.
+
+        Examples
+        --------
+        >>> _demo().rows()[0]
+        {'input': 'audience.join_rate', 'S1': 0.62, 'S1_conf': 0.08, 'ST': 0.8, 'ST_conf': 0.07}
+        """
         return [{"input": self.keys[j],
                  **{c: float(self.indices[c][j]) for c in self.columns}}
                 for j in self.order()]
 
     def __getitem__(self, key) -> dict:
+        """The row of input ``key`` (a dict, as in :meth:`rows`).
+
+        Examples
+        --------
+        >>> _demo()["habit.max_gain"]["ST"]
+        0.15
+        """
         for r in self.rows():
             if r["input"] == key:
                 return r
@@ -160,12 +209,25 @@ class SensitivityResult:
 
     @property
     def s1_sum(self) -> float:
-        """Sum of the first-order indices (Sobol' only; <= 1 up to noise)."""
+        """Sum of the first-order indices (Sobol' only; <= 1 up to noise).
+
+        Examples
+        --------
+        >>> round(_demo().s1_sum, 2)
+        0.72
+        """
         return float(np.sum(self.indices["S1"])) if self.method == "sobol" \
             else float("nan")
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict: settings, the rows and (with second order) ``S2``."""
+        """A JSON-ready dict: settings, the rows and (with second order) ``S2``.
+
+        Examples
+        --------
+        >>> d = _demo().to_dict()
+        >>> d["method"], d["rows"][0]["input"], d["inputs"]["habit.max_gain"]
+        ('sobol', 'audience.join_rate', 'pert(0, 0.3, 0.6)')
+        """
         d = {"method": self.method, "scenario": self.scenario, "metric": self.metric,
              "n": self.n, "paths": self.paths, "seed": self.seed,
              "n_points": self.n_points, "conf_level": self.conf_level,
@@ -183,7 +245,16 @@ class SensitivityResult:
         return d
 
     def to_frame(self):
-        """A pandas DataFrame indexed by input, largest total effect first (needs pandas)."""
+        """A pandas DataFrame indexed by input, largest total effect first (needs pandas).
+
+        Examples
+        --------
+        >>> import pytest
+        >>> _ = pytest.importorskip("pandas")  # simkit[frame]
+        >>> df = _demo().to_frame()
+        >>> list(df.columns), df.index[0]
+        (['S1', 'S1_conf', 'ST', 'ST_conf'], 'audience.join_rate')
+        """
         try:
             import pandas as pd
         except ImportError:  # pragma: no cover - optional dependency
@@ -192,7 +263,17 @@ class SensitivityResult:
         return pd.DataFrame(self.rows()).set_index("input")
 
     def to_csv(self, path) -> None:
-        """Write :meth:`rows` to ``path`` as CSV (atomically, exact floats)."""
+        """Write :meth:`rows` to ``path`` as CSV (atomically, exact floats).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> p = Path(tempfile.mkdtemp()) / "s.csv"
+        >>> _demo().to_csv(p)
+        >>> p.read_text().splitlines()[:2]
+        ['input,S1,S1_conf,ST,ST_conf', 'audience.join_rate,0.62,0.08,0.8,0.07']
+        """
         from .._io import atomic_write_text
 
         atomic_write_text(path, self._csv_text())
@@ -206,7 +287,17 @@ class SensitivityResult:
         return buf.getvalue()
 
     def to_json(self, path) -> None:
-        """Write :meth:`to_dict` to ``path`` as JSON (atomically)."""
+        """Write :meth:`to_dict` to ``path`` as JSON (atomically).
+
+        Examples
+        --------
+        >>> import json, tempfile
+        >>> from pathlib import Path
+        >>> p = Path(tempfile.mkdtemp()) / "s.json"
+        >>> _demo().to_json(p)
+        >>> json.loads(p.read_text())["noise_share"]
+        0.012
+        """
         from .._io import write_json
 
         write_json(path, self.to_dict())
