@@ -100,7 +100,7 @@ def _r2(d, cols):
 
 
 def input_share(d, inputs):
-    r"""Share of the variance of ``d`` explained by the uncertain inputs (a lower bound).
+    r"""Share of the variance of ``d`` explained by uncertain inputs (a lower bound).
 
     Parameters
     ----------
@@ -249,8 +249,9 @@ class PairedComparison:
         >>> g = np.linspace(0, 1, 400)
         >>> p = paired(g * 10 + 1, np.ones(400), "a", "b",
         ...            inputs={"habit.max_gain": g})
-        >>> p.input_line()
-        'About 100% of the spread of the difference comes from inputs nobody knows exactly (habit.max_gain)'
+        >>> print(p.input_line())  # doctest: +NORMALIZE_WHITESPACE
+        About 100% of the spread of the difference comes from inputs nobody knows
+        exactly (habit.max_gain)
         """
         if self.input_share is None:
             return ""
