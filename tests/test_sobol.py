@@ -361,3 +361,16 @@ def test_cli_refuses_correlations(tmp_path, capsys):
     assert rc == 2
     assert "assume independent inputs" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_cli_plot_spider(tmp_path, capsys):
+    from simkit.cli import main
+
+    out = tmp_path / "s.png"
+    assert main(["plot", "scenarios/micro_uncertain.toml", "--kind", "spider", "-o",
+                 str(out), "--paths", "20", "--quiet"]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    rc = main(["plot", MICRO, "--kind", "spider", "-o", str(tmp_path / "t.png"),
+               "--paths", "20", "--quiet"])
+    assert rc == 2 and "needs uncertain inputs" in capsys.readouterr().err
+    assert not (tmp_path / "t.png").exists()

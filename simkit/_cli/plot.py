@@ -7,11 +7,12 @@ from pathlib import Path
 
 from . import common
 
-KINDS = ("distribution", "compare", "fan", "concurrency", "sources", "tornado")
+KINDS = ("distribution", "compare", "fan", "concurrency", "sources", "tornado",
+         "spider")
 FORMATS = ("png", "svg", "pdf")
 
 #: Default paths per kind (--paths overrides): a tornado makes two runs per input.
-_DEFAULT_PATHS = {"tornado": 500}
+_DEFAULT_PATHS = {"tornado": 500, "spider": 500}
 _PATHS = 2000
 _MAX_CURVE_CELLS = 20_000_000
 
@@ -25,7 +26,8 @@ def add_parser(sub):
         description="Simulate a scenario (or load results saved by `simkit run --out`) "
         "and draw one figure: the income distribution, a comparison of variants, a "
         "fan chart over the horizon, concurrent viewers through a stream, income by "
-        "source, or a tornado chart of the main inputs.")
+        "source, a tornado chart of the main inputs, or a spider chart of the "
+        "uncertain inputs (mean against each input's percentile).")
     p.add_argument("file", metavar="FILE", nargs="+",
                    help="scenario file (TOML), or one or more results (.npz)")
     p.add_argument("--kind", required=True, choices=KINDS, help="which figure")
@@ -56,7 +58,8 @@ def add_parser(sub):
         if action.dest == "paths":
             action.default = None
             action.help = (f"Monte Carlo paths (default {_PATHS:,}; "
-                           f"{_DEFAULT_PATHS['tornado']:,} per run for tornado)")
+                           f"{_DEFAULT_PATHS['tornado']:,} per run for tornado "
+                           "and spider)")
     p.set_defaults(func=main)
 
 
@@ -165,6 +168,15 @@ def _figure(args, kind_in, inputs, paths):
                             **_run_kw(args))
         return plotting.compare_distributions(dict(zip(names, rs)), metric,
                                               log=args.log)[0].figure
+    if kind == "spider":
+        if kind_in != "scenario":
+            raise SimkitError("--kind spider needs a scenario file (it simulates "
+                              "each uncertain input at several percentiles)")
+        from ..analysis.sensitivity import spider
+
+        sp = spider(inputs, metric=metric, paths=paths, variant=args.variant,
+                    **_run_kw(args))
+        return plotting.spider(sp).figure
     # tornado
     if kind_in != "scenario":
         raise SimkitError("--kind tornado needs a scenario file (it simulates each "
@@ -184,7 +196,7 @@ def main(args):
     out, fmt = _output(args.output)
     kind_in, inputs = _load_inputs(args)
     paths = args.paths or _DEFAULT_PATHS.get(args.kind, _PATHS)
-    if args.kind in ("distribution", "compare", "tornado") and args.metric \
+    if args.kind in ("distribution", "compare", "tornado", "spider") and args.metric \
             and args.metric not in TOTALS:
         from ..errors import SimkitError
 

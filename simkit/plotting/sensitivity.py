@@ -181,13 +181,13 @@ def sensitivity_indices(result, *, ax=None, title=None):
     if result.method == "sobol":
         pairs = (("S1", "S1_conf", "first order S1 (alone)"),
                  ("ST", "ST_conf", "total ST (with interactions)"))
-        xlabel = (f"Share of the variance of the mean {result.metric} "
-                  f"(whiskers: {pct}% bootstrap intervals)")
+        xlabel = (f"Share of the variance of mean {result.metric} "
+                  f"(whiskers: {pct}% intervals)")
     else:
         pairs = (("mu_star", "mu_star_conf", "mu* (importance)"),
                  ("sigma", None, "sigma (interactions, non-linearity)"))
-        xlabel = (f"Elementary effect on the mean {result.metric} over each input's "
-                  f"range (whiskers: {pct}% intervals)")
+        xlabel = (f"Effect on mean {result.metric} across each input's range "
+                  f"({pct}% intervals)")
     h = 0.38
     for off, (name, conf, label), style in zip(
             (h / 2, -h / 2), pairs,
