@@ -498,6 +498,30 @@ class SpiderResult:
                            for i, k in enumerate(self.keys)]}
 
 
+def _spider_iv(scenario, keys, levels, metric, paths, seed):
+    """Input validation for :func:`spider`; the keys, sorted levels, distributions."""
+    _tornado_iv(scenario, {"_": (0.0, 1.0)}, metric, paths, seed, DEFAULT_STEP)
+    uncertain = dict(getattr(scenario, "uncertain", {}) or {})
+    if not uncertain:
+        raise SimkitError(f"{scenario.source}: a spider chart needs uncertain inputs "
+                          "(keys given as distributions)")
+    keys = tuple(uncertain) if keys is None else tuple(keys)
+    if not keys:
+        raise SimkitError("`keys` must name at least one uncertain input")
+    for k in keys:
+        if k not in uncertain:
+            raise SimkitError(f"`keys`: {k!r} is not an uncertain input of "
+                              f"{scenario.source}")
+    try:
+        lv = tuple(float(v) for v in levels)
+    except (TypeError, ValueError):
+        raise SimkitError(f"`levels` must be numbers in (0, 1), got {levels!r}") \
+            from None
+    if not lv or any(not 0.0 < v < 1.0 for v in lv):
+        raise SimkitError(f"`levels` must be numbers in (0, 1), got {levels!r}")
+    return keys, tuple(sorted(set(lv))), uncertain, int(paths), int(seed)
+
+
 def spider(scenario, keys=None, *, levels=SPIDER_LEVELS, metric="income_total",
            paths=1000, seed=0, variant=None, backend="cpu", threads=None,
            progress=None, scheduler=None):
@@ -548,27 +572,8 @@ def spider(scenario, keys=None, *, levels=SPIDER_LEVELS, metric="income_total",
     """
     if variant is not None:
         scenario = scenario.variant(variant)
-    _tornado_iv(scenario, {"_": (0, 1)}, metric, paths, seed, DEFAULT_STEP)
-    uncertain = dict(getattr(scenario, "uncertain", {}) or {})
-    if not uncertain:
-        raise SimkitError(f"{scenario.source}: a spider chart needs uncertain inputs "
-                          "(keys given as distributions)")
-    keys = tuple(uncertain) if keys is None else tuple(keys)
-    for k in keys:
-        if k not in uncertain:
-            raise SimkitError(f"`keys`: {k!r} is not an uncertain input of "
-                              f"{scenario.source}")
-    if not keys:
-        raise SimkitError("`keys` must name at least one uncertain input")
-    try:
-        lv = tuple(float(v) for v in levels)
-    except (TypeError, ValueError):
-        raise SimkitError(f"`levels` must be numbers in (0, 1), got {levels!r}") \
-            from None
-    if not lv or any(not 0.0 < v < 1.0 for v in lv):
-        raise SimkitError(f"`levels` must be numbers in (0, 1), got {levels!r}")
-    lv = tuple(sorted(set(lv)))
-    paths, seed = int(paths), int(seed)
+    keys, lv, uncertain, paths, seed = _spider_iv(scenario, keys, levels, metric,
+                                                  paths, seed)
     values = np.empty((len(keys), len(lv)))
     runs = [scenario]
     for i, k in enumerate(keys):
