@@ -306,7 +306,7 @@ _SOBOL_N, _SOBOL_PATHS = 64, 16
 
 
 def _sobol_section(sc, *, seed, run_kw) -> ReportSection:
-    """Sobol' indices of the uncertain inputs (small design; see docs/analysis.md §8)."""
+    """Sobol' indices of the uncertain inputs (small design; docs/analysis.md §8)."""
     import warnings
 
     from .analysis.sobol import sensitivity

@@ -135,7 +135,8 @@ def test_outputs(one_input_result, tmp_path):
 
     res = one_input_result
     text = str(res)
-    assert text.splitlines()[1].split() == ["input", "S1", "±", "95%", "ST", "±", "95%"]
+    head = ["input", "S1", "±", "95%", "ST", "±", "95%"]
+    assert text.splitlines()[1].split() == head
     assert "noise share" in text
     res.to_csv(tmp_path / "s.csv")
     with open(tmp_path / "s.csv", newline="") as fh:

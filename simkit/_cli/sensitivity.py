@@ -28,7 +28,8 @@ def add_parser(sub):
     from ..analysis.sobol import DEFAULT_N, DEFAULT_PATHS
 
     p = sub.add_parser(
-        "sensitivity", help="Sobol' indices or Morris screening of the uncertain inputs",
+        "sensitivity",
+        help="Sobol' indices or Morris screening of the uncertain inputs",
         description="How much of the spread of a metric's mean does each uncertain "
         "input explain, alone (S1) and with its interactions (ST)? Runs SALib's "
         "Saltelli design over the file's uncertain inputs (or its [sweep] ranges), "

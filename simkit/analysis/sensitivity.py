@@ -599,6 +599,7 @@ def spider(scenario, keys=None, *, levels=SPIDER_LEVELS, metric="income_total",
     order = sorted(range(len(keys)), key=lambda i: (-np.ptp(means[i]), keys[i]))
     name = getattr(results[0], "name", getattr(scenario, "name", "scenario"))
     return SpiderResult(scenario=str(name), metric=metric, paths=paths, seed=seed,
-                        base_mean=float(x0.mean()), base_stderr=float(x0.std(ddof=1) / sq),
+                        base_mean=float(x0.mean()),
+                        base_stderr=float(x0.std(ddof=1) / sq),
                         levels=lv, keys=tuple(keys[i] for i in order),
                         values=values[order], means=means[order], stderrs=ses[order])

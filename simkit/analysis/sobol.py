@@ -183,12 +183,13 @@ class SensitivityResult:
         return sorted(range(len(self.keys)), key=lambda j: (-v[j], self.keys[j]))
 
     def rows(self) -> list:
-        """One dict per input (``input`` and :attr:`columns`), largest total effect first.
+        """One dict per input (``input`` and :attr:`columns`), largest ST first.
 
         Examples
         --------
-        >>> _demo().rows()[0]
-        {'input': 'audience.join_rate', 'S1': 0.62, 'S1_conf': 0.08, 'ST': 0.8, 'ST_conf': 0.07}
+        >>> _demo().rows()[0]  # doctest: +NORMALIZE_WHITESPACE
+        {'input': 'audience.join_rate', 'S1': 0.62, 'S1_conf': 0.08, 'ST': 0.8,
+         'ST_conf': 0.07}
         """
         return [{"input": self.keys[j],
                  **{c: float(self.indices[c][j]) for c in self.columns}}
@@ -245,7 +246,7 @@ class SensitivityResult:
         return d
 
     def to_frame(self):
-        """A pandas DataFrame indexed by input, largest total effect first (needs pandas).
+        """A pandas DataFrame indexed by input, largest ST first (needs pandas).
 
         Examples
         --------

@@ -205,8 +205,8 @@ def sensitivity_indices(result, *, ax=None, title=None):
         ax.set_xlim(min(0.0, min(r["S1"] - r["S1_conf"] for r in rows)) - 0.02,
                     hi + 0.02)
     if title is None:
-        title = (f"What drives the spread of {_style.metric_name(result.metric).lower()}"
-                 f" — {result.scenario}")
+        name = _style.metric_name(result.metric).lower()
+        title = f"What drives the spread of {name} — {result.scenario}"
     _style.finish(ax, title=title, xlabel=xlabel, ylabel=None,
                   legend_loc="lower right", grid_axis="x")
     return ax
