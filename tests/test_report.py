@@ -392,7 +392,7 @@ def test_report_renders_in_headless_chromium(full_report, tmp_path):
         assert (box.mean(axis=2) < 0.95).mean() > 0.03, sid
         seen[sid] = seen.get(sid, 0) + 1
     assert seen == {"income-sources": 1, "distribution": 1, "fan-chart": 2,
-                    "concurrency": 2, "tornado": 1, "comparison": 2,
+                    "concurrency": 2, "tornado": 1, "sobol": 1, "comparison": 2,
                     "sponsorship": 3}
     # and the lower part of the page holds grey chart fills, not only white
     # background and text
