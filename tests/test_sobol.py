@@ -375,3 +375,24 @@ def test_cli_plot_spider(tmp_path, capsys):
                "--paths", "20", "--quiet"])
     assert rc == 2 and "needs uncertain inputs" in capsys.readouterr().err
     assert not (tmp_path / "t.png").exists()
+
+
+def test_half_difference_estimates_the_noise_of_the_point_means():
+    # Point outputs m(x) + the mean of P independent unit-variance path
+    # deviations: the error of each point mean has variance 1 / P, and so must
+    # the half-difference. 2,000 points: the sample variance has a relative
+    # s.e. of sqrt(2 / 1999) ~ 3.2%; the tolerance is 5 s.e. (false alarm
+    # ~ 1e-6).
+    from simkit.analysis.sobol import _point_stats
+
+    rng = np.random.default_rng(SEED)
+    n_points, paths = 2000, 16
+    m = rng.uniform(0, 10, n_points)
+    x = m[:, None] + rng.standard_normal((n_points, paths))
+    stats = _point_stats([{"income_total": row} for row in x], ("income_total",))
+    assert np.allclose(stats[:, 0, 0], x.mean(axis=1))
+    err = stats[:, 0, 0] - m
+    half = stats[:, 0, 1]
+    tol = 5 * math.sqrt(2 / (n_points - 1))
+    assert abs(np.var(half, ddof=1) * paths - 1.0) < tol
+    assert abs(np.var(err, ddof=1) * paths - 1.0) < tol
