@@ -26,6 +26,7 @@ COMMANDS = (
     "plot",
     "report",
     "sweep",
+    "sensitivity",
     "bench",
 )
 

@@ -460,6 +460,61 @@ def _sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume, table):
     return paths, chunk_scenarios
 
 
+def _run_chunks(scenarios, pts, *, paths, seed, chunk, backend, scheduler, threads,
+                checkpoint, resume, metrics, progress, label, on_chunk=None,
+                summarize=None, n_stats=len(SWEEP_STATS)):
+    """Simulate ``scenarios`` ``chunk`` at a time and summarize each one.
+
+    The chunk loop shared by :func:`run_sweep` and
+    :func:`simkit.analysis.sobol.sensitivity`: one :func:`simkit.simulate_batch`
+    call per chunk on the shared seed; with ``checkpoint`` (an entered
+    :class:`simkit.checkpoint.Checkpoint`) each chunk is saved as it finishes
+    and, with ``resume``, finished chunks whose ``params`` equal ``pts`` are
+    loaded.
+
+    ``summarize(results, metrics)`` (default :func:`_summarize`) turns a
+    chunk's results into an array ``(scenarios, len(metrics), n_stats)``.
+    Returns ``(stats, n_chunks, n_loaded)``.
+    """
+    from .simulate import _progress_bar, simulate_batch
+
+    n_scen = len(scenarios)
+    bounds = [(s0, min(n_scen, s0 + chunk)) for s0 in range(0, n_scen, chunk)]
+    summarize = _summarize if summarize is None else summarize
+    stats = np.empty((n_scen, len(metrics), n_stats))
+    n_loaded = 0
+    bar = _progress_bar(progress, n_scen, label)
+    if bar is not None:
+        bar.unit = "scenario"
+    with contextlib.ExitStack() as stack:
+        if bar is not None:
+            stack.callback(bar.close)
+        sched = scheduler
+        if backend == "dask":
+            from .backends.dask import client_for
+
+            sched = stack.enter_context(client_for(scheduler))
+        for i, (s0, s1) in enumerate(bounds):
+            got = (checkpoint.load(i, s0, s1, {"stats": stats[s0:s1]},
+                                   check={"params": pts[s0:s1]})
+                   if resume and checkpoint is not None else None)
+            if got is not None:
+                stats[s0:s1] = got["stats"]
+                n_loaded += 1
+            else:
+                res = simulate_batch(scenarios[s0:s1], paths=paths, seed=seed,
+                                     threads=threads, backend=backend,
+                                     scheduler=sched, progress=False)
+                stats[s0:s1] = summarize(res, metrics)
+                if checkpoint is not None:
+                    checkpoint.save(i, s0, s1, params=pts[s0:s1], stats=stats[s0:s1])
+            if bar is not None:
+                bar.update(s1 - s0)
+            if on_chunk is not None:
+                on_chunk(i, len(bounds), got is not None)
+    return stats, len(bounds), n_loaded
+
+
 def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu",
               scheduler=None, threads=None, out=None, resume=False,
               chunk_scenarios=None, metrics=SWEEP_METRICS, progress=None,
@@ -536,7 +591,6 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     True
     """
     from .metrics import TOTALS
-    from .simulate import _progress_bar, simulate_batch
 
     table, design, n, seed, keys, log = _design_iv(scenario, design, n, seed)
     paths, chunk = _sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume,
@@ -552,45 +606,20 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     n_scen = pts.shape[0]
     # Build (and validate) every scenario before simulating anything.
     scenarios = [scenario.with_overrides(_overrides(keys, row)) for row in pts]
-    bounds = [(s0, min(n_scen, s0 + chunk)) for s0 in range(0, n_scen, chunk)]
-    stats = np.empty((n_scen, len(metrics), len(SWEEP_STATS)))
-    n_loaded = 0
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
         # The checkpoint first: a folder another sweep holds is refused at once.
         ck = None if out is None else stack.enter_context(Checkpoint(
             out, _manifest(scenario, design, n, paths, seed, chunk, n_scen, keys,
                            log, metrics), resume=resume, what="sweep"))
-        bar = _progress_bar(progress, n_scen, f"sweep {scenario.name}")
-        if bar is not None:
-            bar.unit = "scenario"
-            stack.callback(bar.close)
-        sched = scheduler
-        if backend == "dask":
-            from .backends.dask import client_for
-
-            sched = stack.enter_context(client_for(scheduler))
-        for i, (s0, s1) in enumerate(bounds):
-            got = (ck.load(i, s0, s1, {"stats": stats[s0:s1]},
-                           check={"params": pts[s0:s1]})
-                   if resume else None)
-            if got is not None:
-                stats[s0:s1] = got["stats"]
-                n_loaded += 1
-            else:
-                res = simulate_batch(scenarios[s0:s1], paths=paths, seed=seed,
-                                     threads=threads, backend=backend,
-                                     scheduler=sched, progress=False)
-                stats[s0:s1] = _summarize(res, metrics)
-                if ck is not None:
-                    ck.save(i, s0, s1, params=pts[s0:s1], stats=stats[s0:s1])
-            if bar is not None:
-                bar.update(s1 - s0)
-            if on_chunk is not None:
-                on_chunk(i, len(bounds), got is not None)
+        stats, n_chunks, n_loaded = _run_chunks(
+            scenarios, pts, paths=paths, seed=seed, chunk=chunk, backend=backend,
+            scheduler=scheduler, threads=threads, checkpoint=ck, resume=resume,
+            metrics=metrics, progress=progress, label=f"sweep {scenario.name}",
+            on_chunk=on_chunk)
     meta = {"scenario": scenario.name, "source": scenario.source, "design": design,
             "n": n, "paths": paths, "seed": seed, "backend": backend,
-            "log": sorted(log), "chunk_scenarios": chunk, "chunks": len(bounds),
+            "log": sorted(log), "chunk_scenarios": chunk, "chunks": n_chunks,
             "chunks_loaded": n_loaded, "elapsed_s": time.perf_counter() - started,
             "simkit_version": __version__}
     return SweepResult(keys, pts, metrics, stats, meta)

@@ -7,11 +7,12 @@ from pathlib import Path
 
 from . import common
 
-KINDS = ("distribution", "compare", "fan", "concurrency", "sources", "tornado")
+KINDS = ("distribution", "compare", "fan", "concurrency", "sources", "tornado",
+         "spider")
 FORMATS = ("png", "svg", "pdf")
 
 #: Default paths per kind (--paths overrides): a tornado makes two runs per input.
-_DEFAULT_PATHS = {"tornado": 500}
+_DEFAULT_PATHS = {"tornado": 500, "spider": 500}
 _PATHS = 2000
 
 
@@ -24,7 +25,8 @@ def add_parser(sub):
         description="Simulate a scenario (or load results saved by `simkit run --out`) "
         "and draw one figure: the income distribution, a comparison of variants, a "
         "fan chart over the horizon, concurrent viewers through a stream, income by "
-        "source, or a tornado chart of the main inputs.")
+        "source, a tornado chart of the main inputs, or a spider chart of the "
+        "uncertain inputs (mean against each input's percentile).")
     p.add_argument("file", metavar="FILE", nargs="+",
                    help="scenario file (TOML), or one or more results (.npz)")
     p.add_argument("--kind", required=True, choices=KINDS, help="which figure")
@@ -55,7 +57,8 @@ def add_parser(sub):
         if action.dest == "paths":
             action.default = None
             action.help = (f"Monte Carlo paths (default {_PATHS:,}; "
-                           f"{_DEFAULT_PATHS['tornado']:,} per run for tornado)")
+                           f"{_DEFAULT_PATHS['tornado']:,} per run for tornado "
+                           "and spider)")
     p.set_defaults(func=main)
 
 
@@ -91,7 +94,7 @@ def _check_flags(args, kind_in, inputs):
     from ..metrics import PER_STREAM, TOTALS
 
     kind, metric = args.kind, args.metric
-    if kind in ("distribution", "compare", "tornado") and metric \
+    if kind in ("distribution", "compare", "tornado", "spider") and metric \
             and metric not in TOTALS:
         raise SimkitError(f"--metric {metric}: --kind {kind} needs a "
                           f"per-path total: {', '.join(TOTALS)}")
@@ -199,6 +202,15 @@ def _figure(args, kind_in, inputs, paths):
                             **_run_kw(args))
         return plotting.compare_distributions(dict(zip(names, rs)), metric,
                                               log=args.log)[0].figure
+    if kind == "spider":
+        if kind_in != "scenario":
+            raise SimkitError("--kind spider needs a scenario file (it simulates "
+                              "each uncertain input at several percentiles)")
+        from ..analysis.sensitivity import spider
+
+        sp = spider(inputs, metric=metric, paths=paths, variant=args.variant,
+                    **_run_kw(args))
+        return plotting.spider(sp).figure
     # tornado
     if kind_in != "scenario":
         raise SimkitError("--kind tornado needs a scenario file (it simulates each "
