@@ -93,7 +93,8 @@ def one_input():
     return simkit.load_scenario(MICRO).with_overrides({
         "money.creator_share": {"dist": "uniform", "min": 0.3, "max": 0.7},
         "merch.margin": {"dist": "beta", "alpha": 2.0, "beta": 3.0},
-        "brand.cpm_usd": {"dist": "lognormal", "median": 12.0, "sigma": 0.4}})
+        "brand.cpm_usd": {"dist": "lognormal", "median": 12.0, "sigma": 0.4,
+                         "hi": 1000.0}})
 
 
 @pytest.fixture(scope="module")

@@ -83,11 +83,11 @@ def add_parser(sub):
 
 def _out_dir(args, scenario):
     from ..errors import SimkitError
-    from .sweep import _slug
+    from .._names import file_stem
 
     out = common.out_dir(args)
     if out is None:
-        out = DEFAULT_OUT_ROOT / f"{_slug(scenario.name)}-sensitivity"
+        out = DEFAULT_OUT_ROOT / f"{file_stem(scenario.name)}-sensitivity"
         try:
             common.check_out_dir(out, flag="output directory")
         except SimkitError as exc:
