@@ -14,6 +14,8 @@ so it opens offline and can be mailed as it is. Sections:
 - ``fan-chart``: cumulative income over the horizon with quantile bands;
 - ``concurrency``: concurrent viewers through a stream, peak viewers per stream;
 - ``tornado``: which inputs move the mean income most (common random numbers);
+- ``sobol``: when the scenario has two or more uncertain inputs and no
+  correlations, their Sobol' indices (S1 and ST with intervals);
 - ``comparison``: when the scenario defines variants, their ECDFs, paired
   differences and verdicts;
 - ``sponsorship``: when the scenario has a ``[sponsorship]`` table, the quote
@@ -41,8 +43,7 @@ __all__ = ["build_report", "ReportSection", "SECTION_IDS"]
 
 #: Section ids in the order they appear (the last two only when applicable).
 SECTION_IDS = ("headline", "summary", "income-sources", "distribution", "fan-chart",
-               "concurrency",
-               "tornado", "comparison", "sponsorship")
+               "concurrency", "tornado", "sobol", "comparison", "sponsorship")
 
 #: Style of the sponsored streams on the deliverable fan chart: a light grey face
 #: with a darker hatch and edge, distinct from the band greys in black and white.
@@ -50,9 +51,6 @@ _SPONSORED_FACE, _SPONSORED_EDGE, _SPONSORED_HATCH = "#f0f0f0", "#555555", "//"
 
 #: Legend text size in points (legible at the report's figure width).
 _LEGEND_PT = 9.5
-
-#: Largest curves array (paths x streams x minutes cells) the report keeps.
-_MAX_CURVE_CELLS = 20_000_000
 
 _INPUTS = (
     ("horizon.weeks", "Horizon (weeks)"),
@@ -152,11 +150,14 @@ _FIG_DPI = 200
 
 
 def _figure(ax_or_fig, alt, caption, *, dpi=_FIG_DPI) -> str:
+    from .plotting._style import quiet_missing_glyphs
+
     fig = getattr(ax_or_fig, "figure", ax_or_fig)
     w, h = fig.get_size_inches()
     fig.set_size_inches(_FIG_WIDTH_IN, max(3.6, min(h * _FIG_WIDTH_IN / w, 5.2)))
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    with quiet_missing_glyphs():
+        fig.savefig(buf, format="png", dpi=dpi)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
             f"<figcaption>{_e(caption)}</figcaption></figure>")
@@ -372,6 +373,48 @@ def _headline_section(sc, res, *, target, facts) -> ReportSection:
              f"of {res.paths:,} runs (seed {_e(facts.get('seed'))}); the sections "
              "below give the details.</p>")
     return ReportSection("headline", "In short", "\n".join(p))
+
+
+#: Base samples and paths per point of the report's Sobol' section.
+_SOBOL_N, _SOBOL_PATHS = 64, 16
+
+
+def _sobol_section(sc, *, seed, run_kw) -> ReportSection:
+    """Sobol' indices of the uncertain inputs (small design; docs/analysis.md §8)."""
+    import warnings
+
+    from .analysis.sobol import sensitivity
+    from .errors import LowPrecisionWarning
+    from .plotting import sensitivity_indices
+
+    title = "Which uncertain inputs drive the spread (Sobol' indices)"
+    kw = {k: v for k, v in run_kw.items() if k in ("threads", "progress", "backend",
+                                                    "scheduler")}
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", LowPrecisionWarning)
+            r = sensitivity(sc, n=_SOBOL_N, paths=_SOBOL_PATHS, seed=seed, **kw)
+    except SimkitError as exc:
+        return ReportSection("sobol", title,
+                             f'<p class="note">No Sobol\' indices: {_e(exc)}</p>')
+    pct = round(100 * r.conf_level)
+    desc = dict(zip(r.keys, r.inputs, strict=True))
+    rows = [[x["input"], desc[x["input"]], f"{x['S1']:.3f}", f"±{x['S1_conf']:.3f}",
+             f"{x['ST']:.3f}", f"±{x['ST_conf']:.3f}"] for x in r.rows()]
+    notes = "".join(f'<p class="note">{_e(w.message)}</p>' for w in caught
+                    if issubclass(w.category, LowPrecisionWarning))
+    body = [_figure(sensitivity_indices(r), "Sobol' indices S1 and ST",
+                    f"Share of the variance of mean total income explained by each "
+                    f"uncertain input alone (S1) and with its interactions (ST); "
+                    f"{r.n_points:,} design points x {r.paths} paths, same random "
+                    f"numbers; whiskers are {pct}% bootstrap intervals."),
+            _table(["input", "distribution", "S1", f"± {pct}%", "ST", f"± {pct}%"],
+                   rows, numeric_from=2),
+            f'<p class="note">Sum of S1 {r.s1_sum:.3f} (1 − sum: interactions); '
+            f"Monte Carlo noise {r.noise_share:.1%} of the variance. A small design "
+            f"(N = {r.n}): run <code>simkit sensitivity</code> with a larger "
+            "<code>--n</code> for narrower intervals.</p>" + notes]
+    return ReportSection("sobol", title, "\n".join(body), 1)
 
 
 def _comparison_section(sc, *, paths, seed, run_kw, facts) -> ReportSection:
@@ -699,6 +742,7 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
     Returns the main result (for the summary) and the sections in order;
     ``facts`` collects what the headline needs (tornado, verdicts).
     """
+    from ._memory import curve_paths
     from .simulate import simulate
 
     res = simulate(sc, paths=paths, seed=seed, per_stream=True, **run_kw)
@@ -707,7 +751,7 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
         streams = next(iter(res.per_stream.values())).shape[1]
         minutes = int(np.ceil(float(np.max(res.per_stream["duration_min"],
                                            initial=1.0)))) + 1
-        cpaths = int(min(paths, max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))))
+        cpaths = curve_paths(paths, streams, minutes)
         # path i is the same in any run: these are the first cpaths paths of `res`
         res_curves = simulate(sc, paths=cpaths, seed=seed, per_stream=True, curves=True,
                               **run_kw)
@@ -720,6 +764,8 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
                                             paths=tornado_paths, seed=seed,
                                             run_kw=run_kw, facts=facts),
     }
+    if len(sc.uncertain) >= 2 and sc.correlations is None:
+        builders["sobol"] = lambda: _sobol_section(sc, seed=seed, run_kw=run_kw)
     if sc.variants and sc.variant_name is None:
         builders["comparison"] = lambda: _comparison_section(
             sc, paths=paths, seed=seed, run_kw=run_kw, facts=facts)

@@ -100,6 +100,9 @@ def full_scenario():
     d["variants"] = {"long": {"stream": {"duration_min": 150}}}
     d["sponsorship"] = {"deliverable": "viewer_minutes", "streams": 3,
                         "first_stream": 1, "cpm_usd": 16.0}
+    # two uncertain inputs: the Sobol' section applies
+    d["habit"] = {"max_gain": {"dist": "pert", "min": 0.0, "mode": 0.3, "max": 0.6}}
+    d["segments"] = {"gift_rate_scale": {"dist": "uniform", "min": 0.6, "max": 1.4}}
     return simkit.scenario_from_dict(d)
 
 
@@ -122,11 +125,13 @@ def test_every_section_and_image(full_report):
         img = decode_png(attrs["src"])
         assert not_one_colour(img)
     expected = {"income-sources": 1, "distribution": 1, "fan-chart": 2,
-                "concurrency": 2, "tornado": 1, "comparison": 2, "sponsorship": 3}
+                "concurrency": 2, "tornado": 1, "sobol": 1, "comparison": 2,
+                "sponsorship": 3}
     assert per_section == expected
     assert doc.tables >= 8
     for h in ("Summary", "Income sources", "Comparison of variants",
-              "Sponsorship quote", "Sensitivity (tornado)"):
+              "Sponsorship quote", "Sensitivity (tornado)",
+              "Which uncertain inputs drive the spread (Sobol' indices)"):
         assert h in doc.h2
 
 
@@ -391,7 +396,7 @@ def test_report_renders_in_headless_chromium(full_report, tmp_path):
         assert (box.mean(axis=2) < 0.95).mean() > 0.03, sid
         seen[sid] = seen.get(sid, 0) + 1
     assert seen == {"income-sources": 1, "distribution": 1, "fan-chart": 2,
-                    "concurrency": 2, "tornado": 1, "comparison": 2,
+                    "concurrency": 2, "tornado": 1, "sobol": 1, "comparison": 2,
                     "sponsorship": 3}
     # and the lower part of the page holds grey chart fills, not only white
     # background and text

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import metrics as _metrics
+from .._present import NA, csv_cell
 from ..errors import SimkitError
 from .quantiles import check_confidence, check_levels, quantile_ci
 
@@ -199,8 +200,7 @@ class Bands:
         buf = io.StringIO()
         buf.write(",".join(head) + "\n")
         for r in rows:
-            buf.write(",".join(str(v) if isinstance(v, int) else repr(v) for v in r)
-                      + "\n")
+            buf.write(",".join(csv_cell(v) for v in r) + "\n")
         if path is None:
             return buf.getvalue()
         from .._io import atomic_write_text

@@ -21,11 +21,15 @@ concurrency_curve
     Concurrent viewers through a stream: median, mean and bands.
 tornado
     How much each input moves the mean of the output.
+spider
+    The mean of the output against each uncertain input's percentile.
+sensitivity_indices
+    Sobol' S1 and ST (or Morris mu* and sigma) with their intervals.
 """
 
 from .distributions import compare_distributions, income_distribution
 from .horizon import fan_chart, income_sources
-from .sensitivity import tornado
+from .sensitivity import sensitivity_indices, spider, tornado
 from .stream import concurrency_curve
 
 __all__ = [
@@ -35,4 +39,6 @@ __all__ = [
     "income_sources",
     "concurrency_curve",
     "tornado",
+    "spider",
+    "sensitivity_indices",
 ]

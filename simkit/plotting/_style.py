@@ -10,7 +10,9 @@ hatch, so every figure stays readable when printed in black and white.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import warnings
 
 import numpy as np
 
@@ -22,8 +24,28 @@ __all__ = [
     "new_axes", "finish", "metric_name", "metric_label", "format_value", "text_value",
     "escape", "period",
     "format_compact", "value_formatter", "apply_value_axis", "draw_bands",
-    "named_results", "validate_levels", "result_label",
+    "named_results", "validate_levels", "result_label", "quiet_missing_glyphs",
 ]
+
+@contextlib.contextmanager
+def quiet_missing_glyphs():
+    """Silence matplotlib's "Glyph ... missing from font(s)" warning while drawing.
+
+    A scenario or variant name with a character the font lacks (an emoji, a
+    rare script) is drawn as a box; without this, matplotlib also prints a
+    two-line Python warning on standard error for it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with quiet_missing_glyphs():
+    ...     warnings.warn("Glyph 128293 (\\N{FIRE}) missing from font(s) DejaVu Sans.")
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font",
+                                category=UserWarning)
+        yield
+
 
 #: Default figure size in inches (width, height).
 FIGSIZE = (7.5, 4.4)

@@ -268,6 +268,9 @@ def compare_distributions(results, metric="income_total", *, ax=None, baseline=0
     names, values, b = _compare_distributions_iv(results, metric, labels, baseline)
     if int(max_points) != max_points or max_points < 2:
         raise SimkitError(f"`max_points` must be an integer >= 2, got {max_points!r}")
+    if log and not any(np.any(x > 0) for x in values):
+        raise SimkitError(f"`log=True` needs positive values of `{metric}`; every "
+                          "path of every variant is <= 0")
     ecdf_ax, diff_ax = _style.new_axes(ax, ncols=2)
     fv = lambda v: _style.text_value(v, metric)  # noqa: E731
     nstyle = len(_style.COLORS)
