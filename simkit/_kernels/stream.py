@@ -14,7 +14,12 @@ Random-number layout (what ``tests/naive.py`` reproduces exactly): the stream
   ``k = child_key(K, j)`` and draws at counters 5k (arrival), 5k+1 (segment),
   5k+2 (dwell), 5k+3 (follow), 5k+4 (its own offspring count), mod 2**64;
 * ``P_GIFTS``: counter k * J + j for segment k and catalogue item j;
-* ``P_MERCH`` / ``P_DONATE``: counter 0 the count, 1+b the b-th amount.
+* ``P_MERCH`` / ``P_DONATE``: counter 0 the count, 1+b the b-th amount;
+* ``P_SUBS``: counter 0 the subscriber-viewer count, 1 the sign-ups;
+  ``P_SUBVIEW``: subscriber viewer i uses 3i, 3i+1, 3i+2 (as notified);
+* ``P_MATCH``: counter 0 the match count, 1+w the start of match w,
+  ``C_MATCH_PARTNER + w`` its opponent count, ``C_MATCH_GIFTS + k * J + j``
+  the match-minute gifts; ``P_MATCHVIEW``: opponent viewer i uses 4i .. 4i+3.
 
 Every viewer's draws are keyed by who it is, not by when it is simulated, so
 the order in which cascades run changes nothing but the order of
