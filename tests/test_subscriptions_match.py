@@ -278,3 +278,31 @@ def test_validation_names_the_key(key, value):
         simkit.scenario_from_dict({sec: {k: value}})
     msg = str(info.value)
     assert f"`{key}`" in msg and "\n" not in msg
+
+
+def test_report_and_plot_break_income_down():
+    """The report's income table lists subscription and match income when
+    earned (and not otherwise); the source plot stacks subscriptions."""
+    from simkit.plotting import income_sources
+    from simkit.report import _sources_section
+
+    sc = simkit.load_scenario("scenarios/micro.toml")
+    on = sc.with_overrides({"subscriptions.enabled": True,
+                            "subscriptions.initial": 200,
+                            "match.matches_per_stream": 1.0})
+    res_on = simkit.simulate(on, paths=40, seed=1, per_stream=True)
+    res_off = simkit.simulate(sc, paths=40, seed=1, per_stream=True)
+    html_on = _sources_section(res_on).body
+    html_off = _sources_section(res_off).body
+    assert "income_subscriptions" in html_on and "LIVE Match minutes" in html_on
+    assert "income_subscriptions" not in html_off and "Match" not in html_off
+    for kind, n in (("bar", 5), ("area", 5)):
+        ax = income_sources(res_on, kind=kind)
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any(t.startswith("LIVE Subscriptions") for t in labels), kind
+        assert sum(t.split(" — ")[0] in ("LIVE gifts", "Brand deals", "Merchandise",
+                                         "Donations", "LIVE Subscriptions")
+                   for t in labels) == n
+    ax = income_sources(res_off, kind="bar")
+    assert not any("Subscriptions" in t.get_text()
+                   for t in ax.get_legend().get_texts())

@@ -48,6 +48,7 @@ SOURCE_STYLES = {
     "income_brand": ("Brand deals", "#9a9a9a", "///"),
     "income_merch": ("Merchandise", "#cfcfcf", "..."),
     "income_donations": ("Donations", "#f2f2f2", "xx"),
+    "income_subscriptions": ("LIVE Subscriptions", "#ffffff", "\\\\\\"),
 }
 
 _NAMES = {
@@ -56,6 +57,8 @@ _NAMES = {
     "income_brand": "Brand income",
     "income_merch": "Merchandise income",
     "income_donations": "Donation income",
+    "income_subscriptions": "Subscription income",
+    "income_match": "LIVE Match gift income",
     "cash_paid_out": "Cash paid out",
     "cash_pending": "Cash pending",
     "unique_viewers": "Unique viewers",
