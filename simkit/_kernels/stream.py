@@ -69,9 +69,10 @@ OFF_NOTIFIED, OFF_PARTNER, OFF_DISCOVERED = (np.int64(0), np.int64(1 << 40),
 OFF_SUBSCRIBER, OFF_MATCH = np.int64(3 << 40), np.int64(4 << 40)
 _ZERO = np.int64(0)   # a non-literal 0 for jitted calls (see rng.P_NOTIFIED)
 #: Rows of the viewer block ``vbuf``: arrival, leave, segment uniform, follow
-#: uniform, offspring uniform, and the parent's arrival and leave (offspring).
-V_AR, V_LV, V_US, V_UF, V_UO, V_PA, V_PL = 0, 1, 2, 3, 4, 5, 6
-N_V = 7
+#: uniform, offspring uniform, the parent's arrival and leave (offspring), and
+#: the minutes in LIVE Match windows.
+V_AR, V_LV, V_US, V_UF, V_UO, V_PA, V_PL, V_OV = 0, 1, 2, 3, 4, 5, 6, 7
+N_V = 8
 _U64 = numba.uint64
 
 
@@ -237,17 +238,20 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
     acc[0] += vm
     acc[1] += newf
     if nwin > 0:
+        # Overlaps window by window in branch-free loops (they vectorize), then
+        # move the minutes of the viewers that saw a match.
+        ov = vbuf[V_OV]
         for b in range(n):
-            ov = 0.0
-            for w in range(nwin):
-                lo = ar[b] if ar[b] > win[w, 0] else win[w, 0]
-                hi = lv[b] if lv[b] < win[w, 1] else win[w, 1]
-                if hi > lo:
-                    ov += hi - lo
-            if ov > 0.0:
+            ov[b] = 0.0
+        for w in range(nwin):
+            w0, w1 = win[w, 0], win[w, 1]
+            for b in range(n):
+                ov[b] += max(min(lv[b], w1) - max(ar[b], w0), 0.0)
+        for b in range(n):
+            if ov[b] > 0.0:
                 k = segment(cum, us[b])
-                seg_min[k] -= ov * gw
-                seg_mm[k] += ov * gw
+                seg_min[k] -= ov[b] * gw
+                seg_mm[k] += ov[b] * gw
     return m
 
 
