@@ -39,8 +39,8 @@ _SHAPE_KEYS = frozenset({"horizon.weeks", "schedule.streams_per_week",
 #: path): every numeric scalar key of the schema except those that fix the
 #: shape of the work and the ``sponsorship`` / ``sweep`` sections.
 PATH_KEYS = frozenset(
-    f"{sec}.{k}" for sec, fields in SCHEMA.items() if sec not in ("", "sponsorship", "sweep")
-    for k, f in fields.items()
+    f"{sec}.{k}" for sec, fields in SCHEMA.items()
+    if sec not in ("", "sponsorship", "sweep") for k, f in fields.items()
     if f.kind in ("float", "int") and f"{sec}.{k}" not in _SHAPE_KEYS)
 
 #: Keys that enter the segment gift rates (the rest of PATH_KEYS enters theta
@@ -193,7 +193,8 @@ def _spec(sc, n_rows):
     spec = {k: sc[k] for k in PATH_KEYS}
     spec.update({k: sc[k] for k in _STATIC_KEYS})
     spec.update({"n_streams": n_streams(sc), "n_rows": n_rows,
-                 "n_seg": len(sc["segments.names"]), "n_gifts": len(sc.catalogue.coins)})
+                 "n_seg": len(sc["segments.names"]),
+                 "n_gifts": len(sc.catalogue.coins)})
     return spec
 
 
@@ -214,6 +215,17 @@ def theta_rows(spec, over, n):
     ndarray
         float64 ``(n, N_THETA)``; every formula is NumPy over the paths, so
         row ``i`` depends only on path ``i``'s values.
+
+    Examples
+    --------
+    >>> from simkit.scenario import scenario_from_dict
+    >>> sc = scenario_from_dict({})
+    >>> p = pack([sc])
+    >>> rows = theta_rows(p.specs[0], {"audience.join_rate": [0.04, 0.08]}, 2)
+    >>> rows[:, L.JOIN].tolist()
+    [0.04, 0.08]
+    >>> bool((rows[0] == p.theta[0]).all())
+    True
     """
     get = _getter(spec, over)
     g_e, _ = _engagement(get)
@@ -301,7 +313,15 @@ def theta_rows(spec, over, n):
 
 def seg_rate_rows(spec, over, n, k):
     """Gift rate per minute of each segment, ``rho_k * scale * g(e)``, on ``n``
-    paths (``n x k``, zero-padded to ``k`` segments)."""
+    paths (``n x k``, zero-padded to ``k`` segments).
+
+    Examples
+    --------
+    >>> from simkit.scenario import scenario_from_dict
+    >>> spec = pack([scenario_from_dict({})]).specs[0]
+    >>> seg_rate_rows(spec, {"segments.gift_rate_scale": [1.0, 2.0]}, 2, 5).tolist()
+    [[0.0, 0.05, 0.1, 0.2, 0.0], [0.0, 0.1, 0.2, 0.4, 0.0]]
+    """
     get = _getter(spec, over)
     g_e, _ = _engagement(get)
     out = np.zeros((n, k))
@@ -394,6 +414,15 @@ def path_arrays(packed, key, path_offset, n_paths):
 
     A fixed scenario without shocks costs nothing per path: its rows have
     step 0.
+
+    Examples
+    --------
+    >>> from simkit.scenario import scenario_from_dict
+    >>> off = scenario_from_dict({"shocks": {"audience_sigma": 0, "gift_sigma": 0}})
+    >>> theta, seg, shocks, rowix = path_arrays(pack([off, scenario_from_dict({})]),
+    ...                                         12345, 0, 100)
+    >>> theta.shape[0], shocks.shape, rowix.tolist()
+    (2, (101, 12, 2), [[0, 0, 0, 0], [1, 0, 1, 1]])
     """
     from ._kernels.shocks import innovations, transform
 
