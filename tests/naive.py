@@ -258,7 +258,8 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
 
     # Notified followers (the F - S who do not subscribe).
     seed = _seed(key, path, si, P_NOTIFIED)
-    n_not = poisson_inv(u01(s_counts, 0), (F - subs) * r * a * habit * P * trunc * x_aud)
+    n_not = poisson_inv(u01(s_counts, 0),
+                        (F - subs) * r * a * habit * P * trunc * x_aud)
     for i in range(n_not):
         arr = (-1.0 / kappa) * vlog(1.0 - u01(seed, 3 * i) * trunc)
         k = _segment(cum_f, u01(seed, 3 * i + 1))

@@ -202,7 +202,8 @@ def test_match_gift_uplift_closed_form(n_matches):
     u = _expected_union(n_matches, L, T)
     n_mean = sc["creator.followers"] * sc["audience.join_rate"] \
         * sc["audience.activity"][20] * -math.expm1(-kappa * T)
-    rate = float(np.dot(sc["segments.follower_shares"], sc["segments.gift_rate_per_min"]))
+    rate = float(np.dot(sc["segments.follower_shares"],
+                        sc["segments.gift_rate_per_min"]))
     want = n_mean * rate * (T - 1.0 / kappa + (b - 1.0) * u)
     g = res["gifts"]
     z = (g.mean() - want) / (g.std(ddof=1) / math.sqrt(g.size))
