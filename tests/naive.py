@@ -454,7 +454,7 @@ def shocks_exact(sc, key, path, n):
 
 # ----- the independent reference (numpy Generator) ----------------------------
 def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
-                 duration=None, collab=False, promo=None):
+                 duration=None, collab=False, promo=None, subs=0.0):
     """One stream drawn with ``rng`` (a numpy Generator), gift by gift.
 
     Notified arrivals: Exp(kappa) redrawn until <= T (rejection); feed
@@ -462,6 +462,12 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
     chunk; each viewer sends gifts as a Poisson process of exponential gaps
     while present, each gift's item drawn from the segment's weights;
     virality: each viewer present spawns feed viewers as a Poisson process.
+
+    LIVE Subscriptions and LIVE Match (docs/model.md §18): ``subs`` of the
+    followers are subscribers (their own arrivals, gift rate times the
+    uplift); match windows are drawn with ``rng``, and each viewer's gifts
+    come from a Poisson process at the boosted rate thinned outside the
+    windows (so the kernel's split of minutes is not reused).
 
     Returns the same keys as :func:`stream_exact` (without merch/donations).
     """
@@ -521,7 +527,44 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
                 followed += 1
             spawn(t, lv)
 
-    n_not = rng.poisson(F * r * a * habit * P * trunc)
+    # LIVE Match windows: count, uniform starts, union for the boost.
+    matches = []
+    mean = sc["match.matches_per_stream"]
+    if mean > 0:
+        nm = (math.floor(mean) + (rng.random() < mean - math.floor(mean))
+              if sc["match.count"] == "fixed" else rng.poisson(mean))
+        ln = min(sc["match.length_min"], T)
+        matches = [(x, x + ln) for x in rng.uniform(0.0, T - ln, min(nm, 32))]
+    boost = sc["match.gift_boost"] if matches else 1.0
+    gweight = {}   # index in viewers -> gift weight (subscribers)
+
+    n_not = rng.poisson((F - subs) * r * a * habit * P * trunc)
+    n_sub = new_subs = 0
+    if sc["subscriptions.enabled"]:
+        new_subs = rng.binomial(n_not, sc["subscriptions.subscribe_prob"])
+        n_sub = rng.poisson(subs * sc["subscriptions.watch_uplift"] * r * a * habit * P
+                            * trunc)
+        for _ in range(n_sub):
+            arr = rng.exponential(1.0 / kappa)
+            while arr > T:
+                arr = rng.exponential(1.0 / kappa)
+            gweight[len(viewers)] = sc["subscriptions.gift_uplift"]
+            lv = min(arr + ff * dwell(), T)
+            viewers.append((arr, lv, pick(cf)))
+            spawn(arr, lv)
+    n_mp = 0
+    for m0, m1 in matches:
+        n_w = rng.poisson(sc["match.partner_followers"] * r * sc["match.partner_interest"]
+                          * a * P)
+        n_mp += n_w
+        for _ in range(n_w):
+            arr = rng.uniform(m0, m1)
+            k = pick(cn)
+            lv = min(arr + dwell(), T)
+            viewers.append((arr, lv, k))
+            if rng.random() < phi:
+                followed += 1
+            spawn(arr, lv)
     for _ in range(n_not):
         arr = rng.exponential(1.0 / kappa)
         while arr > T:
@@ -564,22 +607,33 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
 
     gifts = 0
     coin_sum = 0
+    match_coins = 0
     vm = 0.0
-    for arr, lv, k in viewers:
+    top = max(boost, 1.0)
+    for i, (arr, lv, k) in enumerate(viewers):
         vm += lv - arr
         t = arr
-        while rates[k] > 0:
-            t += rng.exponential(1.0 / rates[k])
+        rate = rates[k] * gweight.get(i, 1.0) * top
+        while rate > 0:
+            t += rng.exponential(1.0 / rate)
             if t >= lv:
                 break
+            inside = any(m0 <= t < m1 for m0, m1 in matches)
+            if rng.random() * top >= (boost if inside else 1.0):
+                continue   # thinned: the rate here is below the top rate
             gifts += 1
-            coin_sum += int(coins[pick(cw[k])])
+            c = int(coins[pick(cw[k])])
+            coin_sum += c
+            match_coins += c if inside else 0
     curve = np.array([sum(1 for arr, lv, _ in viewers if arr <= m < lv)
                       for m in range(math.ceil(T))], dtype=float)
-    return {"unique": float(len(viewers)), "notified": float(n_not + n_par),
+    return {"unique": float(len(viewers)),
+            "notified": float(n_not + n_sub + n_par + n_mp),
             "discovered": float(n_dis + offspring), "new_followers": float(followed),
             "viewer_minutes": vm, "peak": float(curve.max()) if curve.size else 0.0,
-            "gifts": float(gifts), "coins": float(coin_sum), "curve": curve}
+            "gifts": float(gifts), "coins": float(coin_sum),
+            "new_subs": float(new_subs), "match_coins": float(match_coins),
+            "curve": curve}
 
 
 # ----- the exact reference of an explicit horizon ----------------------------
