@@ -43,9 +43,6 @@ SECTION_IDS = ("summary", "income-sources", "distribution", "fan-chart", "concur
 #: with a darker hatch and edge, distinct from the band greys in black and white.
 _SPONSORED_FACE, _SPONSORED_EDGE, _SPONSORED_HATCH = "#f0f0f0", "#555555", "//"
 
-#: Largest curves array (paths x streams x minutes cells) the report keeps.
-_MAX_CURVE_CELLS = 20_000_000
-
 _INPUTS = (
     ("horizon.weeks", "Horizon (weeks)"),
     ("schedule.kind", "Schedule"),
@@ -602,6 +599,7 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
 
     Returns the main result (for the summary) and the sections in order.
     """
+    from ._memory import curve_paths
     from .simulate import simulate
 
     res = simulate(sc, paths=paths, seed=seed, per_stream=True, **run_kw)
@@ -610,7 +608,7 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
         streams = next(iter(res.per_stream.values())).shape[1]
         minutes = int(np.ceil(float(np.max(res.per_stream["duration_min"],
                                            initial=1.0)))) + 1
-        cpaths = int(min(paths, max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))))
+        cpaths = curve_paths(paths, streams, minutes)
         # path i is the same in any run: these are the first cpaths paths of `res`
         res_curves = simulate(sc, paths=cpaths, seed=seed, per_stream=True, curves=True,
                               **run_kw)
