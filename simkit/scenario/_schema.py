@@ -366,10 +366,12 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "renew_prob": Field(F, 0.7, "Probability that a subscriber renews at each "
                             "monthly boundary (every 30 days; assumption).", **_PROB),
         "watch_uplift": Field(F, 2.0, "A subscriber joins a stream at this times the "
-                              "join rate of other followers (assumption).",
-                              lo=0.0, hi=100.0),
+                              "join rate of other followers (assumption; at most 20: a "
+                              "subscriber joins at most every stream).",
+                              lo=0.0, hi=20.0),
         "gift_uplift": Field(F, 2.0, "A subscriber present gifts at this times the "
-                             "rate of its segment (assumption).", lo=0.0, hi=100.0),
+                             "rate of its segment (assumption; at most 20).",
+                             lo=0.0, hi=20.0),
     },
     "match": {
         "matches_per_stream": Field(F, 0.0, "Mean number of LIVE Match battles in a "
@@ -384,7 +386,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "gift_boost": Field(F, 2.0, "Multiplier on every viewer's gift rate during a "
                             "match (assumption; PK battles are a major gift source "
                             "on Chinese platforms, Song, Cai et al., ECIS 2021, "
-                            "without a rate ratio).", lo=0.0, hi=50.0),
+                            "without a rate ratio; at most 20).", lo=0.0, hi=20.0),
         "partner_followers": Field(I, 0, "Followers of the opponent; they join during "
                                    "a match at `partner_interest` times the join "
                                    "rate.", lo=0, hi=1e9),
