@@ -29,6 +29,10 @@ GATE_SCENARIO = "mid_tier"
 #: the fixed-parameter case without shocks, timed interleaved in the same run
 #: (``bench_uncertainty.py``; issue 11: at least 80%).
 MIN_UNCERTAIN_OVER_FIXED = 0.8
+#: Gate: mid-tier viewers/s with LIVE Subscriptions and LIVE Match off over the
+#: kernel before they existed, timed interleaved in the same run
+#: (``bench_live_features.py``; issue 15: at most 10% slower).
+MIN_FEATURES_OFF_OVER_BEFORE = 0.9
 
 
 def _newest(root):
@@ -106,6 +110,13 @@ def table(data):
                     f"({i['shocks_over_fixed']:.2f}x), shocks + 10 uncertain "
                     f"{_rate(i['uncertain_viewers_per_s'])} "
                     f"({i['uncertain_over_fixed']:.2f}x)")
+    for b, i in out.get("live_features", []):
+        before = (f", before {_rate(i['before_viewers_per_s'])} (off "
+                  f"{i['off_over_before']:.2f}x)" if "off_over_before" in i else "")
+        rows.append(f"  {i['scenario']} LIVE features off "
+                    f"{_rate(i['off_viewers_per_s'])}{before}, subscriptions "
+                    f"{i['subscriptions_over_off']:.2f}x, match "
+                    f"{i['match_over_off']:.2f}x")
     return rows, gate
 
 
@@ -121,6 +132,21 @@ def uncertainty_ratio(data):
         info = b.get("extra_info", {})
         if info.get("kind") == "uncertainty":
             return info["uncertain_over_fixed"]
+    return None
+
+
+def features_off_ratio(data):
+    """``off_over_before`` of the LIVE features benchmark, or None.
+
+    Examples
+    --------
+    >>> features_off_ratio({"benchmarks": []}) is None
+    True
+    """
+    for b in data.get("benchmarks", []):
+        info = b.get("extra_info", {})
+        if info.get("kind") == "live_features":
+            return info.get("off_over_before")
     return None
 
 
@@ -147,6 +173,13 @@ def main(argv=None):
               f"({'>=' if ok_u else '<'} {MIN_UNCERTAIN_OVER_FIXED}): "
               f"{'PASS' if ok_u else 'FAIL'}")
         ok = ok and ok_u
+    off = features_off_ratio(data)
+    if off is not None:
+        ok_f = off >= MIN_FEATURES_OFF_OVER_BEFORE
+        print(f"gate: {GATE_SCENARIO} LIVE features off / before = {off:.2f} "
+              f"({'>=' if ok_f else '<'} {MIN_FEATURES_OFF_OVER_BEFORE}): "
+              f"{'PASS' if ok_f else 'FAIL'}")
+        ok = ok and ok_f
     return 0 if ok else 1
 
 

@@ -54,7 +54,8 @@ _SHOCK_KEYS = ("shocks.audience_sigma", "shocks.rho", "shocks.gift_sigma",
 _STATIC_KEYS = ("dwell.distribution", "schedule.kind", "brand.pricing", "creator.adult",
                 "habit.enabled", "money.scaled_rewards", "brand.enabled",
                 "schedule.waking_hours", "horizon.weeks", "schedule.streams_per_week",
-                "stream.duration_min", "segments.gift_rate_per_min", "shocks.family")
+                "stream.duration_min", "segments.gift_rate_per_min", "shocks.family",
+                "subscriptions.enabled", "match.count")
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,19 @@ def theta_rows(spec, over, n):
         L.N_SEG: spec["n_seg"],
         L.N_GIFTS: spec["n_gifts"],
         L.N_SCHED: spec["n_rows"],
+        L.SUB_ON: float(spec["subscriptions.enabled"]),
+        L.SUB_PAY: get("subscriptions.price_usd") * get("subscriptions.creator_share"),
+        L.SUB_P: get("subscriptions.subscribe_prob"),
+        L.SUB_RENEW: get("subscriptions.renew_prob"),
+        L.SUB_S0: get("subscriptions.initial"),
+        L.SUB_WATCH: get("subscriptions.watch_uplift"),
+        L.SUB_GIFT: get("subscriptions.gift_uplift"),
+        L.MATCH_N: get("match.matches_per_stream"),
+        L.MATCH_FIXED: float(spec["match.count"] == "fixed"),
+        L.MATCH_LEN: get("match.length_min"),
+        L.MATCH_BOOST: get("match.gift_boost"),
+        L.MATCH_PARTNER_F: get("match.partner_followers"),
+        L.MATCH_INTEREST: get("match.partner_interest"),
     }
     th = np.zeros((n, L.N_THETA))
     for i, x in v.items():

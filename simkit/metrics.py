@@ -29,6 +29,10 @@ TOTALS: tuple[str, ...] = (
     "diamonds",
     "followers_end",
     "streams_live",
+    "income_subscriptions",
+    "income_match",
+    "new_subscribers",
+    "subscribers_end",
 )
 
 #: Per-stream metrics (one value per path and stream).
@@ -54,6 +58,10 @@ PER_STREAM: tuple[str, ...] = (
     "income_merch",
     "income_donations",
     "income_total",
+    "subscribers",
+    "new_subscribers",
+    "income_subscriptions",
+    "income_match",
 )
 
 #: Income sources that add up to ``income_total``.
@@ -62,6 +70,7 @@ INCOME_SOURCES: tuple[str, ...] = (
     "income_brand",
     "income_merch",
     "income_donations",
+    "income_subscriptions",
 )
 
 UNITS: dict[str, str] = {
@@ -91,17 +100,22 @@ UNITS: dict[str, str] = {
     "followers_start": "followers",
     "habit": "factor",
     "creator_share": "fraction",
+    "income_subscriptions": "USD",
+    "income_match": "USD",
+    "new_subscribers": "subscribers",
+    "subscribers_end": "subscribers",
+    "subscribers": "subscribers",
 }
 
 DESCRIPTIONS: dict[str, str] = {
-    "income_total": "creator income from all sources (gifts after agency cut, brand, merch, donations)",
+    "income_total": "creator income from all sources (gifts after agency cut, brand, merch, donations, subscriptions)",
     "income_gifts": "USD value of LIVE gifts credited to the creator, after the agency cut",
     "income_brand": "brand-deal income (CPM on sponsored viewer-minutes, or flat fees)",
     "income_merch": "merchandise margin",
     "income_donations": "off-platform donations after platform and card fees",
-    "cash_paid_out": "gift income withdrawn and arrived by the horizon's end, net of fees",
-    "cash_pending": "gift income earned but not yet paid out at the horizon's end (balance plus withdrawals in transit, net of fees)",
-    "withdrawal_fees": "fees charged on withdrawals (income_gifts = cash_paid_out + cash_pending + withdrawal_fees)",
+    "cash_paid_out": "gift and subscription income withdrawn and arrived by the horizon's end, net of fees",
+    "cash_pending": "gift and subscription income earned but not yet paid out at the horizon's end (balance plus withdrawals in transit, net of fees)",
+    "withdrawal_fees": "fees charged on withdrawals (income_gifts + income_subscriptions = cash_paid_out + cash_pending + withdrawal_fees)",
     "unique_viewers": "viewers who joined (each counted once per stream)",
     "notified_viewers": "viewers who joined from the go-live notification (own and partner followers)",
     "discovered_viewers": "viewers who came from the feed (including virality offspring)",
@@ -120,4 +134,9 @@ DESCRIPTIONS: dict[str, str] = {
     "followers_start": "followers when the stream started",
     "habit": "habit factor H applied to notified joins",
     "creator_share": "creator's share of diamond value applied to the stream",
+    "income_subscriptions": "LIVE Subscription income after the platform and app-store cut (sign-ups; the horizon total includes monthly renewals)",
+    "income_match": "gift income earned in LIVE Match minutes (part of income_gifts)",
+    "new_subscribers": "viewers who subscribed (LIVE Subscriptions)",
+    "subscribers_end": "paying subscribers at the horizon's end",
+    "subscribers": "paying subscribers when the stream started",
 }

@@ -26,10 +26,14 @@ import numpy as np
 
 from simkit import scenario_from_dict
 from simkit._kernels.rng import (
-    P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
-    P_PARTNER, P_SHOCK, P_VIRAL, binom_inv, ndtri, poisson_inv, stream_seed, u01,
+    P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MATCH, P_MATCHVIEW, P_MERCH,
+    P_NOTIFIED, P_OFFSPRING, P_PARTNER, P_SHOCK, P_SUBS, P_SUBVIEW, P_VIRAL, binom_inv,
+    ndtri, poisson_inv, stream_seed, u01,
 )
-from simkit._kernels.stream import OFF_DISCOVERED, OFF_NOTIFIED, OFF_PARTNER, child_key
+from simkit._kernels.stream import (
+    C_MATCH_GIFTS, C_MATCH_PARTNER, MAX_MATCHES, OFF_DISCOVERED, OFF_MATCH,
+    OFF_NOTIFIED, OFF_PARTNER, OFF_SUBSCRIBER, child_key,
+)
 from simkit._kernels.vmath import vexp, vlog
 
 #: Segments with plenty of gifters, so that small runs see many gifts.
@@ -163,20 +167,47 @@ def _seed(key, path, si, purpose):
                                  np.int64(purpose)))
 
 
+def match_windows(sc, key, path, si, T):
+    """LIVE Match windows of stream ``si``: the drawn matches ``[(start, end)]``
+    sorted by start, and their union (disjoint intervals)."""
+    mean = sc["match.matches_per_stream"]
+    if mean <= 0.0:
+        return [], []
+    seed = _seed(key, path, si, P_MATCH)
+    u = u01(seed, 0)
+    if sc["match.count"] == "fixed":
+        nm = math.floor(mean) + (1 if u < mean - math.floor(mean) else 0)
+    else:
+        nm = poisson_inv(u, mean)
+    nm = min(nm, MAX_MATCHES)
+    ln = min(sc["match.length_min"], T)
+    matches = sorted(((T - ln) * u01(seed, 1 + w), 0.0) for w in range(nm))
+    matches = [(s0, s0 + ln) for s0, _ in matches]
+    union = []
+    for s0, e0 in matches:
+        if union and s0 <= union[-1][1]:
+            union[-1] = (union[-1][0], max(union[-1][1], e0))
+        else:
+            union.append((s0, e0))
+    return matches, union
+
+
 def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
                  weekday=0, duration=None, collab=False, promo=None, x_aud=1.0,
-                 x_gift=1.0):
+                 x_gift=1.0, subs=0.0):
     """Stream ``si`` of ``path`` under root ``key``, viewer by viewer.
 
     ``x_aud`` and ``x_gift`` are the stream's audience and gifting shocks
     (:func:`shocks_exact`): they multiply the arrival means and the gift rates.
+    ``subs`` paying subscribers (LIVE Subscriptions, docs/model.md §18) are
+    part of the followers; LIVE Match windows boost the gift rate.
 
     Returns
     -------
     dict
         unique, notified, discovered, new_followers, viewer_minutes, peak,
-        gifts, coins, merch, donations (floats) and curve (concurrency at each
-        whole minute).
+        gifts, coins, merch, donations, new_subs, match_coins (floats) and
+        curve (concurrency at each whole minute).
     """
     F = sc["creator.followers"] if followers is None else followers
     T = sc["stream.duration_min"] if duration is None else duration
@@ -196,7 +227,7 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
               dwell_frozen(sc).mean())
     beta = sc["audience.virality"] / mean_d if sc["audience.virality"] > 0 else 0.0
 
-    viewers = []          # (arrival, leave, segment)
+    viewers = []          # (arrival, leave, segment, gift weight)
     roots = []            # (arrival, leave, viewer key) of every viewer
     followed = 0
     offspring_total = 0
@@ -217,21 +248,41 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             ac = a0 + (l0 - a0) * u01(s_vir, _c64(k5))
             seg = _segment(cum_n, u01(s_vir, _c64(k5 + 1)))
             lc = min(ac + dwell_quantile(sc, u01(s_vir, _c64(k5 + 2))), T)
-            viewers.append((ac, lc, seg))
+            viewers.append((ac, lc, seg, 1.0))
             if u01(s_vir, _c64(k5 + 3)) < phi:
                 followed += 1
             offspring_total += 1
             cascade(ac, lc, u01(s_vir, _c64(k5 + 4)), ck)
 
-    # Notified followers.
+    matches, union = match_windows(sc, key, path, si, T)
+
+    # Notified followers (the F - S who do not subscribe).
     seed = _seed(key, path, si, P_NOTIFIED)
-    n_not = poisson_inv(u01(s_counts, 0), F * r * a * habit * P * trunc * x_aud)
+    n_not = poisson_inv(u01(s_counts, 0),
+                        (F - subs) * r * a * habit * P * trunc * x_aud)
     for i in range(n_not):
         arr = (-1.0 / kappa) * vlog(1.0 - u01(seed, 3 * i) * trunc)
         k = _segment(cum_f, u01(seed, 3 * i + 1))
         leave = min(arr + ff * dwell_quantile(sc, u01(seed, 3 * i + 2)), T)
-        viewers.append((arr, leave, k))
+        viewers.append((arr, leave, k, 1.0))
         roots.append((arr, leave, OFF_NOTIFIED + i))
+
+    # Subscribers: join at watch_uplift x r, gift at gift_uplift x their rate;
+    # a joining non-subscriber subscribes with subscribe_prob.
+    n_sub = new_subs = 0
+    if sc["subscriptions.enabled"]:
+        s_subs = _seed(key, path, si, P_SUBS)
+        if subs > 0:
+            seed = _seed(key, path, si, P_SUBVIEW)
+            n_sub = poisson_inv(u01(s_subs, 0), subs * sc["subscriptions.watch_uplift"]
+                                * r * a * habit * P * trunc * x_aud)
+            for i in range(n_sub):
+                arr = (-1.0 / kappa) * vlog(1.0 - u01(seed, 3 * i) * trunc)
+                k = _segment(cum_f, u01(seed, 3 * i + 1))
+                leave = min(arr + ff * dwell_quantile(sc, u01(seed, 3 * i + 2)), T)
+                viewers.append((arr, leave, k, sc["subscriptions.gift_uplift"]))
+                roots.append((arr, leave, OFF_SUBSCRIBER + i))
+        new_subs = binom_inv(u01(s_subs, 1), n_not, sc["subscriptions.subscribe_prob"])
 
     # Partner's followers.
     n_par = 0
@@ -244,10 +295,29 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             arr = (-1.0 / kappa) * vlog(1.0 - u01(seed, 4 * i) * trunc)
             k = _segment(cum_n, u01(seed, 4 * i + 1))
             leave = min(arr + dwell_quantile(sc, u01(seed, 4 * i + 2)), T)
-            viewers.append((arr, leave, k))
+            viewers.append((arr, leave, k, 1.0))
             if u01(seed, 4 * i + 3) < phi:
                 followed += 1
             roots.append((arr, leave, OFF_PARTNER + i))
+
+    # The match opponent's followers: Poisson per match, uniform in the match.
+    n_mp = 0
+    if matches and sc["match.partner_followers"] > 0:
+        seed = _seed(key, path, si, P_MATCHVIEW)
+        s_match = _seed(key, path, si, P_MATCH)
+        lam = sc["match.partner_followers"] * r * sc["match.partner_interest"] * a * P \
+            * x_aud
+        for w, (m0, m1) in enumerate(matches):
+            n_w = poisson_inv(u01(s_match, C_MATCH_PARTNER + w), lam)
+            for i in range(n_mp, n_mp + n_w):
+                arr = m0 + (m1 - m0) * u01(seed, 4 * i)
+                k = _segment(cum_n, u01(seed, 4 * i + 1))
+                leave = min(arr + dwell_quantile(sc, u01(seed, 4 * i + 2)), T)
+                viewers.append((arr, leave, k, 1.0))
+                if u01(seed, 4 * i + 3) < phi:
+                    followed += 1
+                roots.append((arr, leave, OFF_MATCH + i))
+            n_mp += n_w
 
     # Feed discovery, hour chunk by hour chunk.
     seed = _seed(key, path, si, P_DISCOVERED)
@@ -263,7 +333,7 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             arr = t0 + length * u01(seed, 4 * i)
             k = _segment(cum_n, u01(seed, 4 * i + 1))
             leave = min(arr + dwell_quantile(sc, u01(seed, 4 * i + 2)), T)
-            viewers.append((arr, leave, k))
+            viewers.append((arr, leave, k, 1.0))
             if u01(seed, 4 * i + 3) < phi:
                 followed += 1
             roots.append((arr, leave, OFF_DISCOVERED + i))
@@ -274,13 +344,17 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
         for arr, leave, vkey in roots:
             cascade(arr, leave, u01(s_off, _c64(vkey)), vkey)
 
-    # Minutes by segment; concurrency by counting who is present at each minute.
+    # Gift-weighted minutes by segment, outside and inside match windows;
+    # concurrency by counting who is present at each minute.
     minutes = [0.0] * n_seg
+    match_minutes = [0.0] * n_seg
     vm = 0.0
-    for arr, leave, k in viewers:
-        minutes[k] += leave - arr
+    for arr, leave, k, gw in viewers:
+        ov = sum(max(0.0, min(leave, e0) - max(arr, s0)) for s0, e0 in union)
+        minutes[k] += gw * (leave - arr - ov)
+        match_minutes[k] += gw * ov
         vm += leave - arr
-    curve = np.array([sum(1 for arr, leave, _ in viewers if arr <= m < leave)
+    curve = np.array([sum(1 for arr, leave, _, _ in viewers if arr <= m < leave)
                       for m in range(math.ceil(T))], dtype=float)
 
     # Gifts of item j by segment k: Poisson(rho_k s g(e) X_gift minutes_k w_kj),
@@ -300,8 +374,24 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             g = poisson_inv(u01(seed, k * n_items + j), lam_k * w[k, j])
             gifts += g
             coin_sum += g * int(coins[j])
+    # Match minutes: the rate times gift_boost, drawn at P_MATCH counters.
+    match_coins = 0
+    if union:
+        seed = _seed(key, path, si, P_MATCH)
+        for k in range(n_seg):
+            lam_k = (sc["segments.gift_rate_per_min"][k]
+                     * (sc["segments.gift_rate_scale"] * _g(sc)) * x_gift
+                     * sc["match.gift_boost"] * match_minutes[k])
+            if lam_k <= 0.0:
+                continue
+            for j in range(n_items):
+                g = poisson_inv(u01(seed, C_MATCH_GIFTS + k * n_items + j),
+                                lam_k * w[k, j])
+                gifts += g
+                match_coins += g * int(coins[j])
+        coin_sum += match_coins
 
-    unique = n_not + n_par + n_dis + offspring_total
+    unique = n_not + n_sub + n_par + n_mp + n_dis + offspring_total
 
     def lognormal_total(seed, p, median, sigma, keep, fee_rate, fee_usd):
         m = binom_inv(u01(seed, 0), unique, p)
@@ -319,13 +409,14 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
                           sc["donations.donate_prob"], sc["donations.median_usd"],
                           sc["donations.sigma"], 1.0, sc["donations.fee_rate"],
                           sc["donations.fee_usd"])
-    return {"unique": float(unique), "notified": float(n_not + n_par),
+    return {"unique": float(unique), "notified": float(n_not + n_sub + n_par + n_mp),
             "discovered": float(n_dis + offspring_total),
             "offspring": float(offspring_total),
             "new_followers": float(followed), "viewer_minutes": vm,
             "peak": float(curve.max()) if curve.size else 0.0,
             "gifts": float(gifts), "coins": float(coin_sum), "merch": merch,
-            "donations": don, "curve": curve}
+            "donations": don, "new_subs": float(new_subs),
+            "match_coins": float(match_coins), "curve": curve}
 
 
 # ----- stream shocks (docs/model.md §17) ------------------------------------------
@@ -363,7 +454,7 @@ def shocks_exact(sc, key, path, n):
 
 # ----- the independent reference (numpy Generator) ----------------------------
 def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
-                 duration=None, collab=False, promo=None):
+                 duration=None, collab=False, promo=None, subs=0.0):
     """One stream drawn with ``rng`` (a numpy Generator), gift by gift.
 
     Notified arrivals: Exp(kappa) redrawn until <= T (rejection); feed
@@ -371,6 +462,12 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
     chunk; each viewer sends gifts as a Poisson process of exponential gaps
     while present, each gift's item drawn from the segment's weights;
     virality: each viewer present spawns feed viewers as a Poisson process.
+
+    LIVE Subscriptions and LIVE Match (docs/model.md §18): ``subs`` of the
+    followers are subscribers (their own arrivals, gift rate times the
+    uplift); match windows are drawn with ``rng``, and each viewer's gifts
+    come from a Poisson process at the boosted rate thinned outside the
+    windows (so the kernel's split of minutes is not reused).
 
     Returns the same keys as :func:`stream_exact` (without merch/donations).
     """
@@ -430,7 +527,44 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
                 followed += 1
             spawn(t, lv)
 
-    n_not = rng.poisson(F * r * a * habit * P * trunc)
+    # LIVE Match windows: count, uniform starts, union for the boost.
+    matches = []
+    mean = sc["match.matches_per_stream"]
+    if mean > 0:
+        nm = (math.floor(mean) + (rng.random() < mean - math.floor(mean))
+              if sc["match.count"] == "fixed" else rng.poisson(mean))
+        ln = min(sc["match.length_min"], T)
+        matches = [(x, x + ln) for x in rng.uniform(0.0, T - ln, min(nm, 32))]
+    boost = sc["match.gift_boost"] if matches else 1.0
+    gweight = {}   # index in viewers -> gift weight (subscribers)
+
+    n_not = rng.poisson((F - subs) * r * a * habit * P * trunc)
+    n_sub = new_subs = 0
+    if sc["subscriptions.enabled"]:
+        new_subs = rng.binomial(n_not, sc["subscriptions.subscribe_prob"])
+        n_sub = rng.poisson(subs * sc["subscriptions.watch_uplift"] * r * a * habit * P
+                            * trunc)
+        for _ in range(n_sub):
+            arr = rng.exponential(1.0 / kappa)
+            while arr > T:
+                arr = rng.exponential(1.0 / kappa)
+            gweight[len(viewers)] = sc["subscriptions.gift_uplift"]
+            lv = min(arr + ff * dwell(), T)
+            viewers.append((arr, lv, pick(cf)))
+            spawn(arr, lv)
+    n_mp = 0
+    for m0, m1 in matches:
+        n_w = rng.poisson(sc["match.partner_followers"] * r * sc["match.partner_interest"]
+                          * a * P)
+        n_mp += n_w
+        for _ in range(n_w):
+            arr = rng.uniform(m0, m1)
+            k = pick(cn)
+            lv = min(arr + dwell(), T)
+            viewers.append((arr, lv, k))
+            if rng.random() < phi:
+                followed += 1
+            spawn(arr, lv)
     for _ in range(n_not):
         arr = rng.exponential(1.0 / kappa)
         while arr > T:
@@ -473,26 +607,37 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
 
     gifts = 0
     coin_sum = 0
+    match_coins = 0
     vm = 0.0
-    for arr, lv, k in viewers:
+    top = max(boost, 1.0)
+    for i, (arr, lv, k) in enumerate(viewers):
         vm += lv - arr
         t = arr
-        while rates[k] > 0:
-            t += rng.exponential(1.0 / rates[k])
+        rate = rates[k] * gweight.get(i, 1.0) * top
+        while rate > 0:
+            t += rng.exponential(1.0 / rate)
             if t >= lv:
                 break
+            inside = any(m0 <= t < m1 for m0, m1 in matches)
+            if rng.random() * top >= (boost if inside else 1.0):
+                continue   # thinned: the rate here is below the top rate
             gifts += 1
-            coin_sum += int(coins[pick(cw[k])])
+            c = int(coins[pick(cw[k])])
+            coin_sum += c
+            match_coins += c if inside else 0
     curve = np.array([sum(1 for arr, lv, _ in viewers if arr <= m < lv)
                       for m in range(math.ceil(T))], dtype=float)
-    return {"unique": float(len(viewers)), "notified": float(n_not + n_par),
+    return {"unique": float(len(viewers)),
+            "notified": float(n_not + n_sub + n_par + n_mp),
             "discovered": float(n_dis + offspring), "new_followers": float(followed),
             "viewer_minutes": vm, "peak": float(curve.max()) if curve.size else 0.0,
-            "gifts": float(gifts), "coins": float(coin_sum), "curve": curve}
+            "gifts": float(gifts), "coins": float(coin_sum),
+            "new_subs": float(new_subs), "match_coins": float(match_coins),
+            "curve": curve}
 
 
 # ----- the exact reference of an explicit horizon ----------------------------
-def horizon_exact(sc, key, path):
+def horizon_exact(sc, key, path, totals=False):
     """Every stream of an explicit schedule, day by day (brand deals off).
 
     Followers carry over (new follows), grow by Poisson organic follows and
@@ -500,6 +645,12 @@ def horizon_exact(sc, key, path):
     toward 1 when a live stream repeats the weekday and hour of a live stream
     seven days before; each stream gets its shocks (:func:`shocks_exact`).
     Returns one dict per stream: the :func:`stream_exact` keys plus followers_start, habit, live, creator_share, income_gifts.
+
+    LIVE Subscriptions: subscribers start at ``min(initial, F)``, sign-ups pay
+    ``price x share`` at once, and at the start of days 30, 60, ... each
+    subscriber renews (binomial at counter 3 of the day's P_DAILY stream) and
+    pays; with ``totals=True`` the function returns ``(rows, totals)`` where
+    totals has income_subscriptions and subscribers_end.
     """
     from simkit._kernels.rng import P_DAILY, P_SCHEDULE
 
@@ -513,7 +664,15 @@ def horizon_exact(sc, key, path):
     live_slots = set()
     out = []
     i = 0
+    sub_on = sc["subscriptions.enabled"]
+    pay = sc["subscriptions.price_usd"] * sc["subscriptions.creator_share"]
+    subs = float(min(sc["subscriptions.initial"], followers)) if sub_on else 0.0
+    sub_income = 0.0
     for day in range(sc.horizon_days):
+        if sub_on and day > 0 and day % 30 == 0:
+            subs = float(binom_inv(u01(_seed(key, path, day, P_DAILY), 3), int(subs),
+                                   sc["subscriptions.renew_prob"]))
+            sub_income += subs * pay
         while i < len(streams) and streams[i]["day"] == day:
             ctx = stream_context(sc, i)
             if "collab" not in streams[i]:
@@ -521,7 +680,8 @@ def horizon_exact(sc, key, path):
                 ctx["collab"] = u < sc["collaboration.probability"]
             can = sc["creator.adult"] and followers >= sc["creator.live_min_followers"]
             row = {"followers_start": followers, "live": float(can), "habit": 1.0,
-                   "creator_share": 0.0, "income_gifts": 0.0}
+                   "creator_share": 0.0, "income_gifts": 0.0, "subscribers": subs,
+                   "income_subscriptions": 0.0, "income_match": 0.0}
             if can:
                 x = 1.0 if (day - 7, ctx["hour"]) in live_slots else 0.0
                 live_slots.add((day, ctx["hour"]))
@@ -530,17 +690,22 @@ def horizon_exact(sc, key, path):
                     row["habit"] = 1.0 + sc["habit.max_gain"] * r_habit
                 res = stream_exact(sc, key, path, i, followers=followers,
                                    habit=row["habit"], x_aud=shocks[i][0],
-                                   x_gift=shocks[i][1], **ctx)
+                                   x_gift=shocks[i][1], subs=subs, **ctx)
                 row["creator_share"] = sc["money.creator_share"]
-                row["income_gifts"] = (res["coins"] * sc["money.diamonds_per_coin"]
-                                       * sc["money.diamond_value_usd"]
-                                       * sc["money.creator_share"]
-                                       * (1.0 - sc["money.agency_cut"]))
+                usd = (sc["money.diamonds_per_coin"] * sc["money.diamond_value_usd"]
+                       * sc["money.creator_share"] * (1.0 - sc["money.agency_cut"]))
+                row["income_gifts"] = res["coins"] * usd
+                row["income_match"] = res["match_coins"] * usd
+                res["new_subs"] = min(res["new_subs"], followers - subs)
+                subs += res["new_subs"]
+                row["income_subscriptions"] = res["new_subs"] * pay
+                sub_income += res["new_subs"] * pay
                 followers += res["new_followers"]
             else:
                 res = {k: 0.0 for k in ("unique", "notified", "discovered",
                                         "new_followers", "viewer_minutes", "peak",
-                                        "gifts", "coins", "merch", "donations")}
+                                        "gifts", "coins", "merch", "donations",
+                                        "new_subs", "match_coins")}
             row.update(res)
             out.append(row)
             i += 1
@@ -548,4 +713,7 @@ def horizon_exact(sc, key, path):
         followers += poisson_inv(u01(dseed, 1), sc["creator.organic_growth_per_day"])
         followers -= binom_inv(u01(dseed, 2), int(followers),
                                sc["creator.unfollow_rate_per_day"])
+        subs = min(subs, followers)
+    if totals:
+        return out, {"income_subscriptions": sub_income, "subscribers_end": subs}
     return out

@@ -78,10 +78,11 @@ def _stream_direct(sc, key, path, ctx, held_rows, block):
     res, curve = np.zeros(N_RES), np.zeros(t_int)
     simulate_stream(p.theta[0], p.activity[0], p.wdf[0], p.cum_f[0], p.cum_n[0],
                     p.seg_rate[0], p.seg_w[0], p.coins[0], np.uint64(key), path, 0,
-                    float(sc["creator.followers"]), 1.0, float(ctx["duration"]),
+                    float(sc["creator.followers"]), 0.0, 1.0, float(ctx["duration"]),
                     ctx["hour"], int(p.sched[0, 0, SC_DAY]) % 7, ctx["collab"],
                     float(ctx["promo"]), 1.0, 1.0, np.zeros(t_int + 2),
-                    np.zeros(p.cum_f.shape[1]), np.empty((held_rows, 3)),
+                    np.zeros(p.cum_f.shape[1]), np.zeros(p.cum_f.shape[1]),
+                    np.empty((64, 2)), np.empty((held_rows, 3)),
                     np.empty(held_rows, dtype=np.uint64), np.empty((N_V, block)),
                     np.empty(block, dtype=np.uint64), res, curve)
     return res, curve

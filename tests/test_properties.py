@@ -245,8 +245,9 @@ def test_valid_scenarios_give_consistent_outputs(sc, seed):
     npt.assert_allclose(t["income_total"], total, rtol=1e-12, atol=1e-9)
     npt.assert_allclose(ps["income_total"], sum(ps[s] for s in INCOME_SOURCES),
                         rtol=1e-12, atol=1e-9)
-    npt.assert_allclose(t["income_gifts"], t["cash_paid_out"] + t["cash_pending"]
-                        + t["withdrawal_fees"], rtol=1e-9, atol=1e-9)
+    npt.assert_allclose(t["income_gifts"] + t["income_subscriptions"],
+                        t["cash_paid_out"] + t["cash_pending"] + t["withdrawal_fees"],
+                        rtol=1e-9, atol=1e-9)
     npt.assert_allclose(t["diamonds"], t["coins"] * sc["money.diamonds_per_coin"],
                         rtol=1e-12)
     for m in ADDITIVE:

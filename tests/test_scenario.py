@@ -384,7 +384,8 @@ def test_every_numeric_key_has_a_finite_upper_bound():
 
 
 def test_money_keys_are_listed():
-    assert len(_MONEY) == 11 and "brand.cpm_usd" in _MONEY
+    assert len(_MONEY) == 12 and "brand.cpm_usd" in _MONEY \
+        and "subscriptions.price_usd" in _MONEY
 
 
 @pytest.mark.parametrize("dotted", [

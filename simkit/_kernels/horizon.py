@@ -18,11 +18,14 @@ from .rng import (
     P_DAILY, P_SCHEDULE, _NJ, binom_inv, ndtri, poisson_inv, stream_seed, u01,
 )
 from .stream import (
-    N_RES, N_V, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTS, R_MERCH, R_NEWF,
-    R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM, simulate_stream,
+    MAX_MATCHES, N_RES, N_V, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTS,
+    R_MATCH_COINS, R_MERCH, R_NEWF, R_NEWSUBS, R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM,
+    simulate_stream,
 )
 
 _WEEK_INDEX = np.int64(1 << 20)  # P_SCHEDULE index offset of the per-week ad-hoc draws
+#: LIVE Subscriptions renew every this many days (docs/model.md §18).
+SUB_MONTH_DAYS = 30
 #: Viewers drawn per vectorized block, and rows of the stack of viewers held
 #: for their cascades (it grows when a cascade needs more); the draws do not
 #: depend on either.
@@ -126,6 +129,8 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
         t_max = max(t_max, int(math.ceil(plan[i, L.SC_DURATION])))
     diff = np.zeros(t_max + 2)
     seg_min = np.zeros(cum_f.shape[0])
+    seg_mm = np.zeros(cum_f.shape[0])
+    win = np.empty((2 * MAX_MATCHES, 2))
     held = np.empty((HELD_ROWS, 3))
     hkeys = np.empty(HELD_ROWS, dtype=np.uint64)
     vbuf = np.empty((N_V, VIEWER_BLOCK))
@@ -140,8 +145,19 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
     balance = paid = transit = fees = 0.0
     deals = 0
     tot[:] = 0.0
+    sub_on = th[L.SUB_ON] > 0.0
+    subs = min(th[L.SUB_S0], followers) if sub_on else 0.0
+    sub_income = 0.0
     si = np.int64(0)   # not a literal 0: see rng.P_NOTIFIED
     for day in range(days):
+        if sub_on and day > 0 and day % SUB_MONTH_DAYS == 0:
+            # Monthly renewals: each subscriber renews with SUB_RENEW and pays.
+            subs = float(binom_inv(u01(stream_seed(key, path, day, P_DAILY), 3),
+                                   int(subs), th[L.SUB_RENEW]))
+            renew_usd = subs * th[L.SUB_PAY]
+            sub_income += renew_usd
+            balance += renew_usd
+            tot[L.O_INCOME_TOTAL] += renew_usd
         if th[L.BRAND_ON] > 0.0:
             dseed = stream_seed(key, path, day, P_DAILY)
             rate = th[L.BRAND_RATE] / 7.0 * (followers / 1e5) ** th[L.BRAND_EL]
@@ -153,6 +169,9 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
             habit = 1.0
             share = 0.0
             brand = 0.0
+            sub_usd = 0.0
+            match_usd = 0.0
+            subs_start = subs
             if can:
                 live[si] = True
                 x = _repeats_last_week(plan, live, si)
@@ -162,14 +181,25 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                 curve = curves[si] if want_curves else no_curve
                 simulate_stream(
                     th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, key,
-                    path, si, followers, habit, duration, hour, day % 7,
+                    path, si, followers, subs, habit, duration, hour, day % 7,
                     plan[si, L.SC_COLLAB] > 0.0, plan[si, L.SC_PROMO],
-                    shock[si, 0], shock[si, 1], diff, seg_min, held, hkeys, vbuf,
-                    kbuf, res, curve)
+                    shock[si, 0], shock[si, 1], diff, seg_min, seg_mm, win, held,
+                    hkeys, vbuf, kbuf, res, curve)
                 share = gift_share(th, duration, res[R_NEWF],
                                    qualifying[day // 7])
                 gift_usd = res[R_COINS] * th[L.Q] * th[L.DVAL] * share \
                     * (1.0 - th[L.AGENCY])
+                if res[R_MATCH_COINS] > 0.0:
+                    match_usd = res[R_MATCH_COINS] * th[L.Q] * th[L.DVAL] * share \
+                        * (1.0 - th[L.AGENCY])
+                if sub_on:
+                    # New subscribers pay their first month at sign-up.
+                    new_subs = min(res[R_NEWSUBS], followers - subs)
+                    res[R_NEWSUBS] = new_subs
+                    subs += new_subs
+                    sub_usd = new_subs * th[L.SUB_PAY]
+                    sub_income += sub_usd
+                    balance += sub_usd
                 if deals > 0:
                     deals -= 1
                     if th[L.BRAND_CPM_PRICING] > 0.0:
@@ -183,7 +213,7 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
             else:
                 res[:] = 0.0
                 gift_usd = 0.0
-            income = gift_usd + brand + res[R_MERCH] + res[R_DONATIONS]
+            income = gift_usd + brand + res[R_MERCH] + res[R_DONATIONS] + sub_usd
             tot[L.O_INCOME_TOTAL] += income
             tot[L.O_INCOME_GIFTS] += gift_usd
             tot[L.O_INCOME_BRAND] += brand
@@ -199,6 +229,8 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
             tot[L.O_COINS] += res[R_COINS]
             tot[L.O_DIAMONDS] += res[R_COINS] * th[L.Q]
             tot[L.O_STREAMS_LIVE] += 1.0 if can else 0.0
+            tot[L.O_INCOME_MATCH] += match_usd
+            tot[L.O_NEW_SUBSCRIBERS] += res[R_NEWSUBS]
             if want_stream:
                 row = per_stream[si]
                 row[L.S_DAY] = day
@@ -222,6 +254,10 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                 row[L.S_INCOME_MERCH] = res[R_MERCH]
                 row[L.S_INCOME_DONATIONS] = res[R_DONATIONS]
                 row[L.S_INCOME_TOTAL] = income
+                row[L.S_SUBSCRIBERS] = subs_start
+                row[L.S_NEW_SUBSCRIBERS] = res[R_NEWSUBS]
+                row[L.S_INCOME_SUBSCRIPTIONS] = sub_usd
+                row[L.S_INCOME_MATCH] = match_usd
             si += 1
         # End of day: withdraw, then organic growth and unfollows.
         balance, net, fee = withdraw(th, balance)
@@ -233,10 +269,14 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
         dseed = stream_seed(key, path, day, P_DAILY)
         followers += poisson_inv(u01(dseed, 1), th[L.ORGANIC])
         followers -= binom_inv(u01(dseed, 2), int(followers), th[L.UNFOLLOW])
+        if subs > followers:   # subscribers are followers
+            subs = followers
     tot[L.O_CASH_PAID_OUT] = paid
     tot[L.O_CASH_PENDING] = balance + transit
     tot[L.O_WITHDRAWAL_FEES] = fees
     tot[L.O_FOLLOWERS_END] = followers
+    tot[L.O_INCOME_SUBSCRIPTIONS] = sub_income
+    tot[L.O_SUBSCRIBERS_END] = subs
 
 
 @numba.njit(parallel=True, **_NJ)

@@ -20,6 +20,9 @@ _THETA_NAMES = (
     "MERCH_P", "MERCH_LOGMED", "MERCH_SIGMA", "MERCH_MARGIN",
     "DON_P", "DON_LOGMED", "DON_SIGMA", "DON_FEE_RATE", "DON_FEE_USD",
     "COLLAB_P", "PARTNER_F", "INTEREST", "N_SEG", "N_GIFTS", "N_SCHED",
+    "SUB_ON", "SUB_PAY", "SUB_P", "SUB_RENEW", "SUB_S0", "SUB_WATCH", "SUB_GIFT",
+    "MATCH_N", "MATCH_FIXED", "MATCH_LEN", "MATCH_BOOST", "MATCH_PARTNER_F",
+    "MATCH_INTEREST",
 )
 for _i, _n in enumerate(_THETA_NAMES):
     globals()[_n] = _i

@@ -46,6 +46,10 @@ P_DONATE = np.int64(9)       # donors and amounts
 P_SCHEDULE = np.int64(10)    # ad-hoc days and hours, collaboration flags
 P_DAILY = np.int64(11)       # organic growth, unfollows, brand offers (keyed by day)
 P_SHOCK = np.int64(12)       # per stream: audience (counter 0) and gifting (1) shocks
+P_SUBS = np.int64(13)        # per stream: subscriber viewers (0), sign-ups (1)
+P_SUBVIEW = np.int64(14)     # per subscriber viewer: arrival, segment, dwell
+P_MATCH = np.int64(15)       # per stream: matches, starts, opponents, match gifts
+P_MATCHVIEW = np.int64(16)   # per opponent viewer: arrival, segment, dwell, follow
 
 _NJ = NJ
 

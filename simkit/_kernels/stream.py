@@ -14,7 +14,12 @@ Random-number layout (what ``tests/naive.py`` reproduces exactly): the stream
   ``k = child_key(K, j)`` and draws at counters 5k (arrival), 5k+1 (segment),
   5k+2 (dwell), 5k+3 (follow), 5k+4 (its own offspring count), mod 2**64;
 * ``P_GIFTS``: counter k * J + j for segment k and catalogue item j;
-* ``P_MERCH`` / ``P_DONATE``: counter 0 the count, 1+b the b-th amount.
+* ``P_MERCH`` / ``P_DONATE``: counter 0 the count, 1+b the b-th amount;
+* ``P_SUBS``: counter 0 the subscriber-viewer count, 1 the sign-ups;
+  ``P_SUBVIEW``: subscriber viewer i uses 3i, 3i+1, 3i+2 (as notified);
+* ``P_MATCH``: counter 0 the match count, 1+w the start of match w,
+  ``C_MATCH_PARTNER + w`` its opponent count, ``C_MATCH_GIFTS + k * J + j``
+  the match-minute gifts; ``P_MATCHVIEW``: opponent viewer i uses 4i .. 4i+3.
 
 Every viewer's draws are keyed by who it is, not by when it is simulated, so
 the order in which cascades run changes nothing but the order of
@@ -39,26 +44,35 @@ import numpy as np
 
 from . import layout as L
 from .rng import (
-    P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MERCH, P_NOTIFIED, P_OFFSPRING,
-    P_PARTNER, P_VIRAL, _NJ, _ZERO_SURE, GOLDEN, binom_inv, mix, ndtri, poisson_inv,
-    stream_seed, u01,
+    P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MATCH, P_MATCHVIEW, P_MERCH,
+    P_NOTIFIED, P_OFFSPRING, P_PARTNER, P_SUBS, P_SUBVIEW, P_VIRAL, _NJ, _ZERO_SURE,
+    GOLDEN, binom_inv, mix, ndtri, poisson_inv, stream_seed, u01,
 )
 from .vmath import vexp, vlog
 
 # Slots of the per-stream result vector ``res``.
 R_UNIQUE, R_NOTIFIED, R_DISCOVERED, R_NEWF, R_VM, R_PEAK = 0, 1, 2, 3, 4, 5
 R_GIFTS, R_COINS, R_MERCH, R_DONATIONS = 6, 7, 8, 9
-N_RES = 10
+R_NEWSUBS, R_MATCH_COINS = 10, 11
+N_RES = 12
+#: At most this many LIVE Matches per stream (more are dropped); rows of ``win``.
+MAX_MATCHES = 32
+#: Counters of the ``P_MATCH`` stream: 0 the match count, 1 + w the start of
+#: match w, C_MATCH_PARTNER + w its partner count, C_MATCH_GIFTS + k J + j the
+#: gifts of item j by segment k in match minutes.
+C_MATCH_PARTNER, C_MATCH_GIFTS = 64, 128
 #: Feed arrivals are Poisson per hour chunk; counter of the partner count.
 _C_PARTNER = 30
 #: Viewer key of the first viewer of each source (viewer i has key base + i).
 OFF_NOTIFIED, OFF_PARTNER, OFF_DISCOVERED = (np.int64(0), np.int64(1 << 40),
                                              np.int64(2 << 40))
+OFF_SUBSCRIBER, OFF_MATCH = np.int64(3 << 40), np.int64(4 << 40)
 _ZERO = np.int64(0)   # a non-literal 0 for jitted calls (see rng.P_NOTIFIED)
 #: Rows of the viewer block ``vbuf``: arrival, leave, segment uniform, follow
-#: uniform, offspring uniform, and the parent's arrival and leave (offspring).
-V_AR, V_LV, V_US, V_UF, V_UO, V_PA, V_PL = 0, 1, 2, 3, 4, 5, 6
-N_V = 7
+#: uniform, offspring uniform, the parent's arrival and leave (offspring), and
+#: the minutes in LIVE Match windows.
+V_AR, V_LV, V_US, V_UF, V_UO, V_PA, V_PL, V_OV = 0, 1, 2, 3, 4, 5, 6, 7
+N_V = 8
 _U64 = numba.uint64
 
 
@@ -186,11 +200,17 @@ def _leave(ar, lv, n, duration):
 
 
 @numba.njit(**_NJ)
-def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min):
+def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
+            gw, win, nwin, seg_mm):
     """Record the ``n`` drawn viewers of ``vbuf`` one by one: segment, minutes
     by segment, the whole-minute presence grid (present at minute m iff
     arrival <= m < leave), viewer-minutes and follows (into ``acc``); hold
     those that may have offspring on ``held`` / ``hkeys`` (from row ``m``).
+
+    ``seg_min`` gets the minutes times the source's gift weight ``gw`` (1, or
+    the subscribers' gift uplift). With ``nwin`` LIVE Match windows (disjoint
+    rows ``[start, end)`` of ``win``), each viewer's minutes inside them move
+    from ``seg_min`` to ``seg_mm``.
 
     Returns the new row count of ``held``, which must have ``n`` free rows.
     A viewer is held when its offspring uniform fails the zero test of
@@ -206,7 +226,7 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min)
         a, leave = ar[b], lv[b]
         stay = leave - a
         vm += stay
-        seg_min[segment(cum, us[b])] += stay
+        seg_min[segment(cum, us[b])] += stay * gw
         diff[int(math.ceil(a))] += 1
         diff[int(math.ceil(leave))] -= 1
         if follows:
@@ -217,12 +237,27 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min)
             m += 1 if uo[b] + beta * stay >= _ZERO_SURE else 0
     acc[0] += vm
     acc[1] += newf
+    if nwin > 0:
+        # Overlaps window by window in branch-free loops (they vectorize), then
+        # move the minutes of the viewers that saw a match.
+        ov = vbuf[V_OV]
+        for b in range(n):
+            ov[b] = 0.0
+        for w in range(nwin):
+            w0, w1 = win[w, 0], win[w, 1]
+            for b in range(n):
+                ov[b] += max(min(lv[b], w1) - max(ar[b], w0), 0.0)
+        for b in range(n):
+            if ov[b] > 0.0:
+                k = segment(cum, us[b])
+                seg_min[k] -= ov[b] * gw
+                seg_mm[k] += ov[b] * gw
     return m
 
 
 @numba.njit(**_NJ)
 def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, diff,
-              seg_min):
+              seg_min, win, nwin, seg_mm):
     """Run the cascades of the ``m`` viewers held on ``held`` / ``hkeys`` (rows
     of arrival, leave, offspring uniform; viewer keys) until none is left.
 
@@ -267,14 +302,14 @@ def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, di
                 bigger_keys[r] = hkeys[r]
             held, hkeys = bigger, bigger_keys
         m = _record(th, vbuf, kbuf, nb, cum_n, np.bool_(True), held, hkeys, m, acc,
-                    diff, seg_min)
+                    diff, seg_min, 1.0, win, nwin, seg_mm)
         acc[2] += nb
         nb = 0
 
 
 @numba.njit(**_NJ)
 def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
-            kbuf, held, hkeys, m, acc, diff, seg_min):
+            kbuf, held, hkeys, m, acc, diff, seg_min, gw, win, nwin, seg_mm):
     """Viewers ``i0 .. i0 + n - 1`` of one source (notified, partner or a feed
     chunk, described by ``src``, see :func:`_draw_source`), a block at a
     time: draw, record, and run the held cascades whenever the stack could not
@@ -285,20 +320,63 @@ def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
         nb = min(block, i0 + n - start)
         if m + nb > held.shape[0]:
             _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc,
-                      diff, seg_min)
+                      diff, seg_min, win, nwin, seg_mm)
             m = _ZERO
         _draw_source(th, src, seed, seeds[0], off, start, nb, duration, trunc, vbuf,
                      kbuf)
         m = _record(th, vbuf, kbuf, nb, cum, follows, held, hkeys, m, acc, diff,
-                    seg_min)
+                    seg_min, gw, win, nwin, seg_mm)
     return m
 
 
 @numba.njit(**_NJ)
+def _draw_matches(th, mseed, duration, win):
+    """LIVE Match windows of a stream into ``win``; returns their count.
+
+    The count is Poisson(``MATCH_N``) or, with ``MATCH_FIXED``, floor(m) plus
+    one with probability frac(m) (counter 0), at most :data:`MAX_MATCHES`;
+    match w starts uniformly on ``[0, T - L]`` (counter 1 + w) and lasts
+    ``L = min(MATCH_LEN, T)``. Rows come back sorted by start.
+    """
+    mean = th[L.MATCH_N]
+    u = u01(mseed, 0)
+    if th[L.MATCH_FIXED] > 0.0:
+        base = math.floor(mean)
+        nm = int(base) + (1 if u < mean - base else 0)
+    else:
+        nm = poisson_inv(u, mean)
+    nm = min(nm, MAX_MATCHES)
+    ln = min(th[L.MATCH_LEN], duration)
+    for w in range(nm):
+        x = (duration - ln) * u01(mseed, 1 + w)
+        e = w   # insertion sort by start
+        while e > 0 and win[e - 1, 0] > x:
+            win[e, 0], win[e, 1] = win[e - 1, 0], win[e - 1, 1]
+            e -= 1
+        win[e, 0], win[e, 1] = x, x + ln
+    return nm
+
+
+@numba.njit(**_NJ)
+def _merge_windows(win, nm, out):
+    """Union of the sorted windows ``win[:nm]`` as disjoint rows of ``out``;
+    returns the row count."""
+    n = 0
+    for w in range(nm):
+        if n > 0 and win[w, 0] <= out[n - 1, 1]:
+            if win[w, 1] > out[n - 1, 1]:
+                out[n - 1, 1] = win[w, 1]
+        else:
+            out[n, 0], out[n, 1] = win[w, 0], win[w, 1]
+            n += 1
+    return n
+
+
+@numba.njit(**_NJ)
 def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
-                    key, path, si, followers, habit, duration, hour, weekday,
-                    collab, promo, x_aud, x_gift, diff, seg_min, held, hkeys, vbuf,
-                    kbuf, res, curve):
+                    key, path, si, followers, subs, habit, duration, hour, weekday,
+                    collab, promo, x_aud, x_gift, diff, seg_min, seg_mm, win, held,
+                    hkeys, vbuf, kbuf, res, curve):
     """Simulate stream ``si`` of ``path``; fill ``res`` (see ``R_*``) and ``curve``.
 
     Parameters
@@ -313,8 +391,9 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         Gift rate per minute of each segment (times g(e)).
     seg_w, coins : float64[:, :], int64[:]
         Pick probability of each catalogue item by segment, and coin values.
-    followers, habit, duration : float
-        F, H and T of this stream.
+    followers, subs, habit, duration : float
+        F, paying subscribers S (part of F; 0 without LIVE Subscriptions), H
+        and T of this stream.
     hour, weekday : int
         Start hour and weekday.
     collab : bool
@@ -325,9 +404,11 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         The stream's audience shock (multiplies the notified, partner and feed
         arrival rates) and gifting shock (multiplies every segment's gift
         rate); 1.0 without shocks (docs/model.md §17).
-    diff, seg_min : float64[:]
-        Scratch, zeroed on return: presence grid (>= ceil(T) + 2 cells) and
-        minutes by segment.
+    diff, seg_min, seg_mm : float64[:]
+        Scratch, zeroed on return: presence grid (>= ceil(T) + 2 cells),
+        gift-weighted minutes by segment outside and inside LIVE Match windows.
+    win : float64[2 * MAX_MATCHES, 2]
+        Scratch: match windows.
     held, hkeys : float64[:, 3], uint64[:]
         Scratch: the stack of viewers that may have offspring, with at least
         as many rows as ``vbuf`` has columns.
@@ -354,13 +435,42 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     m = _ZERO                   # rows of ``held`` in use
     src = np.empty(5)   # stride, arrival kind, chunk start, chunk length, dwell factor
 
-    # Notified followers: Poisson(F r a H P), arrivals Exp(kappa) truncated to [0, T].
+    # LIVE Match windows (docs/model.md §18): rows MAX_MATCHES.. of ``win`` hold
+    # the drawn matches, rows 0.. their union, which boosts gifting.
+    nm = 0
+    nwin = 0
+    mseed = _U64(0)
+    if th[L.MATCH_N] > 0.0:
+        mseed = stream_seed(key, path, si, P_MATCH)
+        matches = win[MAX_MATCHES:]
+        nm = _draw_matches(th, mseed, duration, matches)
+        nwin = _merge_windows(matches, nm, win)
+
+    # Notified followers: Poisson(F r a H P), arrivals Exp(kappa) truncated to
+    # [0, T]; with LIVE Subscriptions, F - S of them (the subscribers come next).
     n_not = poisson_inv(u01(seed_counts, 0),
-                        followers * th[L.JOIN] * a * habit * promo * trunc * x_aud)
+                        (followers - subs) * th[L.JOIN] * a * habit * promo * trunc
+                        * x_aud)
     src[0], src[1], src[2], src[3], src[4] = 3.0, 1.0, 0.0, 0.0, th[L.FOLLOWER_FACTOR]
     m = _source(th, src, stream_seed(key, path, si, P_NOTIFIED), seeds, OFF_NOTIFIED,
                 _ZERO, n_not, cum_f, cum_n, duration, trunc, vbuf, kbuf, held, hkeys, m,
-                acc, diff, seg_min)
+                acc, diff, seg_min, 1.0, win, nwin, seg_mm)
+
+    # Subscribers: notified followers who join at SUB_WATCH times the join rate
+    # and gift at SUB_GIFT times their segment's rate.
+    n_sub = 0
+    n_new_subs = 0
+    if th[L.SUB_ON] > 0.0:
+        sseed = stream_seed(key, path, si, P_SUBS)
+        if subs > 0.0:
+            n_sub = poisson_inv(u01(sseed, 0), subs * th[L.SUB_WATCH] * th[L.JOIN] * a
+                                * habit * promo * trunc * x_aud)
+            m = _source(th, src, stream_seed(key, path, si, P_SUBVIEW), seeds,
+                        OFF_SUBSCRIBER, _ZERO, n_sub, cum_f, cum_n, duration, trunc,
+                        vbuf, kbuf, held, hkeys, m, acc, diff, seg_min, th[L.SUB_GIFT],
+                        win, nwin, seg_mm)
+        # Each non-subscriber follower who joined subscribes with SUB_P.
+        n_new_subs = binom_inv(u01(sseed, 1), n_not, th[L.SUB_P])
 
     # Partner's followers on a joint stream: like notified, but newcomers.
     n_par = 0
@@ -371,7 +481,25 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         src[0], src[4] = 4.0, 1.0
         m = _source(th, src, stream_seed(key, path, si, P_PARTNER), seeds, OFF_PARTNER,
                     _ZERO, n_par, cum_n, cum_n, duration, trunc, vbuf, kbuf, held,
-                    hkeys, m, acc, diff, seg_min)
+                    hkeys, m, acc, diff, seg_min, 1.0, win, nwin, seg_mm)
+
+    # The match partner's followers: Poisson(F_m r i_m a P) per match, arriving
+    # uniformly during it; newcomers (viewer i of the stream's matches has the
+    # P_MATCHVIEW counters 4i .. 4i + 3).
+    n_mp = _ZERO
+    if nm > 0 and th[L.MATCH_PARTNER_F] > 0.0:
+        src[0], src[1], src[4] = 4.0, 0.0, 1.0
+        vseed = stream_seed(key, path, si, P_MATCHVIEW)
+        lam = th[L.MATCH_PARTNER_F] * th[L.JOIN] * th[L.MATCH_INTEREST] * a * promo \
+            * x_aud
+        for w in range(nm):
+            n_w = poisson_inv(u01(mseed, C_MATCH_PARTNER + w), lam)
+            src[2], src[3] = win[MAX_MATCHES + w, 0], \
+                win[MAX_MATCHES + w, 1] - win[MAX_MATCHES + w, 0]
+            m = _source(th, src, vseed, seeds, OFF_MATCH, n_mp, n_w, cum_n, cum_n,
+                        duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min,
+                        1.0, win, nwin, seg_mm)
+            n_mp += n_w
 
     # Feed discovery: Poisson with rate mu a(hour) in each hour chunk, uniform
     # arrivals in the chunk.
@@ -385,11 +513,12 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         n_j = poisson_inv(u01(seed_counts, 1 + j), rate * length)
         src[2], src[3] = t0, length
         m = _source(th, src, seed, seeds, OFF_DISCOVERED, n_dis, n_j, cum_n, cum_n,
-                    duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min)
+                    duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min,
+                    1.0, win, nwin, seg_mm)
         n_dis += n_j
     if m > 0:
         _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc, diff,
-                  seg_min)
+                  seg_min, win, nwin, seg_mm)
     vm, newf = acc[0], acc[1]
 
     # Concurrency at whole minutes, and its peak; clear the grid.
@@ -404,7 +533,8 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     diff[: t_int + 2] = 0
 
     # Gifts: given the minutes each segment watched, gifts of item j by segment
-    # k are Poisson(rho_k g(e) X_gift minutes_k w_kj), independent over (k, j).
+    # k are Poisson(rho_k g(e) X_gift minutes_k w_kj), independent over (k, j);
+    # minutes in match windows count boost times, drawn apart (P_MATCH).
     seed = stream_seed(key, path, si, P_GIFTS)
     n_items = int(th[L.N_GIFTS])   # this scenario's catalogue, not the batch padding
     gifts = 0.0
@@ -418,8 +548,22 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
             g = poisson_inv(u01(seed, k * n_items + j), lam_k * seg_w[k, j])
             gifts += g
             coin_sum += g * coins[j]
+    match_coins = 0.0
+    if nwin > 0:
+        boost = th[L.MATCH_BOOST]
+        for k in range(seg_mm.shape[0]):
+            lam_k = seg_rate[k] * x_gift * boost * seg_mm[k]
+            seg_mm[k] = 0.0
+            if lam_k <= 0.0:
+                continue
+            for j in range(n_items):
+                g = poisson_inv(u01(mseed, C_MATCH_GIFTS + k * n_items + j),
+                                lam_k * seg_w[k, j])
+                gifts += g
+                match_coins += g * coins[j]
+        coin_sum += match_coins
 
-    unique = n_not + n_par + n_dis + acc[2]
+    unique = n_not + n_sub + n_par + n_mp + n_dis + acc[2]
     merch = _lognormal_total(stream_seed(key, path, si, P_MERCH), int(unique),
                              th[L.MERCH_P], th[L.MERCH_LOGMED], th[L.MERCH_SIGMA],
                              th[L.MERCH_MARGIN], 0.0, 0.0)
@@ -427,7 +571,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
                            th[L.DON_P], th[L.DON_LOGMED], th[L.DON_SIGMA], 1.0,
                            th[L.DON_FEE_RATE], th[L.DON_FEE_USD])
     res[R_UNIQUE] = unique
-    res[R_NOTIFIED] = n_not + n_par
+    res[R_NOTIFIED] = n_not + n_sub + n_par + n_mp
     res[R_DISCOVERED] = n_dis + acc[2]
     res[R_NEWF] = newf
     res[R_VM] = vm
@@ -436,6 +580,8 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     res[R_COINS] = coin_sum
     res[R_MERCH] = merch
     res[R_DONATIONS] = don
+    res[R_NEWSUBS] = n_new_subs
+    res[R_MATCH_COINS] = match_coins
 
 
 @numba.njit(**_NJ)

@@ -76,7 +76,9 @@ def viewers_per_path(packed):
     """Expected viewers of one path of each packed scenario (a rough upper side).
 
     Per stream: notified followers ``F r P (1 + g_max)``, partner viewers
-    ``F_p r i P c`` and feed arrivals ``mu T``, at the busiest hour and weekday,
+    ``F_p r i P c``, feed arrivals ``mu T``, the extra joins of subscribers
+    ``S_0 (u_w - 1) r P (1 + g_max)`` and LIVE Match opponents ``m F_m r i_m P``
+    (docs/model.md §18), at the busiest hour and weekday,
     times the streams of the horizon (followers at their starting count;
     viral offspring not counted).
 
@@ -97,7 +99,12 @@ def viewers_per_path(packed):
     partner = (th[:, L.PARTNER_F] * th[:, L.JOIN] * th[:, L.INTEREST]
                * th[:, L.PROMO] * th[:, L.COLLAB_P])
     feed = th[:, L.MU] * packed.max_minutes
-    return (notified + partner + feed) * busiest * th[:, L.N_STREAMS]
+    subs = (th[:, L.SUB_ON] * np.minimum(th[:, L.SUB_S0], th[:, L.FOLLOWERS])
+            * np.maximum(th[:, L.SUB_WATCH] - 1.0, 0.0) * th[:, L.JOIN]
+            * th[:, L.PROMO] * habit)
+    match = (th[:, L.MATCH_N] * th[:, L.MATCH_PARTNER_F] * th[:, L.JOIN]
+             * th[:, L.MATCH_INTEREST] * th[:, L.PROMO])
+    return (notified + partner + feed + subs + match) * busiest * th[:, L.N_STREAMS]
 
 
 def block_size(packed, block_paths, threads=None):

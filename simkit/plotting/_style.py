@@ -70,6 +70,7 @@ SOURCE_STYLES = {
     "income_brand": ("Brand deals", "#9a9a9a", "///"),
     "income_merch": ("Merchandise", "#cfcfcf", "..."),
     "income_donations": ("Donations", "#f2f2f2", "xx"),
+    "income_subscriptions": ("LIVE Subscriptions", "#ffffff", "\\\\\\"),
 }
 
 _TITLE_SIZE = 12

@@ -202,8 +202,19 @@ def fan_chart(data, metric="income_total", *, ax=None, levels=(0.5, 0.9),
     return ax
 
 
-def _source_means(result):
-    return {s: float(np.mean(result[s])) for s in _metrics.INCOME_SOURCES}
+#: Sources every result has; later ones (LIVE Subscriptions) are drawn only
+#: when some result earned from them.
+_CORE_SOURCES = _metrics.INCOME_SOURCES[:4]
+
+
+def _sources(items):
+    return tuple(s for s in _metrics.INCOME_SOURCES if s in _CORE_SOURCES
+                 or any(s in r.totals and np.any(r[s]) for _, r in items))
+
+
+def _source_means(result, sources):
+    return {s: float(np.mean(result[s])) if s in result.totals else 0.0
+            for s in sources}
 
 
 def _source_label(source, value, total):
@@ -217,14 +228,14 @@ def _income_sources_iv(results, kind):
     if kind is None:
         ps = getattr(items[0][1], "per_stream", None)
         ok = len(items) == 1 and ps is not None and "day" in ps and all(
-            s in ps for s in _metrics.INCOME_SOURCES)
+            s in ps for s in _CORE_SOURCES)
         kind = "area" if ok else "bar"
     if kind not in ("area", "bar"):
         raise SimkitError(f"`kind` must be 'area' or 'bar', got {kind!r}")
     if kind == "area" and len(items) != 1:
         raise SimkitError("`kind='area'` takes one result; use kind='bar' to compare")
     for name, r in items:
-        missing = [s for s in _metrics.INCOME_SOURCES if s not in r.totals]
+        missing = [s for s in _CORE_SOURCES if s not in r.totals]
         if missing:
             raise SimkitError(f"result {name!r} lacks income sources: "
                               f"{', '.join(missing)}")
@@ -234,8 +245,9 @@ def _income_sources_iv(results, kind):
 def income_sources(results, *, ax=None, kind=None, title=None):
     """Plot the mean contribution of each income source.
 
-    The four sources of :data:`simkit.metrics.INCOME_SOURCES` (LIVE gifts,
-    brand deals, merchandise, donations) are stacked, so the top of the stack
+    The sources of :data:`simkit.metrics.INCOME_SOURCES` (LIVE gifts, brand
+    deals, merchandise, donations, and LIVE Subscriptions when some result
+    earned from them) are stacked, so the top of the stack
     is the mean total income. Means add up, unlike quantiles, which is why the
     split is shown for the mean.
 
@@ -283,7 +295,7 @@ def income_sources(results, *, ax=None, kind=None, title=None):
     if ax is None and kind == "bar":
         ax = _style.new_axes(None, figsize=(_style.FIGSIZE[0], 1.5 + 0.55 * len(items)))
     ax = _style.new_axes(ax)
-    sources = _metrics.INCOME_SOURCES
+    sources = _sources(items)
     if kind == "area":
         from ..analysis.bands import bands
 
@@ -318,7 +330,7 @@ def income_sources(results, *, ax=None, kind=None, title=None):
         return ax
 
     names = [n for n, _ in items]
-    means = [_source_means(r) for _, r in items]
+    means = [_source_means(r, sources) for _, r in items]
     y = np.arange(len(items))[::-1]
     left = np.zeros(len(items))
     grand = np.array([sum(m.values()) for m in means])

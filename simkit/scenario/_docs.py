@@ -101,7 +101,9 @@ Load one with `simkit.load_scenario(path)` or check it with
 - **Sections** are TOML tables: `[horizon]`, `[schedule]`, `[stream]`,
   `[creator]`, `[audience]`, `[habit]`, `[dwell]`, `[segments]`, `[shocks]`,
   `[catalogue]`, `[money]`, `[brand]`, `[merch]`, `[donations]`,
-  `[collaboration]`, and the optional `[sponsorship]`, `[sweep]` and
+  `[collaboration]`, `[subscriptions]` (LIVE Subscriptions, off by default),
+  `[match]` (LIVE Match battles, off by default; docs/model.md §18), and the
+  optional `[sponsorship]`, `[sweep]` and
   `[correlations]`. Keys are referred to by their
   dotted path, `section.key` (for example `audience.join_rate`), in error
   messages, in `Scenario.with_overrides({...})`, in `scenario["..."]` and in

@@ -369,6 +369,56 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "interest": Field(F, 0.3, "Overlap/interest factor: partner followers join at "
                           "this times the creator's join rate.", lo=0.0, hi=10.0),
     },
+    "subscriptions": {
+        "enabled": Field(B, False, "Whether LIVE Subscriptions are modelled "
+                         "(docs/model.md section 18). Off by default: TikTok "
+                         "publishes no prices, shares or churn."),
+        "price_usd": Field(F, 4.99, "Monthly price a subscriber pays (the creator's "
+                           "tier). $4.99: reports at the May 2022 launch "
+                           "(phoneworld.com.pk, techlowdown.org, 2022-05).",
+                           lo=0.0, hi=1000.0),
+        "creator_share": Field(F, 0.5, "Share of the price that reaches the creator "
+                               "after TikTok's and the app store's cut. Reports at "
+                               "launch say TikTok keeps 30-50% (phoneworld.com.pk, "
+                               "techlowdown.org, sowhatismyip.com, 2022-05); 0.5 is "
+                               "the low end.", **_PROB),
+        "initial": Field(I, 0, "Paying subscribers at the start of the horizon (at "
+                         "most the followers).", lo=0, hi=1e9),
+        "subscribe_prob": Field(F, 0.002, "Probability that a follower who joins a "
+                                "stream and does not subscribe yet subscribes during "
+                                "it (assumption: no published conversion rate).",
+                                **_PROB),
+        "renew_prob": Field(F, 0.7, "Probability that a subscriber renews at each "
+                            "monthly boundary (every 30 days; assumption).", **_PROB),
+        "watch_uplift": Field(F, 2.0, "A subscriber joins a stream at this times the "
+                              "join rate of other followers (assumption; at most 20: a "
+                              "subscriber joins at most every stream).",
+                              lo=0.0, hi=20.0),
+        "gift_uplift": Field(F, 2.0, "A subscriber present gifts at this times the "
+                             "rate of its segment (assumption; at most 20).",
+                             lo=0.0, hi=20.0),
+    },
+    "match": {
+        "matches_per_stream": Field(F, 0.0, "Mean number of LIVE Match battles in a "
+                                    "stream (0 = none; docs/model.md section 18).",
+                                    lo=0.0, hi=20.0),
+        "count": Field(S, "poisson", "Law of the match count: `poisson` with that "
+                       "mean, or `fixed` (floor of the mean, plus one with "
+                       "probability its fraction).", choices=("poisson", "fixed")),
+        "length_min": Field(F, 5.0, "Length of a match in minutes: 5-minute gift "
+                            "contests (Sydney Morning Herald, 2023-01-20).",
+                            lo=0.5, hi=60.0),
+        "gift_boost": Field(F, 2.0, "Multiplier on every viewer's gift rate during a "
+                            "match (assumption; PK battles are a major gift source "
+                            "on Chinese platforms, Song, Cai et al., ECIS 2021, "
+                            "without a rate ratio; at most 20).", lo=0.0, hi=20.0),
+        "partner_followers": Field(I, 0, "Followers of the opponent; they join during "
+                                   "a match at `partner_interest` times the join "
+                                   "rate.", lo=0, hi=1e9),
+        "partner_interest": Field(F, 0.1, "Overlap/interest factor of the opponent's "
+                                  "followers (as collaboration.interest).",
+                                  lo=0.0, hi=10.0),
+    },
     "sponsorship": {
         "deliverable": Field(S, "viewer_minutes", "What the sponsor buys.",
                              choices=("viewer_minutes", "unique_viewers",
