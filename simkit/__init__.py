@@ -11,6 +11,7 @@ The documented Python API:
 from ._version import __version__
 from .analysis import bands, compare, quote
 from .analysis.sensitivity import tornado
+from .calibrate import FitResult, History, fit, read_history
 from .errors import CorrelationWarning, LowPrecisionWarning, ScenarioError, SimkitError
 from .result import SimulationResult, Summary
 from .scenario import Scenario, load_scenario, scenario_from_dict
@@ -21,5 +22,6 @@ __all__ = [
     "__version__", "load_scenario", "scenario_from_dict", "Scenario", "simulate",
     "simulate_batch", "SimulationResult", "Summary", "SimkitError", "ScenarioError",
     "LowPrecisionWarning", "CorrelationWarning", "compare", "quote", "bands", "tornado",
-    "run_sweep", "sweep_design", "SweepResult",
+    "run_sweep", "sweep_design", "SweepResult", "read_history", "History", "fit",
+    "FitResult",
 ]
