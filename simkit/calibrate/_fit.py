@@ -652,7 +652,9 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
                      f"{cor[0, 1]:+.2f}): the history's hours and follower counts vary "
                      "too little to tell followers from the feed")
     fitted = set(keys)
-    not_fitted = tuple(sorted(k for k in PATH_KEYS if k not in fitted))
+    # followers and the habit record are read off the history, not estimated
+    not_fitted = tuple(sorted(k for k in PATH_KEYS if k not in fitted
+                              and k not in ("creator.followers", "habit.initial")))
     informed = {k: _INFORMED[k] for k in keys}
 
     def build(d):

@@ -221,7 +221,17 @@ def parse_columns(text) -> dict:
     simkit.errors.SimkitError: --columns: unknown column `viewrs` (did you mean `viewers`?)
     """
     out = {}
-    for part in next(csv.reader([text], skipinitialspace=True), []):
+    parts, cur, quoted = [], "", False
+    for ch in text:  # split on commas outside double quotes
+        if ch == '"':
+            quoted = not quoted
+        if ch == "," and not quoted:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    for part in parts:
         name, eq, header = part.partition("=")
         name, header = name.strip(), header.strip().strip('"')
         if not eq or not name or not header:
