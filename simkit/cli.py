@@ -25,6 +25,8 @@ COMMANDS = (
     "plot",
     "report",
     "sweep",
+    "fit",
+    "backtest",
     "bench",
 )
 
