@@ -23,7 +23,7 @@ def _rows(n=10):
 
 def _write(tmp_path, rows, header=HEADER, name="h.csv"):
     p = tmp_path / name
-    p.write_text("\n".join([header, *rows]) + "\n")
+    p.write_text("\n".join(["# made by hand", header, *rows]) + "\n")
     return p
 
 

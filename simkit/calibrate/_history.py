@@ -269,7 +269,8 @@ def read_history(path, *, columns=None) -> History:
         (unique viewers), ``peak_viewers``, ``viewer_minutes`` (or
         ``avg_watch_min``), ``diamonds``, ``gifters``, ``new_followers``, and
         optionally ``followers`` (at the LIVE's start) and ``collab``
-        (true/false). Other columns are ignored.
+        (true/false). Other columns are ignored, and so are lines starting
+        with ``#`` before the header.
     columns : dict or str, optional
         Column name -> header in the file, for exports with other names,
         e.g. ``{"viewers": "Total viewers"}`` (or the ``--columns`` text).
@@ -313,7 +314,10 @@ def read_history(path, *, columns=None) -> History:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise SimkitError(f"{path.name}: not UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines())
+    lines = text.splitlines()
+    while lines and (lines[0].lstrip().startswith("#") or not lines[0].strip()):
+        lines.pop(0)  # comment lines before the header (e.g. how it was made)
+    reader = csv.DictReader(lines)
     headers = [h.strip() for h in (reader.fieldnames or [])]
     reader.fieldnames = headers
     # canonical name -> header in the file
