@@ -624,7 +624,7 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
             e = rho
             se = (1 - rho * rho) * se_work[i]
             specs[k] = {"dist": "normal", "mean": float(e), "sd": float(max(se, 1e-6)),
-                        "lo": 0.98 * fld.lo, "hi": 0.98 * fld.hi}
+                        "lo": -0.97, "hi": 0.97}
         else:
             e = math.exp(est_work[i]) if k not in vals else vals[k]
             se = e * se_work[i]
