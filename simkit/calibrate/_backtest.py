@@ -137,11 +137,11 @@ class BacktestResult:
     --------
     >>> import numpy as np
     >>> sim = {"viewers": np.arange(1.0, 101.0)[:, None].repeat(4, axis=1)}
-    >>> r = evaluate(sim, {"viewers": [3.5, 40.5, 60.5, 99.5]})
+    >>> r = evaluate(sim, {"viewers": [3.5, 45.5, 65.5, 99.5]})
     >>> r.coverage("viewers", 0.5), r.coverage("viewers", 0.9)
     (0.5, 0.5)
     >>> r.pit_histogram("viewers").tolist()
-    [1, 0, 0, 1, 0, 0, 1, 0, 0, 1]
+    [1, 0, 0, 0, 1, 0, 1, 0, 0, 1]
     """
 
     metrics: tuple
@@ -224,17 +224,42 @@ class BacktestResult:
         return "\n".join(out)
 
     def __str__(self):
-        sp = self.splits
-        how = (f"last {sp[0][1]} LIVEs held out, fitted on the first {sp[0][0]}"
-               if len(sp) == 1 else
-               f"{len(sp)} rolling splits of {sp[0][1]} held-out LIVEs "
-               f"(fits on the first {', '.join(str(a) for a, _ in sp)})")
+        sp = self.splits or ((0, self.n),)
+        k = sp[0][1]
+        if not self.fits:
+            how = (f"last {k} LIVEs" if len(sp) == 1 else
+                   f"last {len(sp)} blocks of {k} LIVEs") + \
+                " scored against the scenario as given"
+        elif len(sp) == 1:
+            how = f"last {k} LIVEs held out, fitted on the first {sp[0][0]}"
+        else:
+            how = (f"{len(sp)} rolling splits of {k} held-out LIVEs (fitted on the "
+                   f"first {', '.join(str(a) for a, _ in sp)})")
         head = (f"backtest of {self.source or 'history'}: {how}; {self.n} LIVEs "
                 f"scored, {self.paths:,} paths each, seed {self.seed}")
         foot = ("coverage = share of held-out LIVEs inside the interval (randomized "
                 "PIT on ties); tol. = 1.96 sqrt(L(1-L)/n), the binomial band of a "
                 "correct model with independent LIVEs; under = intervals too narrow")
         return "\n".join([head, "", self.table(), "", self.pit_table(), "", foot])
+
+    def csv_text(self) -> str:
+        """One row per held-out LIVE and metric: start, observed, PIT, median
+        and the interval ends."""
+        qs = sorted({q for lv in self.levels for q in ((1 - lv) / 2, (1 + lv) / 2)})
+        cols = ["start", "metric", "observed", "pit", "median"] + \
+            [f"p{_pct(q)}" for q in qs]
+        out = [",".join(cols)]
+        for m in self.metrics:
+            ends = {}
+            for lv in self.levels:
+                ends[(1 - lv) / 2], ends[(1 + lv) / 2] = self.lo[(m, lv)], self.hi[(m, lv)]
+            for i in range(self.n):
+                st = "" if self.starts is None else str(self.starts[i])
+                row = [st, m, f"{self.observed[m][i]:.10g}", f"{self.pit[m][i]:.6f}",
+                       f"{self.median[m][i]:.10g}",
+                       *(f"{ends[q][i]:.10g}" for q in qs)]
+                out.append(",".join(row))
+        return "\n".join(out) + "\n"
 
     def to_dict(self) -> dict:
         """A JSON-ready dict: settings, coverage per metric and level (rate,
