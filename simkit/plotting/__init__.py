@@ -21,13 +21,18 @@ concurrency_curve
     Concurrent viewers through a stream: median, mean and bands.
 tornado
     How much each input moves the mean of the output.
-fit_quantiles, fit_over_time
+fit_quantiles, fit_over_time, fit_diagnostics
     Observed LIVEs against simulated ones: quantile-quantile and through time.
 backtest_calibration
     Coverage of held-out LIVEs against nominal, and PIT histograms.
 """
 
-from .calibration import backtest_calibration, fit_over_time, fit_quantiles
+from .calibration import (
+    backtest_calibration,
+    fit_diagnostics,
+    fit_over_time,
+    fit_quantiles,
+)
 from .distributions import compare_distributions, income_distribution
 from .horizon import fan_chart, income_sources
 from .sensitivity import tornado
@@ -42,5 +47,6 @@ __all__ = [
     "tornado",
     "fit_quantiles",
     "fit_over_time",
+    "fit_diagnostics",
     "backtest_calibration",
 ]

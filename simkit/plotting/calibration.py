@@ -19,7 +19,8 @@ import numpy as np
 from ..errors import SimkitError
 from . import _style
 
-__all__ = ["fit_quantiles", "fit_over_time", "backtest_calibration", "HISTORY_LABELS"]
+__all__ = ["fit_quantiles", "fit_over_time", "fit_diagnostics", "backtest_calibration",
+           "HISTORY_LABELS"]
 
 #: Readable names of the history columns.
 HISTORY_LABELS = {"viewers": "Unique viewers", "viewer_minutes": "Viewer-minutes",
@@ -225,6 +226,44 @@ def fit_over_time(history, samples, *, metrics=None, levels=(0.5, 0.9), ax=None,
         _style.finish(a, title=(title if k == 0 and title else name), xlabel=None,
                       ylabel=name, legend=k == 0, legend_loc="upper left",
                       legend_kw={"fontsize": 7})
+    return axes
+
+
+def fit_diagnostics(history, samples, *, metrics=None, level=0.9, levels=(0.5, 0.9),
+                    title=None):
+    """Both fit diagnostics in one figure: a row per metric, the quantile-quantile
+    plot (:func:`fit_quantiles`) on the left, the LIVEs through time
+    (:func:`fit_over_time`) on the right.
+
+    Returns
+    -------
+    numpy.ndarray of Axes, shape (metrics, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> rng = np.random.default_rng(12345)
+    >>> h = SimpleNamespace(start=np.datetime64("2026-01-06T20:00")
+    ...                     + np.arange(20) * np.timedelta64(2, "D"),
+    ...                     viewers=rng.poisson(900, 20), diamonds=rng.poisson(50, 20))
+    >>> sim = {"viewers": rng.poisson(900, (300, 20)), "diamonds": rng.poisson(50, (300, 20))}
+    >>> fit_diagnostics(h, sim).shape
+    (2, 2)
+    """
+    from matplotlib.figure import Figure
+
+    data = _fit_iv(history, samples, metrics)
+    k = len(data)
+    fig = Figure(figsize=(_style.FIGSIZE[0] * 1.6, 3.3 * k), dpi=100,
+                 layout="constrained")
+    axes = fig.subplots(k, 2, squeeze=False)
+    fit_quantiles(history, samples, metrics=tuple(data), level=level,
+                  ax=axes[:, 0])
+    fit_over_time(history, samples, metrics=tuple(data), levels=levels,
+                  ax=axes[:, 1])
+    if title:
+        fig.suptitle(_style.escape(title), fontsize=11, x=0.01, ha="left")
     return axes
 
 
