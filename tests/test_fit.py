@@ -108,13 +108,19 @@ def test_not_fitted_keeps_base(fitted):
 
 
 def test_weak_identification_shows(fitted):
-    # one slot, one length, flat followers: join and feed rates cannot be told
-    # apart; the fit says so and their correlation is strongly negative.
-    from simkit.calibrate._history import _example
-
-    res = fit(_example(), paths=20)
+    # every LIVE at 20:00 for two hours: only the slow growth of the followers
+    # separates notified from feed viewers, so the two rates trade off almost
+    # one for one; the fit says so, and the join rate's error is far larger
+    # than on the history with varied hours and lengths.
+    streams = [dict(s, hour=20, duration_min=120.0) for s in _streams()]
+    sc = _truth_scenario().with_overrides({"schedule.streams": streams})
+    res = fit(_history(sc, seed=5).take(slice(0, 30)), paths=50)
     assert res.corr[0, 1] < -0.8
     assert any("weakly separated" in n for n in res.notes)
+    assert res.estimates["audience.join_rate"][1] / res.estimates[
+        "audience.join_rate"][0] > 1.0
+    assert fitted.estimates["audience.join_rate"][1] / fitted.estimates[
+        "audience.join_rate"][0] < 0.5
 
 
 def test_fit_arguments():

@@ -119,7 +119,7 @@ def _design(hist, sc, followers=None, habit=None):
 # ------------------------------------------------------------------ stage A
 
 
-def _nll(theta, y, c, f, lag):
+def _nll(theta, y, c, f, lag, X=None):
     r, mu, s = np.exp(theta[:3])
     rho = math.tanh(theta[3])
     m = r * c + mu * f
@@ -132,7 +132,14 @@ def _nll(theta, y, c, f, lag):
     except np.linalg.LinAlgError:
         return 1e300
     z = np.linalg.solve(L, e)
-    return float(np.log(np.diag(L)).sum() + 0.5 * z @ z)
+    nll = float(np.log(np.diag(L)).sum() + 0.5 * z @ z)
+    if X is None:
+        return nll
+    # restricted likelihood (Patterson and Thompson 1971): the two rates take
+    # out the level, which biases sigma and rho down by plain maximum
+    # likelihood; X = d ln m / d ln(r, mu), held at the first-pass estimate
+    sign, logdet = np.linalg.slogdet(X.T @ np.linalg.solve(cov, X))
+    return nll + (0.5 * logdet if sign > 0 else 0.0)
 
 
 def _hessian(fun, x, h=1e-3):
@@ -173,8 +180,13 @@ def _stage_a(hist, sc):
                        bounds=bounds)
         if best is None or res.fun < best.fun:
             best = res
+    r, mu = np.exp(best.x[:2])
+    m = r * c + mu * f
+    X = np.column_stack([r * c / m, mu * f / m])
+    x0 = [min(max(v, lo + 1e-6), hi - 1e-6) for v, (lo, hi) in zip(best.x, bounds)]
+    best = minimize(_nll, x0, args=(y, c, f, lag, X), method="L-BFGS-B", bounds=bounds)
     theta = best.x
-    H = _hessian(lambda t: _nll(t, y, c, f, lag), theta)
+    H = _hessian(lambda t: _nll(t, y, c, f, lag, X), theta)
     w, v = np.linalg.eigh((H + H.T) / 2)
     cov = (v / np.maximum(w, 1e-8)) @ v.T   # pseudo-inverse on a flat direction
     at_bound = [abs(t - lo) < 1e-4 or abs(t - hi) < 1e-4
@@ -208,9 +220,13 @@ def _sim_moments(scs, paths, seed):
                               progress=False):
         ps = res.per_stream
         U, VM = ps["unique_viewers"].sum(), ps["viewer_minutes"].sum()
+        u, vm = ps["unique_viewers"].sum(1), ps["viewer_minutes"].sum(1)
+        d, nf = ps["diamonds"].sum(1), ps["new_followers"].sum(1)
+        ok = (u > 0) & (vm > 0) & (d > 0) & (nf > 0)
+        per_path = np.log(np.array([vm[ok] / u[ok], d[ok] / vm[ok], nf[ok] / u[ok]]))
         out.append({"q": VM / max(U, 1), "dpm": ps["diamonds"].sum() / max(VM, 1e-300),
                     "nf": ps["new_followers"].sum() / max(U, 1),
-                    "U": ps["unique_viewers"].mean(axis=0), "ps": ps})
+                    "cov": np.cov(per_path) if ok.sum() > 3 else None, "ps": ps})
     return out
 
 
@@ -571,7 +587,15 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     d_mu = (lmom(s3[4]) - lmom(mid)) / step
     slope_q = max(dm[0], 1e-3)
     V, U, D, NF = (hist.viewer_minutes, hist.viewers, hist.diamonds, hist.new_followers)
-    cov_m = _ratio_cov([V, D, NF], [U, V, U])  # ln q, ln dpm, ln nf (observed)
+    # covariance of the log moments: by simulation (the model's sampling
+    # distribution of a history like this one), each variance raised to the
+    # history's own residual estimate where that is larger (robust to a wrong
+    # base value of what is not fitted, e.g. the gifting shock)
+    cov_obs = _ratio_cov([V, D, NF], [U, V, U])
+    cov_m = cov_obs if mid["cov"] is None else mid["cov"]
+    ds = np.sqrt(np.maximum(np.diag(cov_m), 1e-300))
+    scale = np.sqrt(np.maximum(np.diag(cov_obs), ds ** 2)) / ds
+    cov_m = cov_m * np.outer(scale, scale)
     # ln m = inverse of ln q_sim(ln m, A) at ln q_obs; ln s = ln dpm_obs - ln dpm_sim(.)
     # + const; ln phi = ln nf_obs - ln nf_sim(.) + const: rows on (ln q, ln dpm, ln nf)
     # and on (theta_r, theta_mu)
@@ -643,11 +667,19 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     keep = np.abs(sp) > MIN_CORRELATION
     trial = np.where(keep, sp, 0.0)
     np.fill_diagonal(trial, 1.0)
-    if np.linalg.eigvalsh(spearman_to_normal(trial)).min() <= 1e-6:
-        keep = np.ones_like(keep)
-    corr = {f"{keys[i]}, {keys[j]}": round(float(sp[i, j]), 4)
-            for i in range(len(keys)) for j in range(i + 1, len(keys)) if keep[i, j]
-            and abs(sp[i, j]) > 1e-4}
+    # dropping small entries (and rounding) can leave a matrix that is not a
+    # correlation matrix: shrink towards the identity until it is, with margin
+    for lam in np.linspace(0.0, 1.0, 21):
+        sp_l = np.round((1 - lam) * trial, 4)
+        np.fill_diagonal(sp_l, 1.0)
+        if np.linalg.eigvalsh(spearman_to_normal(sp_l)).min() > 1e-3:
+            break
+    if lam > 0:
+        notes.append(f"the estimates' correlations were shrunk by {lam:.2f} towards "
+                     "zero to make a valid correlation matrix")
+    corr = {f"{keys[i]}, {keys[j]}": float(sp_l[i, j])
+            for i in range(len(keys)) for j in range(i + 1, len(keys))
+            if sp_l[i, j] != 0}
     if abs(cor[0, 1]) > 0.8:
         notes.append(f"join rate and discovery rate are weakly separated (correlation "
                      f"{cor[0, 1]:+.2f}): the history's hours and follower counts vary "
