@@ -291,6 +291,14 @@ class FitResult:
         LIVEs in the history.
     notes : tuple of str
         Warnings about the fit (estimates at a bound, weak identification).
+
+    Examples
+    --------
+    >>> from simkit.calibrate._history import _example
+    >>> res = fit(_example(), paths=20)
+    >>> est, se = res.estimates["dwell.median_min"]
+    >>> est > 0 and se >= 0, res.forecast["schedule.kind"]
+    (True, 'consistent')
     """
 
     scenario: object
@@ -314,7 +322,26 @@ class FitResult:
         return self.cov / np.outer(d, d)
 
     def interval(self, key, level=0.9) -> tuple:
-        """Central ``level`` interval of a fitted key (from its distribution)."""
+        """Central ``level`` interval of a fitted key (from its distribution).
+
+        Parameters
+        ----------
+        key : str
+            One of :attr:`keys`.
+        level : float
+            Probability inside the interval.
+
+        Returns
+        -------
+        (float, float)
+
+        Examples
+        --------
+        >>> from simkit.calibrate._history import _example
+        >>> lo, hi = fit(_example(), paths=20).interval("dwell.median_min")
+        >>> bool(lo <= hi)
+        True
+        """
         dist = self.scenario.uncertain[key]
         lo, hi = dist.ppf([(1 - level) / 2, (1 + level) / 2])
         return float(lo), float(hi)

@@ -93,6 +93,17 @@ new_followers : ndarray
         Returns
         -------
         History
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> h = History.from_arrays(
+        ...     start=[f"2026-03-{d:02d}T20:00" for d in range(2, 18, 2)],
+        ...     duration_min=[60] * 8, viewers=[500] * 8, peak_viewers=[90] * 8,
+        ...     viewer_minutes=[4000] * 8, diamonds=[900] * 8, gifters=[12] * 8,
+        ...     new_followers=[8] * 8)
+        >>> int(h.hour[0]), h.followers is None
+        (20, True)
         """
         n = len(columns.get("start", ()))
         rows = []
