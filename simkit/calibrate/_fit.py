@@ -201,7 +201,8 @@ def _ratio_cov(ys, xs):
     """Covariance of the log ratios ln(sum y_a / sum x_a) (delta method, Newey-West
     Bartlett weights over consecutive LIVEs)."""
     R = [y.sum() / x.sum() for y, x in zip(ys, xs)]
-    E = np.array([(y - r * x) / (r * x.sum()) for y, x, r in zip(ys, xs, R)])
+    E = np.array([(y - r * x) / (r * x.sum()) if r * x.sum() > 0 else 0 * x
+                  for y, x, r in zip(ys, xs, R)])  # a zero moment is not fitted
     V = E @ E.T
     n = E.shape[1]
     lags = int(4 * (n / 100) ** (2 / 9))  # Newey and West (1994) rule of thumb
@@ -553,6 +554,10 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
 
     hist, base, seed, paths = _fit_iv(history, scenario, seed, paths)
     notes = []
+    if hist.followers is None:
+        notes.append(f"no `followers` column: {base['creator.followers']:,} followers "
+                     "at the first LIVE (the base's creator.followers) plus the new "
+                     "followers since; the join rate is relative to that")
     nominal = base.with_overrides({k: base[k] for k in FITTED_KEYS})  # fixed copy
     # ---- stage A
     theta, cov_a, at_bound = _stage_a(hist, nominal)
