@@ -213,6 +213,17 @@ def theta_rows(spec, over, n):
     ndarray
         float64 ``(n, N_THETA)``; every formula is NumPy over the paths, so
         row ``i`` depends only on path ``i``'s values.
+
+    Examples
+    --------
+    >>> from simkit.scenario import scenario_from_dict
+    >>> sc = scenario_from_dict({})
+    >>> p = pack([sc])
+    >>> rows = theta_rows(p.specs[0], {"audience.join_rate": [0.04, 0.08]}, 2)
+    >>> rows[:, L.JOIN].tolist()
+    [0.04, 0.08]
+    >>> bool((rows[0] == p.theta[0]).all())
+    True
     """
     get = _getter(spec, over)
     g_e, _ = _engagement(get)
@@ -287,7 +298,15 @@ def theta_rows(spec, over, n):
 
 def seg_rate_rows(spec, over, n, k):
     """Gift rate per minute of each segment, ``rho_k * scale * g(e)``, on ``n``
-    paths (``n x k``, zero-padded to ``k`` segments)."""
+    paths (``n x k``, zero-padded to ``k`` segments).
+
+    Examples
+    --------
+    >>> from simkit.scenario import scenario_from_dict
+    >>> spec = pack([scenario_from_dict({})]).specs[0]
+    >>> seg_rate_rows(spec, {"segments.gift_rate_scale": [1.0, 2.0]}, 2, 5).tolist()
+    [[0.0, 0.05, 0.1, 0.2, 0.0], [0.0, 0.1, 0.2, 0.4, 0.0]]
+    """
     get = _getter(spec, over)
     g_e, _ = _engagement(get)
     out = np.zeros((n, k))
@@ -380,6 +399,15 @@ def path_arrays(packed, key, path_offset, n_paths):
 
     A fixed scenario without shocks costs nothing per path: its rows have
     step 0.
+
+    Examples
+    --------
+    >>> from simkit.scenario import scenario_from_dict
+    >>> off = scenario_from_dict({"shocks": {"audience_sigma": 0, "gift_sigma": 0}})
+    >>> theta, seg, shocks, rowix = path_arrays(pack([off, scenario_from_dict({})]),
+    ...                                         12345, 0, 100)
+    >>> theta.shape[0], shocks.shape, rowix.tolist()
+    (2, (101, 12, 2), [[0, 0, 0, 0], [1, 0, 1, 1]])
     """
     from ._kernels.shocks import innovations, transform
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from ._version import __version__
 from .errors import SimkitError
@@ -58,6 +59,20 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """One ``simkit: warning: ...`` line on stderr for simkit's own warnings about
+    the input (a repaired correlation matrix); others as Python shows them."""
+    from .errors import CorrelationWarning
+
+    if issubclass(category, CorrelationWarning):
+        print(f"simkit: warning: {message}", file=sys.stderr)
+    else:
+        _SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_SHOWWARNING = warnings.showwarning
+
+
 def main(argv=None) -> int:
     """Run the CLI; return the exit status (0 ok, 2 bad input, 130 interrupted).
 
@@ -72,7 +87,9 @@ def main(argv=None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():  # restores showwarning on exit
+            warnings.showwarning = _show_warning
+            return int(args.func(args) or 0)
     except SimkitError as exc:
         print(f"simkit: error: {exc}", file=sys.stderr)
         return 2

@@ -437,7 +437,8 @@ class SimulationResult:
             MetricSummary.of(m, self[m], target if m == target_metric else None)
             for m in metrics
         )
-        return Summary(f"{self.name} — {self.paths:,} paths", rows, self._inputs_note())
+        return Summary(f"{self.name} — {self.paths:,} paths", rows,
+                       self._inputs_note())
 
     def _inputs_note(self):
         """One line saying which inputs each path drew (empty when none)."""

@@ -194,7 +194,7 @@ def test_strictly_better_strategy_wins_and_dominates():
 def test_crn_shrinks_standard_error_against_independent_seeds(cva, record_property):
     """Consistent vs ad hoc on 1,000 paths: the paired s.e. under common random
     numbers is smaller than the s.e. of the difference of two independently
-    seeded runs with the same path count (measured: ratio ~2.0, i.e. ~4x fewer
+    seeded runs with the same path count (measured: ratio ~2.3, i.e. ~5x fewer
     paths for the same precision).
 
     Each s.e. estimate has ~3-5% relative error at n = 1,000, so a ratio below

@@ -170,3 +170,15 @@ def test_shocks_are_keyed_and_match_the_reference():
     # Fewer streams give the same first shocks (a shock depends on the past only).
     npt.assert_array_equal(transform(innovations(key, 100, 12, 2), *law),
                            whole[:, :2])
+
+
+def test_far_tails_stay_finite_and_ordered():
+    """Normal scores of +-8.5 (beyond any double-precision uniform) give finite,
+    positive multipliers, increasing in the score, for both families."""
+    e = np.array([-8.5, -3.0, 0.0, 3.0, 8.5]).reshape(-1, 1, 1) * np.ones((1, 1, 2))
+    for family in ("lognormal", "gamma"):
+        x = transform(e, family, 1.5, 0.0, 0.3, 0.0)[:, 0, :]
+        assert np.isfinite(x).all() and (x > 0).all()
+        assert (np.diff(x, axis=0) > 0).all()
+    # Off (sigma 0): exactly one, whatever the score.
+    npt.assert_array_equal(transform(e, "gamma", 0.0, 0.5, 0.0, 0.5), 1.0)

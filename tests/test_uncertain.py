@@ -298,7 +298,8 @@ def test_input_share_recovers_a_known_share():
     p = paired(2 * signal + noise, signal, "a", "b",
                inputs={"habit.max_gain": g, "audience.join_rate": r})
     assert "inputs nobody knows exactly (habit.max_gain)" in p.input_line()
-    assert paired(g, r).input_line() == "" and np.isnan(paired(g, r).input_share)
+    assert paired(g, r).input_line() == "" and paired(g, r).input_share is None
+    assert paired(g, r) == paired(g, r)  # comparable (no NaN field)
 
 
 def test_tornado_moves_an_uncertain_key_to_its_p10_and_p90():
@@ -343,3 +344,71 @@ def test_compare_and_sweep_with_uncertain_inputs():
     assert sw["audience.join_rate"].tolist() == [0.01, 0.04]
     lo, hi = sw["income_total_mean"]
     assert hi > lo  # the other inputs stay uncertain; join rate is now known
+
+
+def test_run_out_writes_the_drawn_inputs(tmp_path, capsys):
+    import json
+
+    p = tmp_path / "u.toml"
+    p.write_text('[horizon]\nweeks = 1\n[creator]\nfollowers = 3000\n'
+                 '[habit]\nmax_gain = { dist = "pert", min = 0, mode = 0.3, '
+                 'max = 0.6 }\n')
+    out = tmp_path / "out"
+    assert main(["run", str(p), "--paths", "20", "--seed", "4", "--quiet",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "each path draws its own habit.max_gain (uncertain inputs)" in printed
+    head = (out / "u.csv").read_text().splitlines()[0]
+    assert head.endswith(",input:habit.max_gain")
+    d = json.loads((out / "u.json").read_text())
+    assert set(d["inputs"]) == {"habit.max_gain"}
+    assert d["metadata"]["params"]["habit"]["max_gain"]["dist"] == "pert"
+
+
+def test_report_lists_the_uncertain_inputs():
+    from simkit.report import _uncertain_table
+
+    sc = scenario_from_dict({**UNC, "correlations": {
+        "audience.join_rate, habit.max_gain": 0.5}})
+    html = _uncertain_table(sc)
+    assert "pert(min=0, mode=0.3, max=0.8)" in html
+    assert "audience.join_rate ~ habit.max_gain: +0.50" in html
+
+
+@pytest.mark.filterwarnings("always::simkit.errors.CorrelationWarning")
+def test_cli_prints_a_repaired_matrix_as_one_warning_line(tmp_path, capsys):
+    p = tmp_path / "w.toml"
+    p.write_text('[audience]\n'
+                 'join_rate = { dist = "uniform", min = 0.01, max = 0.05 }\n'
+                 'engagement = { dist = "uniform", min = 0.2, max = 0.8 }\n'
+                 '[habit]\nmax_gain = { dist = "uniform", min = 0.1, max = 0.5 }\n'
+                 '[correlations]\n"audience.join_rate, habit.max_gain" = 0.9\n'
+                 '"audience.join_rate, audience.engagement" = 0.9\n'
+                 '"habit.max_gain, audience.engagement" = 0.6\n')
+    assert main(["validate", str(p)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("simkit: warning: ") and err.count("\n") == 1
+    assert "nearest valid one" in err
+
+
+def test_draw_inputs_refuses_bad_arguments():
+    from simkit.errors import SimkitError
+
+    sc = scenario_from_dict(UNC)
+    for args in ((-1, 0, 5), (1, -1, 5), (1, 0, 2.5), (2 ** 64, 0, 1)):
+        with pytest.raises(SimkitError, match="must be an integer"):
+            draw_inputs(sc, *args)
+    assert draw_inputs(sc, 1, 0, 0)["habit.max_gain"].shape == (0,)
+
+
+def test_tornado_runs_with_uncertain_inputs():
+    from simkit.analysis.sensitivity import tornado
+
+    sc = load_scenario("scenarios/micro.toml").with_overrides(
+        {"habit.max_gain": UNC["habit"]["max_gain"]})
+    res = tornado(sc, paths=40, seed=12345, progress=False)
+    e = res["habit.max_gain"]
+    d = sc.uncertain["habit.max_gain"]
+    assert e.base_value == pytest.approx(d.median)
+    assert (e.low_value, e.high_value) == tuple(float(v) for v in d.ppf([0.1, 0.9]))
+    assert e.high_mean >= e.low_mean  # more habit, more notified joins (CRN)

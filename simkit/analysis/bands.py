@@ -80,7 +80,9 @@ class Bands:
     aggregate : str
         How streams were combined per day: ``"sum"``, ``"max"`` or ``"none"``.
     metadata : dict
-        Scenario, seed and version of the underlying result.
+        Scenario, seed and version of the underlying result, and
+        ``uncertain_inputs``: the keys each path drew (when any), whose
+        uncertainty the bands include.
     """
 
     metric: str
@@ -240,6 +242,10 @@ class Bands:
         out += [row(c) for c in lines]
         out.append(f"band edges ± the larger half of their {self.confidence:.0%} "
                    "order-statistic interval (to_dict()/CSV: lo, hi)")
+        unc = self.metadata.get("uncertain_inputs")
+        if unc:
+            out.append(f"each path draws its own {', '.join(unc)} (uncertain inputs): "
+                       "the bands include not knowing them")
         return "\n".join(out)
 
 
@@ -405,6 +411,8 @@ def bands(result, metric="income_total", levels=DEFAULT_LEVELS, by="stream",
                                    "path_offset", "simkit_version", "backend")
             if k in meta}
     keep.setdefault("name", getattr(result, "name", ""))
+    if getattr(result, "inputs", None):
+        keep["uncertain_inputs"] = list(result.inputs)
     return Bands(metric, by, x, levels, est.value, est.lo, est.hi, mean, se, n,
                  confidence, est.coverage, _metrics.UNITS.get(metric, ""), aggregate,
                  keep)

@@ -35,10 +35,11 @@ from types import MappingProxyType
 import numpy as np
 from scipy import special, stats
 
-from ..errors import CorrelationWarning, ScenarioError
+from ..errors import CorrelationWarning, ScenarioError, SimkitError
 
 __all__ = ["Distribution", "FAMILIES", "parse_distribution", "parse_correlations",
-           "draw_inputs", "key_uniforms", "key_hash", "P_INPUTS", "spearman_to_normal"]
+           "draw_inputs", "key_uniforms", "key_hash", "P_INPUTS", "spearman_to_normal",
+           "nearest_correlation"]
 
 #: Purpose number of the input draws in the counter generator's key space
 #: (the kernels' purposes are small integers; see :mod:`simkit._kernels.rng`).
@@ -509,7 +510,8 @@ def spearman_to_normal(rho):
 
     Examples
     --------
-    >>> round(float(spearman_to_normal(0.5)), 4), round(float(spearman_to_normal(1)), 12)
+    >>> r = spearman_to_normal([0.5, 1.0])
+    >>> round(float(r[0]), 4), round(float(r[1]), 12)
     (0.5176, 1.0)
     """
     return 2.0 * np.sin(np.pi * np.asarray(rho, dtype=float) / 6.0)
@@ -648,6 +650,22 @@ def _quote(name):
 # ---------------------------------------------------------------------- draws
 
 
+def _draw_inputs_iv(root_key, path_offset, n_paths):
+    def whole(name, v, lo, hi=None):
+        try:
+            ok = int(v) == v and not isinstance(v, bool) and v >= lo and (
+                hi is None or v < hi)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise SimkitError(f"`{name}` must be an integer >= {lo}"
+                              + (" and < 2**64" if hi else "") + f", got {v!r}")
+        return int(v)
+
+    return (whole("root_key", root_key, 0, 2 ** 64),
+            whole("path_offset", path_offset, 0), whole("n_paths", n_paths, 0))
+
+
 def draw_inputs(scenario, root_key: int, path_offset: int, n_paths: int) -> dict:
     """Draw every uncertain input of ``scenario`` on paths ``path_offset ...``.
 
@@ -682,9 +700,11 @@ def draw_inputs(scenario, root_key: int, path_offset: int, n_paths: int) -> dict
     >>> x = draw_inputs(sc, 12345, 0, 1000)["audience.join_rate"]
     >>> x.shape, bool(0.018 < float(np.median(x)) < 0.022)
     ((1000,), True)
-    >>> bool((draw_inputs(sc, 12345, 500, 10)["audience.join_rate"] == x[500:510]).all())
+    >>> y = draw_inputs(sc, 12345, 500, 10)["audience.join_rate"]
+    >>> bool((y == x[500:510]).all())
     True
     """
+    root_key, path_offset, n_paths = _draw_inputs_iv(root_key, path_offset, n_paths)
     unc = getattr(scenario, "uncertain", {}) or {}
     if not unc:
         return {}
