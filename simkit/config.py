@@ -12,6 +12,7 @@ _DEFAULTS = {
     "BLOCK_PATHS": 4096,
     "CHECKPOINT_PAIRS": 65_536,
     "CORRELATION_REPAIR_TOL": 0.05,
+    "FIT_MIN_CORRELATION": 0.1,
 }
 
 FASTMATH = _DEFAULTS["FASTMATH"]
@@ -21,6 +22,9 @@ CHECKPOINT_PAIRS = _DEFAULTS["CHECKPOINT_PAIRS"]
 #: that repairing an invalid matrix may make (with a CorrelationWarning); a
 #: larger one is an error.
 CORRELATION_REPAIR_TOL = _DEFAULTS["CORRELATION_REPAIR_TOL"]
+#: ``simkit.fit`` writes the rank correlation of two fitted keys into
+#: ``[correlations]`` only when its absolute value exceeds this.
+FIT_MIN_CORRELATION = _DEFAULTS["FIT_MIN_CORRELATION"]
 
 
 def _reset():

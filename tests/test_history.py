@@ -150,3 +150,20 @@ def test_cli_flags_checked_before_reading(tmp_path, capsys):
     assert not (tmp_path / "f.toml").exists()
     assert main(["fit", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "f.toml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_cli_fit_with_mapped_export(tmp_path, capsys):
+    # an analytics export: other headers, average watch time instead of minutes
+    header = ("Start time,Duration,Total viewers,Peak,Avg watch,Diamonds,Gifters,"
+              "New followers")
+    rows = [f"2026-03-{2 + 2 * i:02d}T{18 + i % 4}:00,60,{400 + 37 * (i % 5) + 20 * i},"
+            f"90,7.5,{900 + 50 * i},12,{5 + i % 3}" for i in range(10)]
+    p = _write(tmp_path, rows, header)
+    out = tmp_path / "fitted.toml"
+    cols = ('start="Start time",duration_min=Duration,viewers="Total viewers",'
+            'peak_viewers=Peak,avg_watch_min="Avg watch",diamonds=Diamonds,'
+            'gifters=Gifters,new_followers="New followers"')
+    assert main(["fit", str(p), "-o", str(out), "--columns", cols, "--paths", "20"]) == 0
+    assert "Fit of h.csv (10 LIVEs" in capsys.readouterr().out
+    sc = simkit.load_scenario(out)
+    assert "dwell.median_min" in sc.uncertain

@@ -62,8 +62,9 @@ _INFORMED = {
     "audience.follow_prob": "new followers per viewer (simulated moments)",
 }
 
-#: Correlations with |Spearman| below this are left out of ``[correlations]``.
-MIN_CORRELATION = 0.1
+#: Largest log-scale sd of a written lognormal: a factor e^2.5 = 12 either side
+#: of the median at one sd (beyond that the history says next to nothing).
+MAX_LOG_SD = 2.5
 _DWELL_GRID = np.log([0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
 _DWELL_STEP = 0.15
 
@@ -356,6 +357,8 @@ class FitResult:
         >>> print(fit(_example(), paths=20).table().splitlines()[0])
         Fit of <memory> (8 LIVEs; seed 0, 20 simulated paths)
         """
+        from .. import config
+
         rows = [("key", "estimate", "± s.e.", "90% interval", "informed by")]
         for k in self.keys:
             est, se = self.estimates[k]
@@ -370,7 +373,7 @@ class FitResult:
         cor = self.corr
         pairs = [f"{self.keys[i]} ~ {self.keys[j]}: {cor[i, j]:+.2f}"
                  for i in range(len(self.keys)) for j in range(i + 1, len(self.keys))
-                 if abs(cor[i, j]) > MIN_CORRELATION]
+                 if abs(cor[i, j]) > config.FIT_MIN_CORRELATION]
         if pairs:
             lines.append("Correlated estimates: " + "; ".join(pairs))
         lines.append("Not fitted (base values kept): " + ", ".join(self.not_fitted))
@@ -679,13 +682,18 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
         if k == "shocks.rho":
             e = rho
             se = (1 - rho * rho) * se_work[i]
-            specs[k] = {"dist": "normal", "mean": float(e), "sd": float(max(se, 1e-6)),
+            specs[k] = {"dist": "normal", "mean": float(e),
+                        "sd": float(min(max(se, 1e-6), 1.0)),
                         "lo": -0.97, "hi": 0.97}
         else:
             e = math.exp(est_work[i]) if k not in vals else vals[k]
             se = e * se_work[i]
+            if se_work[i] > MAX_LOG_SD:
+                notes.append(f"{k}: the standard error of its logarithm "
+                             f"({se_work[i]:.3g}) is capped at {MAX_LOG_SD} in the "
+                             "written distribution (the history hardly informs it)")
             spec = {"dist": "lognormal", "median": float(e),
-                    "sigma": float(max(se_work[i], 1e-6))}
+                    "sigma": float(min(max(se_work[i], 1e-6), MAX_LOG_SD))}
             if math.isfinite(fld.hi):
                 spec["hi"] = fld.hi
             if fld.lo > 0:
@@ -696,7 +704,9 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
                                                                    se_work, 1))
     np.fill_diagonal(cor, 1.0)
     sp = _normal_to_spearman(np.clip(cor, -0.999, 0.999))
-    keep = np.abs(sp) > MIN_CORRELATION
+    from .. import config
+
+    keep = np.abs(sp) > config.FIT_MIN_CORRELATION
     trial = np.where(keep, sp, 0.0)
     np.fill_diagonal(trial, 1.0)
     # dropping small entries (and rounding) can leave a matrix that is not a

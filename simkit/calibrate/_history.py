@@ -259,14 +259,17 @@ def parse_columns(text) -> dict:
     return out
 
 
-def _columns_iv(columns):
+def _read_history_iv(path, columns):
+    path = Path(path)
+    if not path.is_file():
+        raise SimkitError(f"{path}: no such file")
     if columns is None:
-        return {}
+        return path, {}
     if isinstance(columns, str):
-        return parse_columns(columns)
+        return path, parse_columns(columns)
     if not isinstance(columns, dict):
         raise SimkitError("`columns` must be a dict of column name -> header")
-    return parse_columns(",".join(f'{k}="{v}"' for k, v in columns.items()))
+    return path, parse_columns(",".join(f'{k}="{v}"' for k, v in columns.items()))
 
 
 def read_history(path, *, columns=None) -> History:
@@ -317,10 +320,7 @@ def read_history(path, *, columns=None) -> History:
     ...
     simkit.errors.SimkitError: h.csv: has 4 LIVEs; at least 8 are needed
     """
-    cmap = _columns_iv(columns)
-    path = Path(path)
-    if not path.is_file():
-        raise SimkitError(f"{path}: no such file")
+    path, cmap = _read_history_iv(path, columns)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
