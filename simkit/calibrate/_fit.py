@@ -291,6 +291,10 @@ class FitResult:
         keys, ``atanh`` for ``shocks.rho``).
     n_lives : int
         LIVEs in the history.
+    source : str
+        The history's file name.
+    seed, paths : int
+        Of the simulations.
     notes : tuple of str
         Warnings about the fit (estimates at a bound, weak identification).
 
