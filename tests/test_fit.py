@@ -85,7 +85,8 @@ def test_fitted_scenarios_load_and_run(fitted, tmp_path):
     assert fitted.forecast["schedule.kind"] == "consistent"
     # join and discovery rates trade off: a negative rank correlation is written
     keys, m = fitted.forecast.correlations
-    i, j = keys.index("audience.join_rate"), keys.index("audience.discovery_rate_per_min")
+    i = keys.index("audience.join_rate")
+    j = keys.index("audience.discovery_rate_per_min")
     assert m[i, j] < -0.1
     for replay in (False, True):
         p = tmp_path / f"f{replay}.toml"
@@ -101,10 +102,12 @@ def test_not_fitted_keeps_base(fitted):
     base = simkit.load_scenario("scenarios/mid_tier.toml")
     h = _history(_truth_scenario(), seed=5)
     res = fit(h.take(slice(0, 30)), scenario=base, paths=50)
-    assert "dwell.sigma" in res.not_fitted and "audience.join_rate" not in res.not_fitted
+    assert "dwell.sigma" in res.not_fitted
+    assert "audience.join_rate" not in res.not_fitted
     assert res.forecast["dwell.sigma"] == base["dwell.sigma"]
     assert res.forecast["schedule.slots"] == base["schedule.slots"]
-    assert res.forecast["creator.followers"] == int(h.followers[29] + h.new_followers[29])
+    last = int(h.followers[29] + h.new_followers[29])
+    assert res.forecast["creator.followers"] == last
 
 
 def test_weak_identification_shows(fitted):

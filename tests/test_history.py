@@ -68,7 +68,8 @@ def test_columns_mapping(tmp_path):
     h2 = read_history(p, columns={"viewers": "Total viewers", "peak_viewers": "Peak",
                                   "diamonds": "Diamonds"})
     np.testing.assert_array_equal(h.viewers, h2.viewers)
-    with pytest.raises(simkit.SimkitError, match="required column `viewers` is missing"):
+    with pytest.raises(simkit.SimkitError,
+                       match="required column `viewers` is missing"):
         read_history(p, columns={"peak_viewers": "Peak", "diamonds": "Diamonds"})
 
 
@@ -148,7 +149,8 @@ def test_cli_flags_checked_before_reading(tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and part in err[0], err
     assert not (tmp_path / "f.toml").exists()
-    assert main(["fit", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "f.toml")]) == 2
+    missing = str(tmp_path / "missing.csv")
+    assert main(["fit", missing, "-o", str(tmp_path / "f.toml")]) == 2
     assert "no such file" in capsys.readouterr().err
 
 
@@ -163,7 +165,8 @@ def test_cli_fit_with_mapped_export(tmp_path, capsys):
     cols = ('start="Start time",duration_min=Duration,viewers="Total viewers",'
             'peak_viewers=Peak,avg_watch_min="Avg watch",diamonds=Diamonds,'
             'gifters=Gifters,new_followers="New followers"')
-    assert main(["fit", str(p), "-o", str(out), "--columns", cols, "--paths", "20"]) == 0
+    argv = ["fit", str(p), "-o", str(out), "--columns", cols, "--paths", "20"]
+    assert main(argv) == 0
     assert "Fit of h.csv (10 LIVEs" in capsys.readouterr().out
     sc = simkit.load_scenario(out)
     assert "dwell.median_min" in sc.uncertain

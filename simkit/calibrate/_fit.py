@@ -570,7 +570,8 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     theta, cov_a, at_bound = _stage_a(hist, nominal)
     r, mu, sig = np.exp(theta[:3])
     rho = math.tanh(theta[3])
-    vals = {"audience.join_rate": float(r), "audience.discovery_rate_per_min": float(mu),
+    vals = {"audience.join_rate": float(r),
+            "audience.discovery_rate_per_min": float(mu),
             "shocks.audience_sigma": float(sig), "shocks.rho": float(rho)}
     for k, b in zip(FITTED_KEYS[:4], at_bound):
         if b:
@@ -617,7 +618,7 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     dl = math.log(loc[2] / loc[0])
 
     def lmom(s):
-        return np.log([max(s["q"], 1e-300), max(s["dpm"], 1e-300), max(s["nf"], 1e-300)])
+        return np.log([max(s[m], 1e-300) for m in ("q", "dpm", "nf")])
 
     mid = s3[1]
     dm = (lmom(s3[2]) - lmom(s3[0])) / dl           # d ln moments / d ln median
