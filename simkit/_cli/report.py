@@ -25,6 +25,12 @@ def add_parser(sub):
                    help="report on this variant (the comparison covers all)")
     p.add_argument("--target", type=float, default=None, metavar="USD",
                    help="report P(income_total > USD) with its standard error")
+    p.add_argument("--history", default=None, metavar="CSV",
+                   help="add a Calibration section: this LIVE history against the "
+                   "scenario, and a backtest of its last LIVEs")
+    p.add_argument("--holdout", type=common._positive_int, default=None, metavar="K",
+                   help="LIVEs the backtest holds out (default a fifth; needs "
+                   "--history)")
     p.add_argument("--tornado-paths", type=common._positive_int, default=None,
                    metavar="N", help="paths per run of the tornado (default "
                    "paths / 10, at least 100)")
@@ -36,7 +42,10 @@ def main(args):
     from ..errors import SimkitError
     from ..report import build_report
 
+    from ..report import _history_iv
+
     sc = common.load(args)
+    history, holdout = _history_iv(args.history, args.holdout)
     with common.backend_session(args) as scheduler:  # one client for the report
         try:
             out = build_report(sc, paths=args.paths, seed=args.seed,
@@ -44,7 +53,8 @@ def main(args):
                                target=args.target, tornado_paths=args.tornado_paths,
                                threads=args.threads,
                                progress=common.progress_flag(args),
-                               backend=args.backend, scheduler=scheduler)
+                               backend=args.backend, scheduler=scheduler,
+                               history=history, holdout=holdout)
         except OSError as exc:
             raise SimkitError(f"-o {args.output}: cannot write "
                               f"({exc.strerror or exc})") from None
