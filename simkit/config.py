@@ -13,6 +13,7 @@ _DEFAULTS = {
     "CHECKPOINT_PAIRS": 65_536,
     "CORRELATION_REPAIR_TOL": 0.05,
     "FIT_MIN_CORRELATION": 0.1,
+    "FIT_PRIOR_LOG_SD": 1.5,
 }
 
 FASTMATH = _DEFAULTS["FASTMATH"]
@@ -25,6 +26,9 @@ CORRELATION_REPAIR_TOL = _DEFAULTS["CORRELATION_REPAIR_TOL"]
 #: ``simkit.fit`` writes the rank correlation of two fitted keys into
 #: ``[correlations]`` only when its absolute value exceeds this.
 FIT_MIN_CORRELATION = _DEFAULTS["FIT_MIN_CORRELATION"]
+#: sd of the weak lognormal prior of ``simkit.fit`` on the join and discovery
+#: rates, around the base scenario's values (1.5: a factor 4.5 either way).
+FIT_PRIOR_LOG_SD = _DEFAULTS["FIT_PRIOR_LOG_SD"]
 
 
 def _reset():

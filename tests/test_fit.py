@@ -113,17 +113,20 @@ def test_not_fitted_keeps_base(fitted):
 def test_weak_identification_shows(fitted):
     # every LIVE at 20:00 for two hours: only the slow growth of the followers
     # separates notified from feed viewers, so the two rates trade off almost
-    # one for one; the fit says so, and the join rate's error is far larger
-    # than on the history with varied hours and lengths.
+    # one for one; the fit says so, and the join rate's relative error is far
+    # larger than on the history with varied hours and lengths (the weak prior
+    # of config.FIT_PRIOR_LOG_SD keeps it finite).
     streams = [dict(s, hour=20, duration_min=120.0) for s in _streams()]
     sc = _truth_scenario().with_overrides({"schedule.streams": streams})
     res = fit(_history(sc, seed=5).take(slice(0, 30)), paths=50)
-    assert res.corr[0, 1] < -0.8
+    assert res.corr[0, 1] < -0.9
     assert any("weakly separated" in n for n in res.notes)
-    assert res.estimates["audience.join_rate"][1] / res.estimates[
-        "audience.join_rate"][0] > 1.0
-    assert fitted.estimates["audience.join_rate"][1] / fitted.estimates[
-        "audience.join_rate"][0] < 0.5
+
+    def rel(r):
+        est, se = r.estimates["audience.join_rate"]
+        return se / est
+
+    assert rel(res) > 0.5 and rel(fitted) < 0.25 and rel(res) > 3 * rel(fitted)
 
 
 def test_fit_arguments():

@@ -120,7 +120,7 @@ def _design(hist, sc, followers=None, habit=None):
 # ------------------------------------------------------------------ stage A
 
 
-def _nll(theta, y, c, f, lag, X=None):
+def _nll(theta, y, c, f, lag, X=None, prior=None):
     r, mu, s = np.exp(theta[:3])
     rho = math.tanh(theta[3])
     m = r * c + mu * f
@@ -134,6 +134,11 @@ def _nll(theta, y, c, f, lag, X=None):
         return 1e300
     z = np.linalg.solve(L, e)
     nll = float(np.log(np.diag(L)).sum() + 0.5 * z @ z)
+    if prior is not None:
+        # weak lognormal prior on the two rates around the base's values: keeps
+        # a split the history cannot make off the bounds (the posterior mode)
+        centre, sd = prior
+        nll += 0.5 * float((((theta[:2] - centre) / sd) ** 2).sum())
     if X is None:
         return nll
     # restricted likelihood (Patterson and Thompson 1971): the two rates take
@@ -167,6 +172,9 @@ def _stage_a(hist, sc):
     lag = np.abs(np.subtract.outer(np.arange(n), np.arange(n))).astype(float)
     r0 = max(sc["audience.join_rate"], 1e-4)
     mu0 = max(sc["audience.discovery_rate_per_min"], 1e-2)
+    from .. import config
+
+    prior = (np.log([r0, mu0]), config.FIT_PRIOR_LOG_SD)
     bounds = [(math.log(1e-6), 0.0), (math.log(1e-4), math.log(1e4)),
               (math.log(0.01), math.log(3.0)), (math.atanh(-0.95), math.atanh(0.95))]
     best = None
@@ -177,7 +185,7 @@ def _stage_a(hist, sc):
         x0 = [math.log(min(wr * r0 * k, 0.99)), math.log(max(wm * mu0 * k, 1.1e-4)),
               math.log(0.4), math.atanh(0.3)]
         x0 = [min(max(v, lo + 1e-6), hi - 1e-6) for v, (lo, hi) in zip(x0, bounds)]
-        res = minimize(_nll, x0, args=(y, c, f, lag), method="L-BFGS-B",
+        res = minimize(_nll, x0, args=(y, c, f, lag, None, prior), method="L-BFGS-B",
                        bounds=bounds)
         if best is None or res.fun < best.fun:
             best = res
@@ -185,9 +193,10 @@ def _stage_a(hist, sc):
     m = r * c + mu * f
     X = np.column_stack([r * c / m, mu * f / m])
     x0 = [min(max(v, lo + 1e-6), hi - 1e-6) for v, (lo, hi) in zip(best.x, bounds)]
-    best = minimize(_nll, x0, args=(y, c, f, lag, X), method="L-BFGS-B", bounds=bounds)
+    best = minimize(_nll, x0, args=(y, c, f, lag, X, prior), method="L-BFGS-B",
+                    bounds=bounds)
     theta = best.x
-    H = _hessian(lambda t: _nll(t, y, c, f, lag, X), theta)
+    H = _hessian(lambda t: _nll(t, y, c, f, lag, X, prior), theta)
     w, v = np.linalg.eigh((H + H.T) / 2)
     cov = (v / np.maximum(w, 1e-8)) @ v.T   # pseudo-inverse on a flat direction
     at_bound = [abs(t - lo) < 1e-4 or abs(t - hi) < 1e-4
