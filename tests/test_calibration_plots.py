@@ -105,7 +105,8 @@ def test_fit_quantiles_errors(data, kwargs, match):
 
 def test_backtest_calibration_points_and_pit_steps():
     rng = np.random.default_rng(1)
-    sim = {"viewers": rng.normal(size=(800, 60)), "diamonds": rng.normal(size=(800, 60))}
+    sim = {"viewers": rng.normal(size=(800, 60)),
+           "diamonds": rng.normal(size=(800, 60))}
     r = evaluate(sim, {"viewers": 3 * rng.normal(size=60),
                        "diamonds": rng.normal(size=60)})
     left, right = backtest_calibration(r)

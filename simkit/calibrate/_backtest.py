@@ -84,7 +84,7 @@ def pit_values(samples, observed, *, seed=0):
     >>> sim = np.arange(1.0, 101.0)[:, None].repeat(2, axis=1)  # 1, ..., 100
     >>> pit_values(sim, [50.5, 200.0]).tolist()
     [0.5, 1.0]
-    >>> p = float(pit_values(sim, [50.0])[0])  # a tie: between 0.49 and 0.50
+    >>> p = float(pit_values(sim[:, :1], [50.0])[0])  # a tie: between 0.49 and 0.50
     >>> 0.49 <= p <= 0.50
     True
     """
@@ -252,7 +252,8 @@ class BacktestResult:
         for m in self.metrics:
             ends = {}
             for lv in self.levels:
-                ends[(1 - lv) / 2], ends[(1 + lv) / 2] = self.lo[(m, lv)], self.hi[(m, lv)]
+                ends[(1 - lv) / 2] = self.lo[(m, lv)]
+                ends[(1 + lv) / 2] = self.hi[(m, lv)]
             for i in range(self.n):
                 st = "" if self.starts is None else str(self.starts[i])
                 row = [st, m, f"{self.observed[m][i]:.10g}", f"{self.pit[m][i]:.6f}",

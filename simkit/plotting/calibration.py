@@ -31,7 +31,7 @@ _UNIT = {"viewers": "unique_viewers", "viewer_minutes": "viewer_minutes",
 
 
 def _grid(ax, n, figsize=None):
-    """``n`` Axes: the given ones, or a new figure of 1 x n (n <= 2) or 2 x ceil(n/2)."""
+    """``n`` Axes: the given ones, or a new figure of 1 x n (n <= 2) or 2 rows."""
     if ax is not None:
         axes = tuple(np.atleast_1d(np.asarray(ax, dtype=object)).ravel())
         if len(axes) != n:
@@ -247,7 +247,8 @@ def fit_diagnostics(history, samples, *, metrics=None, level=0.9, levels=(0.5, 0
     >>> h = SimpleNamespace(start=np.datetime64("2026-01-06T20:00")
     ...                     + np.arange(20) * np.timedelta64(2, "D"),
     ...                     viewers=rng.poisson(900, 20), diamonds=rng.poisson(50, 20))
-    >>> sim = {"viewers": rng.poisson(900, (300, 20)), "diamonds": rng.poisson(50, (300, 20))}
+    >>> sim = {"viewers": rng.poisson(900, (300, 20)),
+    ...        "diamonds": rng.poisson(50, (300, 20))}
     >>> fit_diagnostics(h, sim).shape
     (2, 2)
     """
