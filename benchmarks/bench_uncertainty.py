@@ -30,7 +30,8 @@ from simkit import simulate
 
 #: Ten uncertain inputs, each centred on the mid-tier scenario's value.
 TEN = {
-    "audience.join_rate": {"dist": "lognormal", "median": 0.01, "sigma": 0.3, "hi": 0.2},
+    "audience.join_rate": {"dist": "lognormal", "median": 0.01, "sigma": 0.3,
+                           "hi": 0.2},
     "audience.discovery_rate_per_min": {"dist": "gamma", "mean": 5.0, "sd": 1.5},
     "audience.engagement": {"dist": "beta", "alpha": 5.0, "beta": 5.0},
     "audience.follow_prob": {"dist": "pert", "min": 0.01, "mode": 0.02, "max": 0.04},

@@ -4,6 +4,11 @@ A reader never sees a half-written file, and an interrupted run leaves the
 previous file (or nothing) in place. :func:`atomic_files` extends this to a set
 of files in one directory: every file is written to a temporary name first and
 the set is renamed into place only when all are complete.
+
+A temporary is named ``.NAME.PID.XXXXXXXX.tmp`` (``PID`` the writing process).
+One that a killed process left behind is removed by the next write into the
+same folder: only names of that form, only when process ``PID`` is gone (or
+started after the file was last written, so cannot be its writer).
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
+import threading
 from pathlib import Path
 
 __all__ = [
@@ -30,12 +37,135 @@ def _umask() -> int:
     return mask
 
 
+def process_started(pid):
+    """When process ``pid`` started (seconds since the epoch), or None if unknown.
+
+    Read from ``/proc`` (Linux); None elsewhere or if there is no such process.
+
+    Examples
+    --------
+    >>> import os, sys, time
+    >>> t = process_started(os.getpid())
+    >>> t is None or t <= time.time()
+    True
+    """
+    try:
+        stat = Path(f"/proc/{int(pid)}/stat").read_text()
+        ticks = int(stat.rpartition(")")[2].split()[19])
+        for line in Path("/proc/stat").read_text().splitlines():
+            if line.startswith("btime "):
+                return int(line.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def process_alive(pid, since=None) -> bool:
+    """Whether process ``pid`` runs on this machine (and, with ``since``, could
+    have been running at that time: it did not start after it).
+
+    Examples
+    --------
+    >>> import os
+    >>> process_alive(os.getpid())
+    True
+    """
+    if os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C there: cannot tell
+        return True
+    try:
+        pid = int(pid)
+        if pid <= 0:
+            return False
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError, OSError):
+        return True  # exists but is not ours, or cannot tell: assume alive
+    if since is not None:
+        started = process_started(pid)
+        if started is not None and started > since + 1.0:  # 1 s: clock ticks
+            return False
+    return True
+
+
+_TEMPORARY = re.compile(r"\..+\.(\d+)\.[a-z0-9_]{8}\.tmp")
+_lock = threading.Lock()
+_ours = set()     # names of the temporaries this process made and still owns
+_swept = set()    # folders already cleared of stale temporaries
+
+
+def remove_stale_temporaries(directory) -> list:
+    """Remove the temporaries killed writers left in ``directory``.
+
+    Only plain files named ``.NAME.PID.XXXXXXXX.tmp`` whose process ``PID`` is
+    gone (or started after the file was last written, or is this process,
+    which did not make it) are removed; anything else is left alone.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / ".x.json.999999999.abcd1234.tmp").write_text("half")
+    >>> _ = (d / ".mine.tmp").write_text("a file of the user's")
+    >>> [p.name for p in remove_stale_temporaries(d)]
+    ['.x.json.999999999.abcd1234.tmp']
+    >>> sorted(p.name for p in d.iterdir())
+    ['.mine.tmp']
+    """
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for e in entries:
+        m = _TEMPORARY.fullmatch(e.name)
+        if m is None:
+            continue
+        path = Path(directory) / e.name
+        try:
+            if not e.is_file(follow_symlinks=False):
+                continue
+            pid = int(m.group(1))
+            with _lock:
+                if e.name in _ours:
+                    continue
+            if pid != os.getpid() and process_alive(pid, since=e.stat().st_mtime):
+                continue
+            path.unlink()
+            removed.append(path)
+        except (OSError, ValueError):
+            continue
+    return removed
+
+
 def _temporary_beside(path):
-    """A new empty file ``.NAME.XXXX.tmp`` next to ``path``, with the usual mode."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """A new empty file ``.NAME.PID.XXXXXXXX.tmp`` next to ``path``, with the
+    usual mode; stale temporaries in that folder are removed first (once per
+    folder and process)."""
+    folder = path.parent
+    with _lock:
+        first = folder not in _swept
+        _swept.add(folder)
+    if first:
+        remove_stale_temporaries(folder)
+    with _lock:  # made and recorded as one step: a sweep never sees it unrecorded
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.",
+                                   suffix=".tmp", dir=folder)
+        _ours.add(Path(tmp).name)
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
     return Path(tmp)
+
+
+def _release(tmp):
+    """``tmp`` is renamed or removed: no longer one of this process's."""
+    with _lock:
+        _ours.discard(tmp.name)
 
 
 @contextlib.contextmanager
@@ -60,6 +190,7 @@ def atomic_path(path):
     finally:
         if tmp.exists():
             tmp.unlink()
+        _release(tmp)
 
 
 def atomic_write_bytes(path, data: bytes) -> None:
@@ -88,8 +219,30 @@ def _json_default(o):
 
 
 def write_json(path, obj) -> None:
-    """Write ``obj`` as indented JSON, atomically (numpy scalars/arrays allowed)."""
-    atomic_write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n")
+    """Write ``obj`` as indented JSON, atomically (numpy scalars/arrays allowed).
+
+    NaN and infinities are refused (JSON has none): nothing is written, and
+    :class:`~simkit.errors.SimkitError` names the file.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.json"
+    >>> write_json(f, {"price": float("inf")})
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: not writing x.json: a value is NaN or infinite (Out of range float values are not JSON compliant: inf)
+    >>> f.exists()
+    False
+    """
+    try:
+        text = json.dumps(obj, indent=2, default=_json_default, allow_nan=False)
+    except ValueError as exc:
+        from .errors import SimkitError
+
+        raise SimkitError(f"not writing {Path(path).name}: a value is NaN or "
+                          f"infinite ({exc})") from None
+    atomic_write_text(path, text + "\n")
 
 
 class AtomicFileSet:
@@ -202,6 +355,7 @@ class AtomicFileSet:
         for tmp, final in self._pending:
             try:
                 os.replace(tmp, final)
+                _release(tmp)
             except OSError as exc:
                 raise SimkitError(f"cannot write {final}: {exc.strerror or exc}") \
                     from None
@@ -225,6 +379,7 @@ class AtomicFileSet:
         for tmp, _ in self._pending:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+            _release(tmp)
         self._pending = []
         for d in reversed(self._created):
             with contextlib.suppress(OSError):  # not empty: files were committed

@@ -39,8 +39,8 @@ _SHAPE_KEYS = frozenset({"horizon.weeks", "schedule.streams_per_week",
 #: path): every numeric scalar key of the schema except those that fix the
 #: shape of the work and the ``sponsorship`` / ``sweep`` sections.
 PATH_KEYS = frozenset(
-    f"{sec}.{k}" for sec, fields in SCHEMA.items() if sec not in ("", "sponsorship", "sweep")
-    for k, f in fields.items()
+    f"{sec}.{k}" for sec, fields in SCHEMA.items()
+    if sec not in ("", "sponsorship", "sweep") for k, f in fields.items()
     if f.kind in ("float", "int") and f"{sec}.{k}" not in _SHAPE_KEYS)
 
 #: Keys that enter the segment gift rates (the rest of PATH_KEYS enters theta
@@ -192,7 +192,8 @@ def _spec(sc, n_rows):
     spec = {k: sc[k] for k in PATH_KEYS}
     spec.update({k: sc[k] for k in _STATIC_KEYS})
     spec.update({"n_streams": n_streams(sc), "n_rows": n_rows,
-                 "n_seg": len(sc["segments.names"]), "n_gifts": len(sc.catalogue.coins)})
+                 "n_seg": len(sc["segments.names"]),
+                 "n_gifts": len(sc.catalogue.coins)})
     return spec
 
 

@@ -13,7 +13,7 @@ import sys
 import warnings
 
 from ._version import __version__
-from .errors import SimkitError
+from .errors import SimkitError, SimkitWarning
 
 __all__ = ["make_parser", "main"]
 
@@ -59,18 +59,15 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    """One ``simkit: warning: ...`` line on stderr for simkit's own warnings about
-    the input (a repaired correlation matrix); others as Python shows them."""
-    from .errors import CorrelationWarning
+_SHOW_WARNING = warnings.showwarning
 
-    if issubclass(category, CorrelationWarning):
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Show simkit's own warnings as one ``simkit: warning:`` line on stderr."""
+    if issubclass(category, SimkitWarning):
         print(f"simkit: warning: {message}", file=sys.stderr)
     else:
-        _SHOWWARNING(message, category, filename, lineno, file, line)
-
-
-_SHOWWARNING = warnings.showwarning
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
 
 
 def main(argv=None) -> int:
@@ -87,11 +84,13 @@ def main(argv=None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
-        with warnings.catch_warnings():  # restores showwarning on exit
-            warnings.showwarning = _show_warning
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            warnings.simplefilter("always", SimkitWarning)
             return int(args.func(args) or 0)
-    except SimkitError as exc:
-        print(f"simkit: error: {exc}", file=sys.stderr)
+    except SimkitError as exc:  # any subclass, raised anywhere: an input mistake
+        message = " ".join(str(exc).splitlines())  # one line, whatever it holds
+        print(f"simkit: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("simkit: interrupted", file=sys.stderr)

@@ -6,7 +6,8 @@ is a :class:`SimkitError`; the CLI prints its message on one line and exits 2.
 
 from __future__ import annotations
 
-__all__ = ["SimkitError", "ScenarioError", "LowPrecisionWarning", "CorrelationWarning"]
+__all__ = ["SimkitError", "ScenarioError", "LowPrecisionWarning", "SimkitWarning",
+           "CheckpointWarning", "CorrelationWarning"]
 
 
 class SimkitError(Exception):
@@ -48,7 +49,17 @@ class LowPrecisionWarning(RuntimeWarning):
     """A Monte Carlo estimate rests on too few paths to be trusted."""
 
 
-class CorrelationWarning(UserWarning):
+class SimkitWarning(UserWarning):
+    """Base class of simkit's warnings about the input or the run (the CLI prints
+    each as one ``simkit: warning:`` line)."""
+
+
+class CorrelationWarning(SimkitWarning):
     """A scenario's ``[correlations]`` were not a valid correlation matrix; the
     nearest valid one (each entry moved by at most
     ``simkit.config.CORRELATION_REPAIR_TOL``) is used instead."""
+
+
+class CheckpointWarning(SimkitWarning):
+    """A run goes on without its checkpoint (something simkit did not write is in
+    the way); its numbers are unaffected, but an interruption loses its work."""

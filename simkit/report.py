@@ -49,9 +49,6 @@ _CALIBRATION_PATHS = 1000
 #: with a darker hatch and edge, distinct from the band greys in black and white.
 _SPONSORED_FACE, _SPONSORED_EDGE, _SPONSORED_HATCH = "#f0f0f0", "#555555", "//"
 
-#: Largest curves array (paths x streams x minutes cells) the report keeps.
-_MAX_CURVE_CELLS = 20_000_000
-
 _INPUTS = (
     ("horizon.weeks", "Horizon (weeks)"),
     ("schedule.kind", "Schedule"),
@@ -705,6 +702,7 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
 
     Returns the main result (for the summary) and the sections in order.
     """
+    from ._memory import curve_paths
     from .simulate import simulate
 
     res = simulate(sc, paths=paths, seed=seed, per_stream=True, **run_kw)
@@ -713,7 +711,7 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
         streams = next(iter(res.per_stream.values())).shape[1]
         minutes = int(np.ceil(float(np.max(res.per_stream["duration_min"],
                                            initial=1.0)))) + 1
-        cpaths = int(min(paths, max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))))
+        cpaths = curve_paths(paths, streams, minutes)
         # path i is the same in any run: these are the first cpaths paths of `res`
         res_curves = simulate(sc, paths=cpaths, seed=seed, per_stream=True, curves=True,
                               **run_kw)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from . import metrics as _metrics
 from ._io import atomic_path, atomic_write_text, write_json
+from ._present import NA
 from ._version import __version__
 from .errors import SimkitError
 
@@ -209,7 +211,7 @@ class MetricSummary:
 
 def _fmt(v, unit=""):
     if not np.isfinite(v):
-        return str(float(v))
+        return NA
     if unit == "USD":
         return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
     if abs(v) >= 100 or v == int(v):
@@ -265,7 +267,7 @@ class Summary:
         Columns: :attr:`CSV_COLUMNS`: ``metric``, ``unit``, ``n``, ``mean``,
         ``se`` (its standard error), each quantile ``p05`` ... ``p95``
         followed by the bounds of its 95% order-statistic interval
-        (``p05_lo``, ``p05_hi``, ...; ``-inf``/``inf`` when unbounded), and
+        (``p05_lo``, ``p05_hi``, ...; empty when too few paths bound it), and
         ``target``, ``p_exceed``, ``p_exceed_se`` (empty without a target).
         Floats are written with ``repr``, so they read back exactly.
 
@@ -280,34 +282,30 @@ class Summary:
         >>> print(res.summary(["gifts"]).csv_text().splitlines()[0][:40])
         metric,unit,n,mean,se,p05,p05_lo,p05_hi,
         """
-        import csv
+        from ._present import csv_text
 
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(self.CSV_COLUMNS)
-        def num(v):
-            return "" if v is None else repr(float(v))
-
+        rows = []
         for r in self.rows:
-            row = [r.metric, _metrics.UNITS.get(r.metric, ""), r.n, num(r.mean),
-                   num(r.stderr)]
+            row = [r.metric, _metrics.UNITS.get(r.metric, ""), r.n, r.mean, r.stderr]
             for q in SUMMARY_QUANTILES:
                 lo = None if r.quantiles_lo is None else r.quantiles_lo[q]
                 hi = None if r.quantiles_hi is None else r.quantiles_hi[q]
-                row += [num(r.quantiles[q]), num(lo), num(hi)]
-            row += [num(r.target), num(r.p_exceed), num(r.p_exceed_stderr)]
-            w.writerow(row)
-        return buf.getvalue()
+                row += [r.quantiles[q], lo, hi]
+            rows.append(row + [r.target, r.p_exceed, r.p_exceed_stderr])
+        return csv_text(self.CSV_COLUMNS, rows)
 
     def __str__(self):
         head = ["metric", "mean", "± s.e.",
                 *(f"P{q * 100:g}" for q in SUMMARY_QUANTILES)]
         lines = []
+        unbounded = False
         for r in self.rows:
             u = _metrics.UNITS.get(r.metric, "")
             cells = [r.metric, _fmt(r.mean, u), _fmt(r.stderr, u)]
             cells += [f"{_fmt(r.quantiles[q], u)} ±{_fmt(r.half_width(q))}"
                       for q in SUMMARY_QUANTILES]
+            unbounded = unbounded or not all(
+                np.isfinite(r.half_width(q)) for q in SUMMARY_QUANTILES)
             lines.append(cells)
         widths = [max(len(str(c)) for c in col) for col in zip(head, *lines)]
         fmt_row = lambda cells: "  ".join(  # noqa: E731
@@ -317,6 +315,9 @@ class Summary:
         out += [fmt_row(c) for c in lines]
         out.append(f"quantiles ± the larger half of their {SUMMARY_CONFIDENCE:.0%} "
                    "order-statistic interval")
+        if unbounded:
+            out.append(f"{NA}: too few paths to bound that quantile (or its "
+                       "standard error)")
         for r in self.rows:
             if r.target is not None:
                 u = _metrics.UNITS.get(r.metric, "")
@@ -683,9 +684,14 @@ class SimulationResult:
         ------
         SimkitError
             If ``path`` is missing, is not a readable ``.npz`` archive (for
-            example a truncated copy), or lacks the members :meth:`save` writes
-            (``__meta__`` and ``totals/...`` arrays of one length); the message
-            names the file and what is wrong.
+            example a truncated copy), lacks the members :meth:`save` writes
+            (``__meta__`` and ``totals/...`` arrays of one length), has a
+            member of another type or shape than :meth:`save` writes (real
+            numbers: totals 1-d, per-stream 2-d, curves 3-d, all with one
+            number of paths), or would take more than
+            :data:`simkit.config.NPZ_MAX_BYTES` uncompressed (refused before
+            anything is inflated); the message names the file, and the array
+            where one is at fault.
 
         Examples
         --------
@@ -710,7 +716,7 @@ class SimulationResult:
 
         try:
             with open(path, "rb") as fh:  # np.load(path) leaks it on a bad archive
-                meta, totals, ps, curves, inputs = _read_npz(fh, bad)
+                meta, totals, ps, curves, inputs = _read_npz(fh, path, bad)
         except OSError as exc:
             raise SimkitError(f"{path}: cannot read ({exc.strerror})") from None
         if not (isinstance(meta, dict) and isinstance(meta.get("name"), str)
@@ -720,40 +726,111 @@ class SimulationResult:
         n = next(iter(lengths.values()))
         if len(n) != 1 or any(s != n for s in lengths.values()):
             raise bad(f"`totals/...` arrays are not 1-d of one length ({lengths})")
+        streams = {v.shape[1] for v in ps.values()}
+        for k, v in ps.items():
+            if v.shape[0] != n[0] or len(streams) > 1:
+                raise bad(f"`per_stream/{k}` has shape {v.shape}, not (paths, streams) "
+                          f"with {n[0]} paths and the streams of the other "
+                          "`per_stream/...` arrays")
+        if curves is not None and (curves.shape[0] != n[0] or (
+                streams and curves.shape[1] not in streams)):
+            raise bad(f"`curves` has shape {curves.shape}, not (paths, streams, "
+                      f"minutes) with {n[0]} paths"
+                      + (f" and {min(streams)} streams" if streams else ""))
         if any(v.shape != n for v in inputs.values()):
             raise bad("`inputs/...` arrays do not have one value per path")
         return cls(meta["name"], totals, ps or None, curves, meta["metadata"], inputs)
 
 
-def _read_npz(fh, bad):
-    """``(meta, totals, per_stream, curves, inputs)`` of an open result file.
+def _member_header(zf, info, bad):
+    """``(shape, dtype)`` from the header of one ``.npy`` member, read without
+    inflating its data; refused when the header claims more data than the
+    member holds (``np.load`` would allocate the claimed size first)."""
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+    name = info.filename.removesuffix(".npy")
+    if math.prod(shape) * dtype.itemsize > info.file_size:
+        raise bad(f"`{name}` claims shape {shape} of {dtype}, more than the "
+                  f"{info.file_size:,} bytes it holds")
+    return shape, dtype
 
-    ``bad(what)`` builds the :class:`SimkitError` raised when it is not one.
+
+def _check_member(name, shape, dtype, bad):
+    """Refuse a member :meth:`SimulationResult.save` would not have written."""
+    if name == "__meta__":
+        if dtype != np.uint8 or len(shape) != 1:
+            raise bad(f"`__meta__` must be 1-d uint8 (JSON text), got shape {shape} "
+                      f"of {dtype}")
+        return
+    if dtype.hasobject or dtype.kind not in "biuf" or dtype.fields is not None:
+        raise bad(f"`{name}` has dtype {dtype}, not a real number type")
+    want = (1 if name.startswith(("totals/", "inputs/"))
+            else 2 if name.startswith("per_stream/")
+            else 3 if name == "curves" else None)
+    if want is not None and len(shape) != want:
+        raise bad(f"`{name}` must have {want} dimension{'s' if want > 1 else ''}, "
+                  f"got shape {shape}")
+
+
+def _read_npz(fh, path, bad):
+    """``(meta, totals, per_stream, curves, inputs)`` of an open result file ``path``.
+
+    The archive's directory is read first: an archive whose members would
+    take more than :data:`simkit.config.NPZ_MAX_BYTES` uncompressed, or
+    whose ``.npy`` headers claim more data than a member holds, is refused
+    before anything is inflated, as is a member of a type or shape
+    :meth:`SimulationResult.save` does not write. ``bad(what)`` builds the
+    :class:`SimkitError` raised when it is not a result file.
     """
     import zipfile
     import zlib
 
-    errors = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+    from . import config
+
+    # NotImplementedError: an unknown compression; RecursionError: metadata
+    # JSON nested past the interpreter's limit.
+    errors = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error,
+              NotImplementedError, RecursionError)
     try:
-        z = np.load(fh, allow_pickle=False)
+        zf = zipfile.ZipFile(fh)
     except errors as exc:
+        fh.seek(0)
+        if fh.read(6) == b"\x93NUMPY":
+            raise bad("a single .npy array, not an .npz archive") from None
         raise bad(f"not a readable .npz archive ({exc})") from None
-    if not isinstance(z, np.lib.npyio.NpzFile):
-        raise bad("a single .npy array, not an .npz archive")
-    with z:
-        names = list(z.files)
-        if "__meta__" not in names:
+    with zf:
+        infos = {i.filename.removesuffix(".npy"): i for i in zf.infolist()
+                 if i.filename.endswith(".npy")}
+        size = sum(i.file_size for i in zf.infolist())
+        if size > config.NPZ_MAX_BYTES:
+            raise SimkitError(f"{path}: too large: its arrays take {size:,} bytes "
+                              f"uncompressed, more than the limit of "
+                              f"{config.NPZ_MAX_BYTES:,} (simkit.config.NPZ_MAX_BYTES)")
+        if "__meta__" not in infos:
             raise bad("no `__meta__` member (write results with "
                       "SimulationResult.save or `simkit run --out`)")
-        keys = [k for k in names if k.startswith("totals/")]
+        keys = [k for k in infos if k.startswith("totals/")]
         if not keys:
             raise bad("no `totals/...` arrays")
+        wanted = (["__meta__"] + keys + [k for k in infos if k.startswith("per_stream/")]
+                  + (["curves"] if "curves" in infos else [])
+                  + [k for k in infos if k.startswith("inputs/")])
+        arrays = {}
         try:
-            meta = json.loads(bytes(z["__meta__"]).decode())
-            totals = {k[7:]: z[k] for k in keys}
-            ps = {k[11:]: z[k] for k in names if k.startswith("per_stream/")}
-            curves = z["curves"] if "curves" in names else None
-            inputs = {k[7:]: z[k] for k in names if k.startswith("inputs/")}
+            for k in wanted:
+                shape, dtype = _member_header(zf, infos[k], bad)
+                _check_member(k, shape, dtype, bad)
+            for k in wanted:
+                with zf.open(infos[k]) as f:
+                    arrays[k] = np.lib.format.read_array(f, allow_pickle=False)
+            meta = json.loads(bytes(arrays.pop("__meta__")).decode())
         except errors as exc:
             raise bad(f"damaged or unreadable member ({exc})") from None
-    return meta, totals, ps, curves, inputs
+    totals = {k[7:]: arrays[k] for k in keys}
+    ps = {k[11:]: v for k, v in arrays.items() if k.startswith("per_stream/")}
+    inputs = {k[7:]: v for k, v in arrays.items() if k.startswith("inputs/")}
+    return meta, totals, ps, arrays.get("curves"), inputs

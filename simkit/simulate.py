@@ -7,7 +7,9 @@ import time
 import numpy as np
 
 from . import config
+from ._checks import check_result
 from ._kernels import layout as L
+from ._memory import check_simulate
 from ._pack import pack
 from ._version import __version__
 from .errors import SimkitError
@@ -57,6 +59,9 @@ def _simulate_iv(scenarios, paths, seed, threads, backend, path_offset, block_pa
                               f" got {type(sc).__name__}")
     paths = _check_positive_int("paths", paths)
     path_offset = _check_positive_int("path_offset", path_offset, 0)
+    if path_offset + paths > 2 ** 63 - 1:   # path indices are int64 in the kernels
+        raise SimkitError(f"`path_offset` + `paths` must be below 2**63, got "
+                          f"{path_offset + paths:,}")
     if threads is not None:
         threads = _check_positive_int("threads", threads)
     block_paths = _check_positive_int("block_paths", block_paths or config.BLOCK_PATHS)
@@ -153,6 +158,9 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
         packed = packed.with_inputs(inputs, path_offset)
     s = len(scenarios)
     n_st = packed.n_streams
+    # Refuse up front, in one line, what would not fit in memory.
+    check_simulate(s, paths, n_st, packed.max_minutes, per_stream=per_stream,
+                   curves=curves)
     tot = np.zeros((s, paths, len(TOTALS)))
     ps = np.zeros((s, paths, n_st, len(PER_STREAM))) if per_stream else None
     cv = np.zeros((s, paths, n_st, packed.max_minutes)) if curves else None
@@ -181,7 +189,8 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
             with session(backend, scheduler) as client:
                 _run_checkpointed(run, {"scheduler": client} if kwargs else {},
                                   scenarios, packed, key, path_offset, tot, ps, cv,
-                                  threads, block_paths, on_block, checkpoint, resume)
+                                  threads, block_paths, on_block, checkpoint, resume,
+                                  seed)
     finally:
         if bar is not None:
             bar.close()
@@ -206,6 +215,7 @@ def simulate_batch(scenarios, *, paths=1000, seed=0, per_stream=False, curves=Fa
             None if cv is None else cv[i, :, :n_i].copy(),
             meta, inputs=inputs[i],   # the drawn uncertain inputs of each path
         ))
+        check_result(results[-1])   # no NaN, infinite or negative metric leaves
     return results
 
 
@@ -230,37 +240,42 @@ def _draw_inputs(sc, key, path_offset, paths):
 
 
 def _run_checkpointed(run, kwargs, scenarios, packed, key, path_offset, tot, ps, cv,
-                      threads, block_paths, on_block, out, resume):
+                      threads, block_paths, on_block, out, resume, seed):
     """``run`` chunk by chunk, each finished chunk saved to ``out`` (or loaded
-    from it when resuming); see :mod:`simkit.checkpoint`."""
-    from .checkpoint import load_chunk, prepare, save_chunk, scenario_hash
+    from it when resuming and it verifies); see :mod:`simkit.checkpoint`."""
+    from .checkpoint import Checkpoint, scenario_hash
 
     s, paths = tot.shape[0], tot.shape[1]
     chunk = -(-config.CHECKPOINT_PAIRS // s)
-    prepare(out, {
-        "format": "simkit-run-checkpoint/1", "simkit_version": __version__,
-        "scenarios": [sc.name for sc in scenarios],
-        "scenario_sha256": [scenario_hash(sc) for sc in scenarios],
-        "root_key": str(key), "paths": paths, "path_offset": path_offset,
-        "per_stream": ps is not None, "curves": cv is not None,
-        "chunk_paths": chunk,
-    }, resume)
+    seed_id = (int(seed) if not isinstance(seed, np.random.SeedSequence) else
+               {"entropy": str(seed.entropy), "spawn_key": [int(k) for k in
+                                                            seed.spawn_key]})
     outs = {n: a for n, a in (("totals", tot), ("per_stream", ps), ("curves", cv))
             if a is not None}
-    for i, c0 in enumerate(range(0, paths, chunk)):
-        c1 = min(paths, c0 + chunk)
-        views = {n: a[:, c0:c1] for n, a in outs.items()}
-        got = load_chunk(out, i, c0, c1, tuple(views)) if resume else None
-        if got is not None and all(got[n].shape == v.shape for n, v in views.items()):
-            for n, v in views.items():
-                v[...] = got[n]
-            if on_block is not None:
-                on_block(s * (c1 - c0))
-            continue
-        run(packed, key, path_offset + c0, views["totals"], views.get("per_stream"),
-            views.get("curves"), threads=threads, block_paths=block_paths,
-            on_block=on_block, **kwargs)
-        save_chunk(out, i, c0, c1, **views)
+    manifest = {
+        "format": "simkit-run-checkpoint/2", "simkit_version": __version__,
+        "scenarios": [sc.name for sc in scenarios],
+        "variants": [sc.variant_name for sc in scenarios],
+        "scenario_sha256": [scenario_hash(sc) for sc in scenarios],
+        "seed": seed_id, "root_key": str(key), "paths": paths,
+        "path_offset": path_offset, "chunk_paths": chunk,
+        "outputs": {n: list(a.shape[2:]) for n, a in outs.items()},
+    }
+    with Checkpoint(out, manifest, resume=resume) as ck:
+        for i, c0 in enumerate(range(0, paths, chunk)):
+            c1 = min(paths, c0 + chunk)
+            views = {n: a[:, c0:c1] for n, a in outs.items()}
+            got = ck.load(i, c0, c1, views) if resume else None
+            if got is not None:
+                for n, v in views.items():
+                    v[...] = got[n]
+                if on_block is not None:
+                    on_block(s * (c1 - c0))
+                continue
+            run(packed, key, path_offset + c0, views["totals"],
+                views.get("per_stream"), views.get("curves"), threads=threads,
+                block_paths=block_paths, on_block=on_block, **kwargs)
+            ck.save(i, c0, c1, **views)
 
 
 def simulate(scenario, *, paths=1000, seed=0, variant=None, per_stream=False,

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._io import atomic_path, atomic_write_text
-from .checkpoint import load_chunk, prepare, save_chunk, scenario_hash
+from ._memory import check_design, check_sweep
+from ._present import csv_cell
+from .checkpoint import Checkpoint, scenario_hash
 from ._version import __version__
 from .errors import SimkitError
 from .scenario import Scenario
@@ -52,7 +54,7 @@ CHUNK_PAIRS = 65_536
 #: Largest design accepted (rows).
 MAX_SCENARIOS = 10_000_000
 
-_MANIFEST_FORMAT = "simkit-sweep-1"
+_MANIFEST_FORMAT = "simkit-sweep-2"
 
 
 def _field(key):
@@ -114,6 +116,11 @@ def _scale(u, lo, hi, is_log):
     return np.clip(x, lo, hi)
 
 
+def _n_points(design, n, d):
+    """Rows of a design (a grid's upper bound: integer axes may have fewer)."""
+    return n ** d if design == "grid" else n
+
+
 def sweep_design(scenario, *, design=None, n=None, seed=0):
     """Points of the sweep design of ``scenario``'s ``[sweep]`` table.
 
@@ -149,7 +156,8 @@ def sweep_design(scenario, *, design=None, n=None, seed=0):
     ------
     SimkitError
         Without a ``[sweep]`` table, on a bad ``design``/``n``/``seed``, on a
-        log key with ``low <= 0``, or when the grid is too large.
+        log key with ``low <= 0``, or when the grid is too large or the
+        design matrix would not fit in memory (:mod:`simkit._memory`).
 
     See Also
     --------
@@ -171,6 +179,8 @@ def sweep_design(scenario, *, design=None, n=None, seed=0):
         if n ** d > MAX_SCENARIOS:
             raise SimkitError(f"`n`: a grid of {n} points on {d} axes has {n ** d:,} "
                               f"scenarios, more than {MAX_SCENARIOS:,}")
+    check_design(_n_points(design, n, d), d)   # before any allocation
+    if design == "grid":
         axes = []
         for k, (lo, hi) in zip(keys, bounds, strict=True):
             u = np.linspace(0.0, 1.0, n) if n > 1 else np.array([0.5])
@@ -378,8 +388,7 @@ class SweepResult:
         w.writerow(list(cols))
         arrays = list(cols.values())
         for i in range(len(self)):
-            w.writerow([int(a[i]) if a.dtype.kind == "i" else repr(float(a[i]))
-                        for a in arrays])
+            w.writerow([csv_cell(a[i]) for a in arrays])
         atomic_write_text(path, buf.getvalue())
 
     def to_parquet(self, path) -> None:
@@ -503,8 +512,9 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     ------
     SimkitError
         On bad arguments, a missing ``[sweep]`` table, a swept value the schema
-        rejects (:class:`~simkit.errors.ScenarioError` naming the key), or a
-        checkpoint written for another sweep.
+        rejects (:class:`~simkit.errors.ScenarioError` naming the key), a
+        checkpoint written for another sweep, or a design whose scenarios would
+        not fit in memory (checked before any is built).
 
     See Also
     --------
@@ -535,22 +545,25 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     for m in metrics:
         if m not in TOTALS:
             raise SimkitError(f"`metrics`: unknown metric {m!r}")
+    # Every scenario is built before the first runs: refuse what cannot fit.
+    check_sweep(_n_points(design, n, len(keys)), len(keys), paths, chunk,
+                len(metrics), len(SWEEP_STATS))
     keys, pts = sweep_design(scenario, design=design, n=n, seed=seed)
     n_scen = pts.shape[0]
     # Build (and validate) every scenario before simulating anything.
     scenarios = [scenario.with_overrides(_overrides(keys, row)) for row in pts]
     bounds = [(s0, min(n_scen, s0 + chunk)) for s0 in range(0, n_scen, chunk)]
-    if out is not None:
-        prepare(out, _manifest(scenario, design, n, paths, seed, chunk, n_scen,
-                               keys, log, metrics), resume, what="sweep")
     stats = np.empty((n_scen, len(metrics), len(SWEEP_STATS)))
     n_loaded = 0
     started = time.perf_counter()
-    bar = _progress_bar(progress, n_scen, f"sweep {scenario.name}")
-    if bar is not None:
-        bar.unit = "scenario"
     with contextlib.ExitStack() as stack:
+        # The checkpoint first: a folder another sweep holds is refused at once.
+        ck = None if out is None else stack.enter_context(Checkpoint(
+            out, _manifest(scenario, design, n, paths, seed, chunk, n_scen, keys,
+                           log, metrics), resume=resume, what="sweep"))
+        bar = _progress_bar(progress, n_scen, f"sweep {scenario.name}")
         if bar is not None:
+            bar.unit = "scenario"
             stack.callback(bar.close)
         sched = scheduler
         if backend == "dask":
@@ -558,7 +571,8 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
 
             sched = stack.enter_context(client_for(scheduler))
         for i, (s0, s1) in enumerate(bounds):
-            got = (load_chunk(out, i, s0, s1, ("stats",), check={"params": pts[s0:s1]})
+            got = (ck.load(i, s0, s1, {"stats": stats[s0:s1]},
+                           check={"params": pts[s0:s1]})
                    if resume else None)
             if got is not None:
                 stats[s0:s1] = got["stats"]
@@ -568,8 +582,8 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
                                      threads=threads, backend=backend,
                                      scheduler=sched, progress=False)
                 stats[s0:s1] = _summarize(res, metrics)
-                if out is not None:
-                    save_chunk(out, i, s0, s1, params=pts[s0:s1], stats=stats[s0:s1])
+                if ck is not None:
+                    ck.save(i, s0, s1, params=pts[s0:s1], stats=stats[s0:s1])
             if bar is not None:
                 bar.update(s1 - s0)
             if on_chunk is not None:

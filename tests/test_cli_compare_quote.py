@@ -197,3 +197,16 @@ def test_backend_flags(cmd, capsys):
                  "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err == "simkit: error: --scheduler needs --backend dask\n"
+
+
+@pytest.mark.parametrize("flag", [["--cpm", "1e308"], ["--cpm", "1001"],
+                                  ["--flat-rate", "1e308"]])
+def test_quote_rate_beyond_the_bound_exit_2_nothing_written(flag, threshold_toml,
+                                                            tmp_path, capsys):
+    out = tmp_path / "q"
+    rc = main(["quote", threshold_toml, *flag, "--paths", "5", "--quiet",
+               "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.startswith("simkit: error: ")
+    assert len(err.strip().splitlines()) == 1 and "USD in [0, " in err
+    assert not (out / "quote.json").exists() and not (out / "quote.csv").exists()

@@ -46,8 +46,8 @@ def micro(**extra):
 
 def uncertain(**extra):
     """micro with the TWO_POINTS keys as two-point empirical inputs."""
-    return micro(**{k: {"dist": "empirical", "samples": v} for k, v in TWO_POINTS.items()},
-                 **extra)
+    return micro(**{k: {"dist": "empirical", "samples": v}
+                    for k, v in TWO_POINTS.items()}, **extra)
 
 
 def assert_same(a, b, rows=slice(None)):
@@ -117,8 +117,8 @@ def test_fixed_scenario_costs_no_per_path_rows():
     assert shocks.shape[0] == 1 + 50
     npt.assert_array_equal(shocks[0], 1.0)
     # Two scenarios with the same shock law share one block of shocks.
-    _, _, shocks2, rowix2 = path_arrays(pack([micro(), micro(**{"creator.followers": 50})]),
-                                        1, 0, 50)
+    two = pack([micro(), micro(**{"creator.followers": 50})])
+    _, _, shocks2, rowix2 = path_arrays(two, 1, 0, 50)
     assert shocks2.shape[0] == 1 + 50 and rowix2[0, 2] == rowix2[1, 2] == 1
 
 
@@ -147,7 +147,8 @@ def test_path_offset_split(sc, ref):
     b = simkit.simulate(sc, paths=35, seed=77, per_stream=True, progress=False,
                         path_offset=25)
     for k in ref.inputs:
-        npt.assert_array_equal(np.concatenate([a.inputs[k], b.inputs[k]]), ref.inputs[k])
+        npt.assert_array_equal(np.concatenate([a.inputs[k], b.inputs[k]]),
+                               ref.inputs[k])
     for m in TOTALS:
         npt.assert_array_equal(np.concatenate([a[m], b[m]]), ref[m])
 

@@ -274,3 +274,27 @@ def test_levels_print_with_the_digits_given():
     text = str(quote_table(x, [0.9999, 0.5, 0.005], confidence=0.995))
     assert " 99.99% " in text and " 0.5% " in text and "99.5% CI" in text
     assert "100%" not in text
+
+
+# ----- numbers that cannot be right (issue 9, item 4) -----------------------------
+@pytest.mark.parametrize(("kw", "value"), [
+    ("cpm", 1e308), ("cpm", 1000.01), ("cpm", float("inf")), ("cpm", float("nan")),
+    ("flat_rate", 1e308), ("flat_rate", 100.5), ("cpm", True),
+])
+def test_rates_beyond_the_bounds_are_refused(kw, value):
+    with pytest.raises(SimkitError, match=f"`{kw}` must be a number of USD in") as e:
+        quote_table(np.arange(10.0), [0.5], **{kw: value})
+    assert "\n" not in str(e.value)
+
+
+def test_rates_at_the_bounds_give_finite_prices():
+    x = np.arange(100.0) * 1e12
+    for kw, hi in (("cpm", 1000.0), ("flat_rate", 100.0)):
+        d = quote_table(x, [0.5, 0.9], **{kw: hi}).to_dict()
+        json.dumps(d, allow_nan=False)
+        assert all(r["price"] is not None and r["price"] >= 0 for r in d["rows"])
+
+
+def test_price_that_would_overflow_is_an_error():
+    with pytest.raises(SimkitError, match="too large to price"):
+        quote_table(np.array([1e307, 1.7e308]), [0.5], flat_rate=100.0)

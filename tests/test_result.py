@@ -208,7 +208,10 @@ def test_summary_of_one_path_prints_unbounded():
     s = res.summary(["gifts"])
     assert s["gifts"].half_width(0.5) == np.inf
     row = str(s).splitlines()[3].split()
-    assert row[:3] == ["gifts", "3", "nan"] and row[3:5] == ["3", "±inf"]
+    assert row[:3] == ["gifts", "3", "n/a"] and row[3:5] == ["3", "±n/a"]
+    assert "n/a: too few paths" in str(s)
+    csv_row = s.csv_text().splitlines()[1].split(",")
+    assert csv_row[4] == "" and csv_row[6:8] == ["", ""]  # no nan/inf in the file
     d = s.to_dict()["gifts"]
     assert d["stderr"] is None and d["p50_lo"] is None and d["p50_hi"] is None
     assert json.loads(json.dumps(d, allow_nan=False)) == d  # strict JSON
@@ -323,3 +326,41 @@ def test_plot_of_damaged_result_is_one_line(synthetic, tmp_path, capsys):
                                    "result file: ")
         assert bad[name] in lines[0]
         assert not png.exists()
+
+
+# ----- no impossible number leaves simkit (issue 9, item 4) ----------------------
+def test_check_result_names_the_metric_and_path():
+    from simkit._checks import check_result
+
+    ok = {"gifts": np.array([0.0, 2.0, 5.0]), "income_total": np.zeros(3)}
+    check_result(SimulationResult("fine", ok))
+    for bad, what in ((np.nan, "nan"), (np.inf, "inf"), (-8.3e17, "-8.3e+17")):
+        totals = {**ok, "income_total": np.array([1.0, 2.0, bad])}
+        with pytest.raises(SimkitError) as info:
+            check_result(SimulationResult("s", totals, metadata={"path_offset": 10}))
+        msg = str(info.value)
+        assert "\n" not in msg and "`income_total`" in msg and what in msg
+        assert "path 12" in msg and "overflowed" in msg
+    ps = {"coins": np.array([[1.0, np.nan], [0.0, 0.0]])}
+    with pytest.raises(SimkitError, match=r"stream metric `coins` is nan on path 0, "
+                                          r"stream 1"):
+        check_result(SimulationResult("s", ok, ps))
+    curves = np.zeros((3, 2, 4))
+    curves[1, 0, 3] = -1.0
+    with pytest.raises(SimkitError, match="path 1, stream 0, minute 3"):
+        check_result(SimulationResult("s", ok, None, curves))
+
+
+def test_simulate_refuses_a_kernel_output_that_overflowed(monkeypatch):
+    from simkit.backends import cpu
+
+    real = cpu.run
+
+    def overflowing(packed, key, offset, tot, *args, **kwargs):
+        real(packed, key, offset, tot, *args, **kwargs)
+        tot[0, 1, TOTALS.index("income_gifts")] = -8.3e17
+
+    monkeypatch.setattr(cpu, "run", overflowing)
+    sc = simkit.scenario_from_dict({"horizon": {"weeks": 1}})
+    with pytest.raises(SimkitError, match="`income_gifts` is -8.3e\\+17 on path 1"):
+        simkit.simulate(sc, paths=3, seed=1)

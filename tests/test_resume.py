@@ -11,7 +11,7 @@ import numpy.testing as npt
 import pytest
 
 from simkit import scenario_from_dict
-from simkit.errors import SimkitError
+from simkit.errors import CheckpointWarning, SimkitError
 from simkit.sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,12 +146,20 @@ def test_resume_refuses_a_changed_scenario(tmp_path):
         run_sweep(changed, out=out, resume=True, **KW)
 
 
-def test_resume_refuses_a_foreign_manifest(tmp_path):
+def test_resume_keeps_a_foreign_manifest(tmp_path, full):
+    """A manifest.json with content that simkit did not write is never replaced:
+    the sweep runs without a checkpoint, warns, and gives the full sweep's
+    numbers."""
     out = tmp_path / "run"
     out.mkdir()
-    (out / "manifest.json").write_text("{not json")
-    with pytest.raises(SimkitError, match="not a sweep manifest"):
-        run_sweep(scenario(), out=out, resume=True, **KW)
+    (out / "manifest.json").write_text('{"name": "my web app"}')
+    for resume in (True, False):
+        with pytest.warns(CheckpointWarning, match="manifest.json: a file simkit did "
+                          "not write"):
+            res = run_sweep(scenario(), out=out, resume=resume, **KW)
+        npt.assert_array_equal(res.stats, full.stats)
+        assert (out / "manifest.json").read_text() == '{"name": "my web app"}'
+        assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
 
 
 def test_resume_without_checkpoint_starts_fresh(tmp_path, full):

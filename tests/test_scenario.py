@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import numpy.testing as npt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import simkit
 from simkit import ScenarioError, SimkitError, load_scenario, scenario_from_dict
@@ -367,3 +369,220 @@ def test_frozen_scenario_still_overrides_and_exports():
     json.dumps(d)  # plain lists and dicts only
     assert d["segments"]["names"] == ["a", "b"]
     assert dict(scenario_from_dict(d).values) == dict(v.values)
+
+
+# ----- numbers that cannot be right (issue 9, item 4) -----------------------------
+_NUMERIC = [(s, k, f) for s, fs in SCHEMA.items() for k, f in fs.items()
+            if f.kind in ("float", "int", "floats")]
+_MONEY = [f"{s}.{k}" for s, k, _ in _NUMERIC if k.endswith("_usd")]
+
+
+def test_every_numeric_key_has_a_finite_upper_bound():
+    for sec, key, f in _NUMERIC:
+        assert math.isfinite(f.hi) and math.isfinite(f.lo), f"{sec}.{key}"
+        assert f.hi < 1e10, f"{sec}.{key}"   # far below float64/int64 limits
+
+
+def test_money_keys_are_listed():
+    assert len(_MONEY) == 11 and "brand.cpm_usd" in _MONEY
+
+
+@pytest.mark.parametrize("dotted", [
+    "segments.gift_rate_per_min", "audience.discovery_rate_per_min", *_MONEY])
+def test_huge_values_refused_with_the_key(dotted):
+    sec, k = dotted.split(".")
+    f = SCHEMA[sec][k]
+    value = [0.0] * 3 + [1e308] if f.kind == "floats" else 1e308
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict({sec: {k: value}}, source="s.toml")
+    msg = str(info.value)
+    assert "\n" not in msg and msg.startswith("s.toml: `")
+    assert info.value.key.startswith(dotted)
+    assert f.expected() in msg and "1e+308" in msg
+
+
+def test_sweep_range_must_lie_inside_the_bounds():
+    msg = _err({"sweep": {"params": {"audience.discovery_rate_per_min": [1.0, 1e308]}}})
+    assert "`sweep.params.audience.discovery_rate_per_min`" in msg
+    assert "inside the key's range" in msg
+    assert "`sweep.params.audience.notify_decay_per_min`" in _err(
+        {"sweep": {"params": {"audience.notify_decay_per_min": [0.0, 1.0]}}})
+
+
+@pytest.mark.parametrize(("row", "name"), [
+    ("A,inf,1", "inf"), ("A,1e20,1", "1e20"), ("A,nan,1", "nan"),
+    ("A,1000001,1", "over a million"), ("A,5,inf", "inf weight"),
+    ("A,5,1e13", "huge weight"),
+])
+def test_catalogue_with_impossible_numbers(tmp_path, row, name):
+    (tmp_path / "g.csv").write_text(f"name,coins,weight\nRose,1,1\n{row}\n")
+    p = tmp_path / "c.toml"
+    p.write_text('[catalogue]\nfile = "g.csv"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    assert info.value.key == "row 2" and info.value.file.endswith("g.csv"), name
+    assert "\n" not in str(info.value) and "1,000,000" in str(info.value)
+
+
+def test_catalogue_dearest_real_gift_is_accepted(tmp_path):
+    (tmp_path / "g.csv").write_text("name,coins,weight\nUniverse,44999,1\n"
+                                    "Max,1000000,1e12\n")
+    cat = load_catalogue(str(tmp_path / "g.csv"))
+    assert cat.coins.tolist() == [44999, 1_000_000]
+
+
+def test_catalogue_not_utf8(tmp_path):
+    (tmp_path / "g.csv").write_bytes(b"name,coins,weight\nCaf\xe9,1,1\n")
+    p = tmp_path / "c.toml"
+    p.write_text('[catalogue]\nfile = "g.csv"\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(p)
+    assert info.value.file.endswith("g.csv") and "UTF-8" in str(info.value)
+
+
+def test_catalogue_csv_errors_in_the_cli_are_one_line(tmp_path, capsys):
+    from simkit.cli import main
+
+    for i, data in enumerate([b"name,coins,weight\nA,inf,1\n",
+                              b"name,coins,weight\nA,1e20,1\n",
+                              b"name,coins,weight\n\xff\xfe,1,1\n"]):
+        (tmp_path / f"g{i}.csv").write_bytes(data)
+        p = tmp_path / f"c{i}.toml"
+        p.write_text(f'[catalogue]\nfile = "g{i}.csv"\n')
+        out = tmp_path / f"out{i}"
+        assert main(["run", str(p), "--paths", "2", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("simkit: error: ") and err.count("\n") == 1, err
+        assert f"g{i}.csv" in err and "Traceback" not in err
+        assert not out.exists()
+
+
+def _hi(dotted):
+    sec, k = dotted.split(".")
+    return SCHEMA[sec][k].hi
+
+
+def test_kernel_products_at_the_bounds():
+    """Every product the kernels form, with every factor at its schema bound,
+    stays finite and far from float64/int64 overflow (a simulation at these
+    bounds would take weeks, so the products are multiplied out here).
+
+    Per stream, from the followers at its start (followers gained during the
+    horizon compound across streams and are not bounded here; the result check
+    of ``simulate_batch`` refuses anything that overflows).
+    """
+    from simkit.scenario._load import MAX_COINS
+
+    z_max = 8.21                                  # ndtri of the largest u01
+    t = _hi("stream.duration_min")
+    a = _hi("audience.activity") * _hi("audience.weekday_factors")
+    habit = 1 + _hi("habit.max_gain")
+    promo = _hi("audience.promotion")
+    join = _hi("audience.join_rate")
+    followers = _hi("creator.followers")
+    notified = followers * join * a * habit * promo
+    partner = (_hi("collaboration.partner_followers") * join
+               * _hi("collaboration.interest") * a * promo)
+    feed = _hi("audience.discovery_rate_per_min") * a * t
+    viewers = (notified + partner + feed) / (1 - _hi("audience.virality"))
+    viewer_minutes = viewers * t
+    g_max = math.exp(_hi("audience.gifting_elasticity") * 0.5)
+    gifts = viewer_minutes * _hi("segments.gift_rate_per_min") * g_max
+    coins = gifts * MAX_COINS
+    gift_usd = coins * _hi("money.diamonds_per_coin") * _hi("money.diamond_value_usd")
+    brand_cpm = _hi("brand.cpm_usd") * viewer_minutes / 1000
+    reach = followers / 1e5
+    brand_flat = (_hi("brand.flat_fee_usd") * reach ** _hi("brand.flat_fee_exponent")
+                  * math.exp(_hi("brand.flat_fee_sigma") * z_max))
+    deals_per_day = _hi("brand.offers_per_week") / 7 * reach ** _hi(
+        "brand.reach_elasticity")
+    merch = viewers * _hi("merch.order_median_usd") * math.exp(
+        _hi("merch.order_sigma") * z_max)
+    donations = viewers * _hi("donations.median_usd") * math.exp(
+        _hi("donations.sigma") * z_max)
+    days = 7 * _hi("horizon.weeks")
+    organic = _hi("creator.organic_growth_per_day") * days
+    # Counts are Poisson/binomial quantiles computed in int64 (and summed in
+    # float64): below 2**63 / 8, and viewers exact in float64 (< 2**53).
+    for name, v in (("viewers", viewers), ("gifts", gifts),
+                    ("deals", deals_per_day * days),
+                    ("followers gained from videos", organic)):
+        assert v < 2.0**63 / 8, (name, v)
+    assert viewers < 2.0**53
+    assert gifts < 1e18 and viewer_minutes < 1e17
+    # Money: per stream, times the most streams a horizon can hold (every hour
+    # of 104 weeks), far below float64's 1.8e308.
+    streams = days * 24
+    for name, v in (("gifts", gift_usd), ("brand cpm", brand_cpm),
+                    ("brand flat", brand_flat), ("merch", merch),
+                    ("donations", donations)):
+        assert v * streams < 1e45, (name, v)
+
+
+# Audience-size keys stay small (the time of a simulation grows with the
+# viewers), and three keys that would zero a money path (agency cut 1, fee rate
+# 1, no brand deal at 1,000 followers) stay low; every other number is at its
+# bound, or drawn within its bounds.
+_SMALL = {"horizon.weeks": 1, "creator.followers": 1000,
+          "creator.live_min_followers": 0, "creator.organic_growth_per_day": 10.0,
+          "audience.join_rate": 0.05, "audience.discovery_rate_per_min": 1.0,
+          "collaboration.partner_followers": 1000, "stream.duration_min": 240.0,
+          "money.agency_cut": 0.0, "brand.reach_elasticity": 0.0,
+          "donations.fee_rate": 0.079}
+_SKIP = {"segments.follower_shares", "segments.newcomer_shares",
+         "schedule.waking_hours", "schedule.streams_per_week"}
+
+
+def _scenario_at(frac, csv_path):
+    """Every numeric key at ``lo + frac(key) * (hi - lo)``, except _SMALL and _SKIP."""
+    d = {"catalogue": {"file": str(csv_path)}, "schedule": {"kind": "ad_hoc"}}
+    for sec, key, f in _NUMERIC:
+        dotted = f"{sec}.{key}"
+        if sec in ("sponsorship", "sweep") or dotted in _SKIP:
+            continue
+        if dotted in _SMALL:
+            v = _SMALL[dotted]
+        else:
+            lo = f.lo if not f.lo_open else f.lo + 1e-6 * (f.hi - f.lo)
+            v = lo + frac(dotted) * (f.hi - lo)
+            v = int(v) if f.kind == "int" else v
+        if f.kind == "floats":
+            n = f.length or 4
+            v = [v] * n
+        d.setdefault(sec, {})[key] = v
+    d["schedule"]["streams_per_week"] = 2
+    return scenario_from_dict(d)
+
+
+@pytest.fixture(scope="module")
+def dearest_catalogue(tmp_path_factory):
+    p = tmp_path_factory.mktemp("cat") / "dear.csv"
+    p.write_text("name,coins,weight\nRose,1,1\nUniverse,44999,1e12\nMax,1000000,1e12\n")
+    return p
+
+
+def _assert_finite_nonnegative(res):
+    for part in (res.totals, res.per_stream):
+        for k, v in part.items():
+            assert np.all(np.isfinite(v)) and np.all(v >= 0), k
+    assert np.all(np.isfinite(res.curves)) and res.curves.min() >= 0
+
+
+def test_every_other_number_at_its_upper_bound_simulates_finite(dearest_catalogue):
+    sc = _scenario_at(lambda k: 1.0, dearest_catalogue)
+    assert sc["money.diamond_value_usd"] == 1.0 and sc["audience.virality"] == 0.95
+    res = simkit.simulate(sc, paths=2, seed=3, per_stream=True, curves=True)
+    _assert_finite_nonnegative(res)
+    for m in ("income_gifts", "income_brand", "income_merch", "income_donations"):
+        assert res[m].max() > 0, m
+
+
+# 10 examples under the ``ci`` profile (conftest.py), fewer under ``dev``.
+@settings(max_examples=max(1, 10 * settings.default.max_examples // 30))
+@given(fracs=st.fixed_dictionaries({f"{s}.{k}": st.floats(0, 1)
+                                    for s, k, _ in _NUMERIC}),
+       seed=st.integers(0, 2**32))
+def test_numbers_within_bounds_simulate_finite(dearest_catalogue, fracs, seed):
+    sc = _scenario_at(fracs.__getitem__, dearest_catalogue)
+    _assert_finite_nonnegative(simkit.simulate(sc, paths=2, seed=seed,
+                                               per_stream=True, curves=True))

@@ -118,11 +118,13 @@ def test_unique_viewers_mixed_poisson(family):
 def test_gift_shock_keeps_the_mean_of_coins():
     """Given the minutes, gifts are Poisson with the rate times X_gift, so
     E[coins] is unchanged; the paired difference has mean 0."""
-    sc = one_stream_scenario(**BASE, **{"shocks.gift_sigma": 0.8, "shocks.gift_rho": 0.5})
+    sc = one_stream_scenario(**BASE, **{"shocks.gift_sigma": 0.8,
+                                        "shocks.gift_rho": 0.5})
     off = sc.with_overrides({"shocks.gift_sigma": 0.0})
     a = simkit.simulate(sc, paths=N, seed=32, per_stream=True).per_stream
     b = simkit.simulate(off, paths=N, seed=32, per_stream=True).per_stream
-    npt.assert_array_equal(a["unique_viewers"], b["unique_viewers"])  # audience untouched
+    # The audience is untouched.
+    npt.assert_array_equal(a["unique_viewers"], b["unique_viewers"])
     assert (a["coins"] != b["coins"]).any()
     for i in range(3):
         assert abs(_z(a["coins"][:, i] - b["coins"][:, i], 0.0)) < Z
@@ -157,7 +159,8 @@ def test_shocks_are_keyed_and_match_the_reference():
     gives the same values, and they equal the naive stream-by-stream ones."""
     sc = one_stream_scenario(**BASE, **{"shocks.family": "gamma",
                                         "shocks.audience_sigma": 0.7, "shocks.rho": 0.5,
-                                        "shocks.gift_sigma": 0.3, "shocks.gift_rho": 0.2})
+                                        "shocks.gift_sigma": 0.3,
+                                        "shocks.gift_rho": 0.2})
     key = root_key(9)
     law = ("gamma", 0.7, 0.5, 0.3, 0.2)
     whole = transform(innovations(key, 100, 12, 3), *law)

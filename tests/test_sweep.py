@@ -127,9 +127,10 @@ def test_log_key_needs_positive_low():
 
 
 def test_range_outside_the_schema_names_the_key():
-    sc = micro(params={"audience.join_rate": [0.5, 1.5]}, n=3)
-    with pytest.raises(ScenarioError, match="audience.join_rate"):
-        run_sweep(sc, paths=2, progress=False)
+    # Refused when the scenario is loaded, before any point is drawn.
+    with pytest.raises(ScenarioError, match="`sweep.params.audience.join_rate` must "
+                       "be \\[low, high\\] inside the key's range"):
+        micro(params={"audience.join_rate": [0.5, 1.5]}, n=3)
 
 
 def test_grid_too_large_is_refused():
@@ -370,3 +371,106 @@ def test_shipped_sweep_scenario_loads():
     sc = load_scenario(ROOT / "scenarios" / "micro_sweep.toml")
     keys, pts = sweep_design(sc, n=16)
     assert len(keys) >= 3 and pts.shape == (16, len(keys))
+
+
+# ----- sweep checkpoints: damage, locks, the user's files (issue 9) ------------------
+
+def _ck_scenario():
+    return micro(params=TWO_FLOATS, design="lhs", n=5, paths=10)
+
+
+CK_KW = {"paths": 10, "seed": 4, "chunk_scenarios": 2, "progress": False}
+
+
+@pytest.fixture(scope="module")
+def ck_full():
+    return run_sweep(_ck_scenario(), **CK_KW)
+
+
+def _loaded(out, **kw):
+    log = []
+    res = run_sweep(_ck_scenario(), out=out, resume=True,
+                    on_chunk=lambda i, n, loaded: log.append(loaded), **CK_KW, **kw)
+    return res, log
+
+
+@pytest.mark.parametrize("damage", ["bit-flip", "truncated", "empty-dir",
+                                    "wrong-shape", "other-sweep"])
+def test_sweep_damaged_chunk_is_recomputed(damage, tmp_path, ck_full):
+    out = tmp_path / "out"
+    run_sweep(_ck_scenario(), out=out, **CK_KW)
+    p = out / "chunks" / "chunk-00001.npz"
+    data = p.read_bytes()
+    if damage == "bit-flip":
+        at = len(data) // 2
+        p.write_bytes(data[:at] + bytes([data[at] ^ 1]) + data[at + 1:])
+    elif damage == "truncated":
+        p.write_bytes(data[:-40])
+    elif damage == "empty-dir":
+        p.unlink()
+        p.mkdir()
+    elif damage == "wrong-shape":   # chunk 2 (one scenario) where chunk 1 goes
+        p.write_bytes((out / "chunks" / "chunk-00002.npz").read_bytes())
+    else:
+        other = tmp_path / "other"
+        run_sweep(_ck_scenario(), out=other, **{**CK_KW, "seed": 5})
+        p.write_bytes((other / "chunks" / "chunk-00001.npz").read_bytes())
+    res, log = _loaded(out)
+    assert log == [True, False, True]
+    npt.assert_array_equal(res.stats, ck_full.stats)
+
+
+@pytest.mark.parametrize("content", [b"[]", b"null", b"\x00garbage{"],
+                         ids=["list", "null", "garbage"])
+def test_sweep_damaged_manifest_is_replaced(content, tmp_path, ck_full):
+    out = tmp_path / "out"
+    run_sweep(_ck_scenario(), out=out, **CK_KW)
+    (out / "manifest.json").write_bytes(content)
+    res, log = _loaded(out)
+    assert log == [True, True, True]       # every chunk verifies on its own
+    npt.assert_array_equal(res.stats, ck_full.stats)
+    assert (out / "manifest.json").read_text().startswith("{")
+
+
+def test_sweep_refused_while_another_process_holds_the_folder(tmp_path, capsys):
+    import json
+    import socket
+
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = out / "simkit.lock"
+    lock.write_text(json.dumps({"pid": 1, "host": socket.gethostname(),
+                                "since": "earlier"}))   # pid 1 always runs
+    with pytest.raises(SimkitError, match=f"{out}: in use by another sweep "
+                       r"\(simkit process 1 on "):
+        run_sweep(_ck_scenario(), out=out, **CK_KW)
+    f = _write_toml(tmp_path / "s.toml",
+                    micro_dict(params=TWO_FLOATS, design="lhs", n=5, paths=10))
+    assert main(["sweep", str(f), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "in use by another sweep" in err
+    assert sorted(p.name for p in out.iterdir()) == ["simkit.lock"]
+
+
+def test_sweep_keeps_the_users_files(tmp_path, capsys, ck_full):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    (out / "chunks").mkdir()
+    (out / "chunks" / "notes.md").write_text("keep too")
+    with pytest.raises(ZeroDivisionError):
+        run_sweep(_ck_scenario(), out=out,
+                  on_chunk=lambda i, n, loaded: 1 / (i - 1), **CK_KW)
+    res, _ = _loaded(out)
+    npt.assert_array_equal(res.stats, ck_full.stats)
+    run_sweep(_ck_scenario(), out=out, **{**CK_KW, "seed": 9})  # afresh
+    assert (out / "mine.txt").read_text() == "keep"
+    assert (out / "chunks" / "notes.md").read_text() == "keep too"
+    assert not (out / "simkit.lock").exists()
+
+
+def test_sweep_refused_run_creates_nothing(tmp_path):
+    out = tmp_path / "new"
+    with pytest.raises(SimkitError, match="backend 'cuda'"):
+        run_sweep(_ck_scenario(), out=out, backend="cuda", **CK_KW)
+    assert not out.exists()

@@ -77,16 +77,9 @@ def machine_info():
 
 
 def _csv_text(rows):
-    import csv
-    import io
+    from .._present import csv_text
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for r in rows:
-        w.writerow(["" if r[k] is None else (repr(r[k]) if isinstance(r[k], float)
-                                             else r[k]) for k in CSV_COLUMNS])
-    return buf.getvalue()
+    return csv_text(CSV_COLUMNS, [[r[k] for k in CSV_COLUMNS] for r in rows])
 
 
 def main(args):

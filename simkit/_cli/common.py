@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import math
 import os
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -21,6 +22,9 @@ def _positive_int(text):
             from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    if v >= 2 ** 63:   # counts and indices are int64 in the kernels
+        raise argparse.ArgumentTypeError(f"expected a positive integer below 2**63, "
+                                         f"got {text!r}")
     return v
 
 
@@ -66,6 +70,46 @@ def finite_float(text):
     if not math.isfinite(v):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return v
+
+
+#: Schemes of the addresses ``distributed.Client`` connects to (its comm
+#: backends; ``host:port`` alone means ``tcp://host:port``).
+SCHEDULER_SCHEMES = ("tcp", "tls", "ucx", "inproc", "ws", "wss")
+
+_HOST = re.compile(r"[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.%A-Za-z]+\]")
+
+
+def scheduler_address(text):
+    """Parse a Dask scheduler address, for argparse (``--scheduler``).
+
+    Accepted: ``host:port`` (meaning ``tcp://host:port``) and
+    ``SCHEME://host:port`` for the schemes of :data:`SCHEDULER_SCHEMES` (an
+    IPv6 host in brackets, ``[::1]:8786``), and ``inproc://ADDRESS``. Only the
+    form is checked here; whether a scheduler answers is known on connecting.
+
+    Examples
+    --------
+    >>> scheduler_address("tcp://10.0.0.5:8786"), scheduler_address("[::1]:8786")
+    ('tcp://10.0.0.5:8786', '[::1]:8786')
+    >>> scheduler_address("notanaddress")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a Dask scheduler address such as tcp://host:8786 or host:8786 (schemes: tcp, tls, ucx, inproc, ws, wss), got 'notanaddress'
+    """
+    scheme, sep, loc = text.partition("://")
+    if not sep:
+        scheme, loc = "tcp", text
+    ok = scheme in SCHEDULER_SCHEMES and bool(loc) and not any(
+        c.isspace() for c in text)
+    if ok and scheme != "inproc":
+        host, colon, port = loc.rpartition(":")
+        ok = (bool(colon) and _HOST.fullmatch(host) is not None
+              and port.isascii() and port.isdigit() and 0 < int(port) < 65536)
+    if not ok:
+        raise argparse.ArgumentTypeError(
+            "expected a Dask scheduler address such as tcp://host:8786 or host:8786 "
+            f"(schemes: {', '.join(SCHEDULER_SCHEMES)}), got {text!r}")
+    return text
 
 
 def _statistic(text):
@@ -193,14 +237,30 @@ def add_backend(p):
     p.add_argument("--backend", choices=("cpu", "dask", "cuda"), default="cpu",
                    help="where kernels run: in-process (default), Dask, CUDA GPU")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="Dask scheduler address (default: start a local cluster)")
+                   type=scheduler_address,
+                   help="Dask scheduler address, e.g. tcp://host:8786 (needs "
+                   "--backend dask; default: start a local cluster)")
+
+
+def check_backend(args):
+    """Refuse ``--scheduler`` without ``--backend dask`` (call before any work).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> check_backend(argparse.Namespace(backend="cpu", scheduler="h:8786"))
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: --scheduler needs --backend dask
+    """
+    if args.scheduler is not None and args.backend != "dask":
+        raise SimkitError("--scheduler needs --backend dask")
 
 
 @contextlib.contextmanager
 def backend_session(args):
     """Yield the ``scheduler`` for simulate(): one Dask client per command, or None."""
-    if args.scheduler is not None and args.backend != "dask":
-        raise SimkitError("--scheduler needs --backend dask")
+    check_backend(args)
     from ..backends import session
 
     with session(args.backend, args.scheduler) as scheduler:
@@ -279,6 +339,97 @@ def check_out_dir(path, flag="--out"):
         raise SimkitError(f"{flag} {path}: cannot write in {base} "
                           f"({exc.strerror or exc})") from None
     return d
+
+
+def check_out_file(path, flag="-o"):
+    """Check, before any work, that the output file ``path`` can be written.
+
+    Its directory must exist and accept a new file (checked by creating and
+    removing an empty temporary file there, as :func:`check_out_dir` does),
+    and ``path`` must not be a directory or another non-regular file (a
+    device, a pipe: the file is replaced by a rename).
+
+    Parameters
+    ----------
+    path : str or Path
+        The output file (it need not exist).
+    flag : str
+        Flag named in the error message.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    SimkitError
+        One line naming the flag, the path and what is wrong.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> check_out_file(d / "fig.png") == d / "fig.png"
+    True
+    >>> check_out_file(d / "missing" / "fig.png")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: -o .../missing/fig.png: no directory .../missing
+    >>> check_out_file(d)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: -o ...: is a directory
+    """
+    out = Path(path)
+    parent = out.parent
+    try:
+        if out.is_dir():
+            raise SimkitError(f"{flag} {path}: is a directory")
+        if (out.exists() or out.is_symlink()) and not (out.is_file()
+                                                       or out.is_symlink()):
+            raise SimkitError(f"{flag} {path}: exists and is not a regular file")
+        if not parent.is_dir():
+            what = ("is not a directory" if parent.exists() or parent.is_symlink()
+                    else "")
+            raise SimkitError(f"{flag} {path}: {parent} {what}" if what
+                              else f"{flag} {path}: no directory {parent}")
+        fd, probe = tempfile.mkstemp(prefix=".simkit-probe-", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise SimkitError(f"{flag} {path}: cannot write in {parent} "
+                          f"({exc.strerror or exc})") from None
+    return out
+
+
+@contextlib.contextmanager
+def output_file(path):
+    """Yield a temporary path next to ``path``; move it into place on success.
+
+    As :func:`simkit._io.atomic_path`, with any ``OSError`` (a full disk, a
+    directory made read-only meanwhile) turned into one line naming ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with output_file(f) as tmp:
+    ...     _ = tmp.write_text("hi")
+    >>> f.read_text()
+    'hi'
+    >>> with output_file(f) as tmp:
+    ...     raise OSError(28, "No space left on device")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: cannot write .../x.txt: No space left on device
+    """
+    from .._io import atomic_path
+
+    try:
+        with atomic_path(path) as tmp:
+            yield tmp
+    except OSError as exc:
+        raise SimkitError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def out_dir(args):

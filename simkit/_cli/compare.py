@@ -57,9 +57,10 @@ def emit_warnings(caught):
 
 def main(args):
     """Run the command; return the exit status."""
-    from .._io import atomic_write_text, write_json
+    from .._io import atomic_files, atomic_write_text, write_json
     from ..analysis.compare import compare
 
+    common.check_backend(args)
     sc = common.load(args)
     out = common.out_dir(args)
     variants = None
@@ -77,11 +78,13 @@ def main(args):
     print(res)
     emit_warnings(caught)
     if out is not None:
-        from ..analysis.compare import _csv_text
+        from .._present import csv_text
 
-        write_json(out / "compare.json", res.to_dict())
         tables = res.csv_tables()
-        for name, (head, rows) in tables.items():
-            atomic_write_text(out / f"compare_{name}.csv", _csv_text(head, rows))
+        with atomic_files(out) as files:  # all of them, or none
+            files.write("compare.json", lambda p: write_json(p, res.to_dict()))
+            for name, (head, rows) in tables.items():
+                files.write(f"compare_{name}.csv", lambda p, h=head, r=rows:
+                            atomic_write_text(p, csv_text(h, r)))
         print(f"wrote {1 + len(tables)} files to {out}/")
     return 0

@@ -13,7 +13,6 @@ FORMATS = ("png", "svg", "pdf")
 #: Default paths per kind (--paths overrides): a tornado makes two runs per input.
 _DEFAULT_PATHS = {"tornado": 500, "fit": 1000}
 _PATHS = 2000
-_MAX_CURVE_CELLS = 20_000_000
 
 
 def add_parser(sub):
@@ -44,12 +43,12 @@ def add_parser(sub):
                    help="compare: the variants to overlay (default: all defined)")
     p.add_argument("--log", action="store_true",
                    help="distribution/compare: logarithmic value axis")
-    p.add_argument("--target", type=float, default=None, metavar="USD",
-                   help="distribution: mark this value and P(above)")
+    p.add_argument("--target", type=common.finite_float, default=None, metavar="USD",
+                   help="distribution: mark this value and P(above) (USD finite)")
     p.add_argument("--by", default="cumulative",
                    choices=("cumulative", "day", "stream"),
                    help="fan: running total by day, value per day, or per stream")
-    p.add_argument("--stream", type=int, default=None, metavar="K",
+    p.add_argument("--stream", type=_stream_index, default=None, metavar="K",
                    help="concurrency: only stream K (default: all streams pooled)")
     p.add_argument("--history", default=None, metavar="CSV",
                    help="fit: the LIVE history to set against the scenario FILE")
@@ -65,7 +64,21 @@ def add_parser(sub):
     p.set_defaults(func=main)
 
 
+def _stream_index(text):
+    """argparse type of ``--stream``: an integer >= 0."""
+    import argparse
+
+    try:
+        v = int(text)
+    except ValueError:
+        v = -1
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a stream number >= 0, got {text!r}")
+    return v
+
+
 def _output(path):
+    """``(Path, format)`` of ``-o``, checked writable before anything is simulated."""
     from ..errors import SimkitError
 
     out = Path(path)
@@ -73,9 +86,28 @@ def _output(path):
     if fmt not in FORMATS:
         raise SimkitError(f"-o {path}: the suffix must be one of "
                           f"{', '.join('.' + f for f in FORMATS)}")
-    if out.is_dir():
-        raise SimkitError(f"-o {path}: is a directory")
-    return out, fmt
+    return common.check_out_file(out), fmt
+
+
+def _check_flags(args, kind_in, inputs):
+    """Refuse, before simulating, flag values the figure would refuse later."""
+    from .._pack import n_streams
+    from ..errors import SimkitError
+    from ..metrics import PER_STREAM, TOTALS
+
+    kind, metric = args.kind, args.metric
+    if kind in ("distribution", "compare", "tornado") and metric \
+            and metric not in TOTALS:
+        raise SimkitError(f"--metric {metric}: --kind {kind} needs a "
+                          f"per-path total: {', '.join(TOTALS)}")
+    if kind == "fan" and metric and metric not in PER_STREAM:
+        raise SimkitError(f"--metric {metric}: --kind fan needs a per-stream "
+                          f"metric: {', '.join(PER_STREAM)}")
+    if kind_in == "scenario" and kind == "concurrency" and args.stream is not None:
+        n = n_streams(inputs.variant(args.variant) if args.variant else inputs)
+        if args.stream >= n:
+            raise SimkitError(f"--stream {args.stream}: {inputs.source} schedules "
+                              f"{n} streams (0 to {n - 1})")
 
 
 def _load_inputs(args):
@@ -131,11 +163,13 @@ def _figure(args, kind_in, inputs, paths):
         return plotting.fan_chart(res, metric, by=args.by).figure
     if kind == "concurrency":
         if kind_in == "scenario":  # curves cost paths x streams x minutes cells
+            from .._memory import curve_paths
+
             sc = inputs.variant(args.variant) if args.variant else inputs
             probe = _simulate(sc, args, 2, per_stream=True)
             streams = probe.per_stream["duration_min"].shape[1]
             minutes = int(probe.per_stream["duration_min"].max()) + 1
-            cap = max(50, _MAX_CURVE_CELLS // max(1, streams * minutes))
+            cap = curve_paths(paths, streams, minutes)
             if paths > cap:
                 print(f"note: concurrency curves kept for the first {cap:,} paths "
                       f"(of {paths:,}) to bound memory")
@@ -232,31 +266,33 @@ def _fit_figure(args):
 
 def main(args):
     """Run the command; return the exit status."""
-    from .._io import atomic_path
-    from ..metrics import TOTALS
-
+    common.check_backend(args)
     out, fmt = _output(args.output)
+    if fmt == "png":   # a raster too big to draw is refused before simulating
+        from .._memory import check_figure
+        from ..plotting._style import FIGSIZE
+
+        check_figure(FIGSIZE, args.dpi)
     if args.kind == "fit" or args.history is not None:
         fig = _fit_figure(args)
-        with atomic_path(out) as tmp:
+        if fmt == "png":
+            check_figure(fig.get_size_inches(), args.dpi)
+        with common.output_file(out) as tmp:
             fig.savefig(tmp, format=fmt, dpi=args.dpi)
         print(f"wrote {out}")
         return 0
     kind_in, inputs = _load_inputs(args)
     paths = args.paths or _DEFAULT_PATHS.get(args.kind, _PATHS)
-    if args.kind in ("distribution", "compare", "tornado") and args.metric \
-            and args.metric not in TOTALS:
-        from ..errors import SimkitError
-
-        raise SimkitError(f"--metric {args.metric}: --kind {args.kind} needs a "
-                          f"per-path total: {', '.join(TOTALS)}")
+    _check_flags(args, kind_in, inputs)
     # One Dask client for every simulation of the figure (none for saved results).
     session = (common.backend_session(args) if kind_in == "scenario"
                else contextlib.nullcontext(None))
     with session as client:
         args.client = client
         fig = _figure(args, kind_in, inputs, paths)
-    with atomic_path(out) as tmp:
+    if fmt == "png":   # this figure's own size (some kinds are taller)
+        check_figure(fig.get_size_inches(), args.dpi)
+    with common.output_file(out) as tmp:
         fig.savefig(tmp, format=fmt, dpi=args.dpi)
     print(f"wrote {out}")
     return 0

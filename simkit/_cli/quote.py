@@ -83,10 +83,10 @@ def add_parser(sub):
                    "sponsorship.first_stream)")
     rate = p.add_mutually_exclusive_group()
     rate.add_argument("--cpm", type=_nonneg_float, default=None, metavar="USD",
-                      help="price per 1,000 units delivered (default: "
-                      "sponsorship.cpm_usd)")
+                      help="price per 1,000 units delivered, at most 1,000 "
+                      "(default: sponsorship.cpm_usd)")
     rate.add_argument("--flat-rate", type=_nonneg_float, default=None, metavar="USD",
-                      help="price per unit delivered, instead of a CPM")
+                      help="price per unit delivered, at most 100, instead of a CPM")
     p.add_argument("--levels", type=_percent_levels, default=None,
                    metavar="L1,L2,...",
                    help="confidence levels in percent, each strictly between 0 and "
@@ -109,7 +109,7 @@ def add_parser(sub):
 
 def main(args):
     """Run the command; return the exit status."""
-    from .._io import atomic_write_text, write_json
+    from .._io import atomic_files, atomic_write_text, write_json
     from ..analysis.bands import DEFAULT_LEVELS, bands
     from ..analysis.quote import quote
     from ..errors import SimkitError
@@ -139,14 +139,13 @@ def main(args):
         print()
         print(b)
     if out is not None:
-        write_json(out / "quote.json", q.to_dict())
-        atomic_write_text(out / "quote.csv", q.csv_text())
-        n = 2
-        if b is not None:
-            d = b.to_dict()
-            d["metadata"] = {**d["metadata"], "quote": q.metadata}
-            write_json(out / f"bands_{args.bands}.json", d)
-            b.to_csv(out / f"bands_{args.bands}.csv")
-            n += 2
-        print(f"wrote {n} files to {out}/")
+        with atomic_files(out) as files:  # all of them, or none
+            files.write("quote.json", lambda p: write_json(p, q.to_dict()))
+            files.write("quote.csv", lambda p: atomic_write_text(p, q.csv_text()))
+            if b is not None:
+                d = b.to_dict()
+                d["metadata"] = {**d["metadata"], "quote": q.metadata}
+                files.write(f"bands_{args.bands}.json", lambda p: write_json(p, d))
+                files.write(f"bands_{args.bands}.csv", b.to_csv)
+        print(f"wrote {2 if b is None else 4} files to {out}/")
     return 0

@@ -23,8 +23,9 @@ def add_parser(sub):
     common.add_backend(p)
     p.add_argument("--variant", default=None,
                    help="report on this variant (the comparison covers all)")
-    p.add_argument("--target", type=float, default=None, metavar="USD",
-                   help="report P(income_total > USD) with its standard error")
+    p.add_argument("--target", type=common.finite_float, default=None, metavar="USD",
+                   help="report P(income_total > USD) with its standard error (USD "
+                   "finite)")
     p.add_argument("--history", default=None, metavar="CSV",
                    help="add a Calibration section: this LIVE history against the "
                    "scenario, and a backtest of its last LIVEs")
@@ -44,20 +45,25 @@ def main(args):
 
     from ..report import _history_iv
 
+    for flag, v in (("--paths", args.paths), ("--tornado-paths", args.tornado_paths)):
+        if v is not None and v < 2:  # quantiles and the tornado need two paths
+            raise SimkitError(f"report: argument {flag}: expected an integer >= 2, "
+                              f"got '{v}'")
+    common.check_backend(args)
+    out = common.check_out_file(args.output)
     sc = common.load(args)
     history, holdout = _history_iv(args.history, args.holdout)
     with common.backend_session(args) as scheduler:  # one client for the report
         try:
             out = build_report(sc, paths=args.paths, seed=args.seed,
-                               out_path=args.output, variant=args.variant,
+                               out_path=out, variant=args.variant,
                                target=args.target, tornado_paths=args.tornado_paths,
                                threads=args.threads,
                                progress=common.progress_flag(args),
                                backend=args.backend, scheduler=scheduler,
                                history=history, holdout=holdout)
         except OSError as exc:
-            raise SimkitError(f"-o {args.output}: cannot write "
-                              f"({exc.strerror or exc})") from None
+            raise SimkitError(f"cannot write {out}: {exc.strerror or exc}") from None
     size = out.stat().st_size
     print(f"wrote {out} ({size / 1e6:.1f} MB)")
     return 0

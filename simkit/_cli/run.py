@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import contextlib
 import warnings
 
 from . import common
@@ -49,18 +49,16 @@ def add_parser(sub):
     p.set_defaults(func=main)
 
 
-def _slug(name):
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-
-
 def main(args):
     """Run the command; return the exit status.
 
     Prints a summary per scenario or variant; with --out writes, as one set,
-    ``NAME.json``, ``NAME.csv``, ``NAME.npz`` and ``NAME_summary.csv`` each.
-    While it runs, finished chunks of paths are kept in ``OUT/checkpoint/NAME/``
-    (:mod:`simkit.checkpoint`), so that ``--resume`` loses no work; they are
-    removed once the results are written.
+    ``NAME.json``, ``NAME.csv``, ``NAME.npz`` and ``NAME_summary.csv`` each
+    (``NAME`` the scenario or ``base:variant`` name made a safe file name by
+    :func:`simkit._names.file_stem`). While it runs, finished chunks of paths
+    are kept in ``OUT/checkpoint/NAME/`` (:mod:`simkit.checkpoint`), locked to
+    this run, so that ``--resume`` loses no work; they are removed once the
+    results are written (only the files simkit wrote there).
 
     Parameters
     ----------
@@ -82,9 +80,9 @@ def main(args):
     ...
     0
     """
-    import shutil
-
     from .._io import atomic_files
+    from .._names import file_stem
+    from ..checkpoint import discard, hold
     from ..errors import SimkitError
 
     sc = common.load(args)
@@ -97,29 +95,44 @@ def main(args):
         raise SimkitError("`--resume` does not combine with `--precision`: a "
                           "precision run's length is not known in advance")
     scenarios = common.variants_of(sc, [args.variant] if args.variant else None)
+    stems = {}
+    for s in scenarios:
+        other = stems.setdefault(file_stem(s.name).casefold(), s.name)
+        if other != s.name:  # the scenario loader refuses these; a second guard
+            raise SimkitError(f"{sc.source}: `{other}` and `{s.name}` would be "
+                              "written to the same files")
     checkpoints = ({} if out is None or precise else
-                   {s.name: out / "checkpoint" / _slug(s.name) for s in scenarios})
-    with common.backend_session(args) as scheduler:
-        results = _simulate_all(args, scenarios, scheduler, metric, statistic,
-                                checkpoints)
-    if out is not None:
-        # Every file of the run goes to a temporary name first; all are renamed
-        # into place only once every one is complete (or removed on an error).
-        with atomic_files(out) as files:
-            for res, precision in results:
-                stem = _slug(res.name)
-                files.write(f"{stem}.json", lambda p, r=res, pr=precision: r.to_json(
-                    p, target=args.target, precision=pr))
-                files.write(f"{stem}.csv", res.to_csv)
-                files.write(f"{stem}.npz", res.save)
-                files.write(f"{stem}_summary.csv", lambda p, r=res: r.to_summary_csv(
-                    p, target=args.target))
-        # The results are in place: the checkpoint has served its purpose.
+                   {s.name: out / "checkpoint" / file_stem(s.name) for s in scenarios})
+    with contextlib.ExitStack() as held:
+        # Each checkpoint folder is this run's alone until the end (a second run
+        # into it is refused now, before anything is simulated); folders made
+        # here are removed again if the run leaves nothing in them.
         for d in checkpoints.values():
-            shutil.rmtree(d, ignore_errors=True)
-        if checkpoints and (out / "checkpoint").is_dir() \
-                and not any((out / "checkpoint").iterdir()):
+            held.enter_context(hold(d))
+        with common.backend_session(args) as scheduler:
+            results = _simulate_all(args, scenarios, scheduler, metric, statistic,
+                                    checkpoints)
+        if out is not None:
+            # Every file of the run goes to a temporary name first; all are
+            # renamed into place only once every one is complete (or removed on
+            # an error).
+            with atomic_files(out) as files:
+                for res, precision in results:
+                    stem = file_stem(res.name)
+                    files.write(f"{stem}.json", lambda p, r=res, pr=precision:
+                                r.to_json(p, target=args.target, precision=pr))
+                    files.write(f"{stem}.csv", res.to_csv)
+                    files.write(f"{stem}.npz", res.save)
+                    files.write(f"{stem}_summary.csv", lambda p, r=res:
+                                r.to_summary_csv(p, target=args.target))
+            # The results are in place: the checkpoint has served its purpose.
+            # Only the files simkit wrote there are removed.
+            for d in checkpoints.values():
+                discard(d)
+    if checkpoints:
+        with contextlib.suppress(OSError):  # only if empty
             (out / "checkpoint").rmdir()
+    if out is not None:
         print(f"wrote {len(results) * 4} files to {out}/")
     return 0
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+import math
 import sys
 from pathlib import Path
 
+from .._present import NA
 from . import common
 
 #: Parent of the default output directory, ``out/<scenario name>-sweep``.
@@ -38,6 +39,7 @@ def add_parser(sub):
     p.add_argument("--backend", choices=("cpu", "dask"), default="cpu",
                    help="cpu: in this process (default); dask: on a Dask cluster")
     p.add_argument("--scheduler", default=None, metavar="ADDR",
+                   type=common.scheduler_address,
                    help="Dask scheduler address, e.g. tcp://host:8786 (default with "
                    "--backend dask: a local cluster of 2 worker processes)")
     p.add_argument("--out", metavar="DIR", default=None,
@@ -68,15 +70,12 @@ def _effects(res):
     return out
 
 
-def _slug(name):
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-
-
 def default_out(scenario):
     """The output directory without ``--out``: ``out/<scenario name>-sweep``.
 
-    Relative to the current directory; characters other than letters, digits,
-    ``_``, ``.`` and ``-`` in the name become ``_``.
+    Relative to the current directory; the name is made a safe file name by
+    :func:`simkit._names.file_stem` (characters other than letters, digits,
+    ``_``, ``.`` and ``-`` become ``_``, as does a leading dot).
 
     Examples
     --------
@@ -85,7 +84,9 @@ def default_out(scenario):
     >>> default_out(sc).as_posix()
     'out/micro_sweep-sweep'
     """
-    return DEFAULT_OUT_ROOT / f"{_slug(scenario.name)}-sweep"
+    from .._names import file_stem
+
+    return DEFAULT_OUT_ROOT / f"{file_stem(scenario.name)}-sweep"
 
 
 def _out_dir(args, scenario):
@@ -109,25 +110,29 @@ def _write(res, out):
     """
     from ..errors import SimkitError
 
-    res.to_csv(out / "sweep.csv")
-    written, notes = ["sweep.csv"], []
-    try:
-        res.to_parquet(out / "sweep.parquet")
-        written.append("sweep.parquet")
-    except SimkitError as exc:
-        notes.append(f"note: {exc}")
+    written, notes = [], []
+    for name, write in (("sweep.csv", res.to_csv), ("sweep.parquet", res.to_parquet)):
+        try:
+            write(out / name)
+        except OSError as exc:  # a full disk, say
+            raise SimkitError(f"cannot write {out / name}: {exc.strerror or exc}") \
+                from None
+        except SimkitError as exc:
+            if name == "sweep.csv":
+                raise
+            notes.append(f"note: {exc}")  # no pyarrow
+        else:
+            written.append(name)
     return written, notes
 
 
 def main(args):
     """Run the command; return the exit status."""
-    from ..errors import SimkitError
     from ..sweep import run_sweep
 
+    common.check_backend(args)
     sc = common.load(args)
     out = _out_dir(args, sc)
-    if args.scheduler is not None and args.backend != "dask":
-        raise SimkitError("--scheduler needs --backend dask")
     try:
         res = run_sweep(sc, design=args.design, n=args.n, paths=args.paths,
                         seed=args.seed, backend=args.backend,
@@ -154,7 +159,8 @@ def main(args):
           f"(scenario {hi})")
     print("rank correlation with mean income_total:")
     for k, rho in _effects(res):
-        print(f"  {k:<40s} {rho:+.2f}")
+        print(f"  {k:<40s} {rho:+.2f}" if math.isfinite(rho) else
+              f"  {k:<40s} {NA} (needs 3 or more scenarios that differ)")
     for note in notes:
         print(note)
     print(f"wrote {', '.join(written)} to {out}/")

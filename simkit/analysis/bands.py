@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import metrics as _metrics
+from .._present import NA, csv_cell
 from ..errors import SimkitError
 from .quantiles import check_confidence, check_levels, quantile_ci
 
@@ -35,7 +36,7 @@ _MAX_METRICS = ("peak_concurrent",)
 
 def _fmt(v, unit=""):
     if not np.isfinite(v):
-        return "-inf" if v < 0 else "inf"
+        return NA
     if unit == "USD":
         return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
     if abs(v) >= 100 or v == int(v):
@@ -209,8 +210,7 @@ class Bands:
         buf = io.StringIO()
         buf.write(",".join(head) + "\n")
         for r in rows:
-            buf.write(",".join(str(v) if isinstance(v, int) else repr(v) for v in r)
-                      + "\n")
+            buf.write(",".join(csv_cell(v) for v in r) + "\n")
         if path is None:
             return buf.getvalue()
         from .._io import atomic_write_text

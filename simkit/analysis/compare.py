@@ -15,6 +15,7 @@ from itertools import combinations
 import numpy as np
 
 from .. import metrics as _metrics
+from .._present import NA, csv_text
 from ..errors import SimkitError
 from .quantiles import check_confidence, check_levels, quantile_ci
 
@@ -438,7 +439,7 @@ def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
 
 def _fmt(v, unit=""):
     if not np.isfinite(v):
-        return str(v)
+        return NA
     if unit == "USD":
         return f"${v:,.2f}" if abs(v) < 1e5 else f"${v:,.0f}"
     if abs(v) >= 100 or v == int(v):
@@ -648,21 +649,9 @@ class ComparisonResult:
         out = []
         for name, (head, rows) in self.csv_tables().items():
             path = Path(directory) / f"{stem}_{name}.csv"
-            atomic_write_text(path, _csv_text(head, rows))
+            atomic_write_text(path, csv_text(head, rows))
             out.append(path)
         return out
-
-
-def _csv_text(head, rows):
-    import csv
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(head)
-    for r in rows:
-        w.writerow(["" if v is None else (repr(v) if isinstance(v, float) else v)
-                    for v in r])
-    return buf.getvalue()
 
 
 def _swap(p):

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import metrics as _metrics
+from .._present import NA, csv_cell
 from ..errors import SimkitError
+from ..scenario._schema import SCHEMA
 from .quantiles import check_confidence, check_levels, order_statistic_ranks
 
 __all__ = ["QuoteRow", "QuoteTable", "QuoteResult", "quote_table", "deliverable_sample",
@@ -212,7 +214,8 @@ class QuoteTable:
                 f"{r.p_short:.3f} ± {r.p_short_se:.3f}",
                 f"{_num(r.shortfall)} ± {_num(r.shortfall_se)}",
                 "—" if r.make_good is None
-                else f"{_usd(r.make_good)} ± {_usd(r.make_good_se)[1:]}"])
+                else f"{_usd(r.make_good)} ± "
+                f"{_usd(r.make_good_se).removeprefix('$')}"])
         widths = [max(len(c) for c in col) for col in zip(head, *rows)]
 
         def fmt(cells):
@@ -243,12 +246,14 @@ def _price_pm(r):
     if r.price is None:
         return "—"
     half = max(r.price - r.price_lo, r.price_hi - r.price)
-    return f"{_usd(r.price)} ±{_usd(half)[1:]}"
+    return f"{_usd(r.price)} ±{_usd(half).removeprefix('$')}"
 
 
 def _usd(v):
     if v is None:
         return "—"
+    if not math.isfinite(v):
+        return NA
     if abs(v) >= 1 or v == 0:
         return f"${v:,.2f}"
     return f"${v:.3g}"
@@ -258,31 +263,44 @@ def _num(v):
     if v is None:
         return "—"
     if not math.isfinite(v):
-        return "-inf" if v < 0 else "inf"
+        return NA
     if abs(v) >= 100 or v == int(v):
         return f"{v:,.0f}"
     return f"{v:,.3g}"
+
+
+#: Largest CPM and flat rate per unit (USD) a quote accepts: the bounds of
+#: ``sponsorship.cpm_usd`` and ``sponsorship.flat_rate_usd`` (no sponsor pays
+#: $1 per viewer-minute; see docs/scenario-format.md).
+MAX_CPM = SCHEMA["sponsorship"]["cpm_usd"].hi
+MAX_FLAT_RATE = SCHEMA["sponsorship"]["flat_rate_usd"].hi
+#: Largest delivery a quote prices: squares and sums of n <= 1e9 such values,
+#: times a rate <= MAX_FLAT_RATE, stay far from float64 overflow (a simulated
+#: delivery stays below 1e17 within the scenario bounds).
+MAX_DELIVERY = 1e100
 
 
 def _rate(cpm, flat_rate):
     if cpm is not None and flat_rate is not None:
         raise SimkitError("give either `cpm` or `flat_rate`, not both")
     if cpm is not None:
-        c = _nonneg(cpm, "cpm")
+        c = _bounded(cpm, "cpm", MAX_CPM)
         return c / 1000.0, f"CPM ${c:,.2f}"
     if flat_rate is not None:
-        f = _nonneg(flat_rate, "flat_rate")
+        f = _bounded(flat_rate, "flat_rate", MAX_FLAT_RATE)
         return f, f"${f:,.4g} per unit"
     return None, ""
 
 
-def _nonneg(v, name):
+def _bounded(v, name, hi):
+    """``v`` as a float in ``[0, hi]`` (USD), else a SimkitError naming ``name``."""
     try:
         f = float(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         f = float("nan")
-    if not (math.isfinite(f) and f >= 0):
-        raise SimkitError(f"`{name}` must be a non-negative number, got {v!r}")
+    if isinstance(v, bool) or not 0 <= f <= hi:
+        raise SimkitError(f"`{name}` must be a number of USD in [0, {hi:,.0f}] (no "
+                          f"sponsor pays more), got {v!r}")
     return f
 
 
@@ -357,6 +375,10 @@ def quote_table(x, levels=DEFAULT_LEVELS, *, cpm=None, flat_rate=None,
                           "where the sponsored stream(s) went live)")
     if not np.all(np.isfinite(x)):
         raise SimkitError("deliverable sample has NaN or infinite values")
+    big = float(np.max(np.abs(x)))
+    if big > MAX_DELIVERY:
+        raise SimkitError(f"deliverable sample has a value of {big:.3g}, beyond "
+                          f"{MAX_DELIVERY:g}: too large to price without overflow")
     s = np.sort(x)
     p = np.round(1.0 - lv, 12)
     k = np.clip(np.ceil(np.round(n * p, 9)).astype(np.int64), 1, n)
@@ -562,8 +584,7 @@ class QuoteResult:
             if i == 0:
                 w.writerow(head)
             for r in rows:
-                w.writerow(["" if v is None else repr(v) if isinstance(v, float)
-                            else v for v in r])
+                w.writerow([csv_cell(v) for v in r])
         return buf.getvalue()
 
     def __str__(self):
@@ -583,6 +604,22 @@ class QuoteResult:
             out.append(f"each path draws its own {', '.join(unc)} (uncertain inputs): "
                        "the guarantees allow for not knowing them")
         return "\n".join(out)
+
+
+def _check_stream_range(scen, variant, first, streams):
+    """Refuse sponsored streams past the schedule's end before anything is simulated."""
+    from .._pack import n_streams
+    from ..scenario import Scenario
+
+    if not isinstance(scen, Scenario):
+        return  # simulate() names the type error
+    total = n_streams(scen.variant(variant) if variant else scen)
+    if first >= total:
+        raise SimkitError(f"`first_stream` must be in [0, {total - 1}] (the scenario "
+                          f"has {total} streams), got {first!r}")
+    if first + streams > total:
+        raise SimkitError(f"`streams` must be in [1, {total - first}] (streams "
+                          f"{first}.. of {total}), got {streams!r}")
 
 
 def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=None,
@@ -701,6 +738,7 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
         raise SimkitError(f"`first_stream` must be a non-negative integer, "
                           f"got {first!r}")
     first = int(first)
+    _check_stream_range(scen, variant, first, streams)
     if cpm is None and flat_rate is None:
         cpm = sp.get("cpm_usd")
         if cpm is None:

@@ -160,7 +160,7 @@ day = 3
 hour = 21
 duration_min = 180   # default: stream.duration_min (1-1440)
 collab = true        # default: drawn with collaboration.probability
-promotion = 2.0      # default: audience.promotion (1-100)
+promotion = 2.0      # default: audience.promotion (1-10)
 ```
 
 ### `[sponsorship]` (optional)
@@ -176,7 +176,8 @@ from `[brand]`).
 
 Present only when the file has the table; `params` is then required. It
 maps dotted keys of numeric scenario keys (not `sponsorship.*` or `sweep.*`)
-to a `[low, high]` range with `low < high`; `log` lists the keys of `params`
+to a `[low, high]` range with `low < high`, inside the key's own bounds;
+`log` lists the keys of `params`
 sampled on a log scale:
 
 ```toml
@@ -315,10 +316,12 @@ Galaxy,1000,0.015
 Lion,29999,0.001
 ```
 
-`coins` is a positive integer (the coin price of the gift), `weight` a number
->= 0 (at least one positive): the relative frequency of the gift among the
-gifts of a segment with tilt 0. Segment `k` picks gift `j` with probability
-proportional to `weight_j * coins_j ** segments.catalogue_tilt[k]`.
+`coins` is a positive integer of at most 1,000,000 (the coin price of the
+gift; the dearest TikTok gift, TikTok Universe, costs 44,999), `weight` a
+number in [0, 1e12] (at least one positive): the relative frequency of the
+gift among the gifts of a segment with tilt 0. Segment `k` picks gift `j` with probability
+proportional to `weight_j * coins_j ** segments.catalogue_tilt[k]`. The file
+must be UTF-8 text.
 
 ### Errors
 
@@ -329,6 +332,13 @@ expected and what was found:
 ```text
 scenarios/x.toml: `audience.join_rate` must be a number in [0, 1], got 1.5
 ```
+
+Every number has an upper bound that no real creator exceeds (each key's
+range and the reason are in the tables below): a value beyond it is a typo or
+a unit mistake, and the bounds keep every product the simulation forms (for
+example followers x join rate x promotion x habit, or gift rate x minutes x
+viewers x coins) finite and far from the limits of 64-bit arithmetic, so no
+result is ever infinite, NaN or negative.
 
 Besides the per-key checks below, the loader checks: every `segments.*` list
 has one entry per name in `segments.names`; `follower_shares` and

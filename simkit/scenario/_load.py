@@ -38,6 +38,47 @@ def _readonly(a, dtype) -> np.ndarray:
     return base.view()
 
 
+#: Deepest nesting of tables and arrays a scenario may have (a valid file needs
+#: about 6: variants.NAME.schedule.slots[i][j]); deeper input is refused before
+#: anything recurses into it.
+MAX_NESTING = 32
+
+
+def _check_nesting(data, file):
+    """Refuse tables or arrays nested more than :data:`MAX_NESTING` deep.
+
+    Walks ``data`` without recursion (so a document thousands of levels deep,
+    or a mapping that contains itself, is refused in one line rather than
+    exhausting the stack). The error names the first one or two keys above
+    the deep part.
+
+    Examples
+    --------
+    >>> deep = {"variants": {"v": 1}}
+    >>> for _ in range(40):
+    ...     deep["variants"]["v"] = [deep["variants"]["v"]]
+    >>> _check_nesting(deep, "x.toml")
+    Traceback (most recent call last):
+    ...
+    simkit.errors.ScenarioError: x.toml: `variants.v` must be nested at most 32 tables or arrays deep
+    """
+    stack = [(data, 0, ())]
+    while stack:
+        obj, depth, key = stack.pop()
+        if isinstance(obj, Mapping):
+            items = obj.items()
+        elif isinstance(obj, (list, tuple)):
+            items = ((None, v) for v in obj)
+        else:
+            continue
+        if depth >= MAX_NESTING:
+            raise ScenarioError(file, ".".join(key) or "<top>", "nested at most "
+                                f"{MAX_NESTING} tables or arrays deep")
+        for k, v in items:
+            sub = key + (str(k),) if k is not None and len(key) < 2 else key
+            stack.append((v, depth + 1, sub))
+
+
 def _freeze(obj):
     """Deep read-only copy of a parsed mapping: tables become mappingproxies and
     lists become tuples (the validators accept both)."""
@@ -120,6 +161,12 @@ class Catalogue:
 
 
 _CATALOGUE_CACHE: dict = {}
+#: Most coins a gift may cost: the dearest TikTok gift (TikTok Universe) costs
+#: 44,999 coins; a million is a typo or a unit mistake.
+MAX_COINS = 1_000_000
+#: Largest base weight of a gift (weights are relative; counts of gifts sent
+#: on a whole platform stay below this).
+MAX_WEIGHT = 1e12
 
 
 def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Catalogue:
@@ -138,7 +185,8 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
     Returns
     -------
     Catalogue
-        Cached per path and shared; its arrays are read-only.
+        Cached per file (absolute path, size and modification time) and
+        shared; its arrays are read-only.
 
     Examples
     --------
@@ -156,10 +204,19 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
         label = str(path)
         if not path.is_file():
             raise ScenarioError(file, "catalogue.file", "an existing CSV file", spec)
-    key = str(path)
-    if key in _CATALOGUE_CACHE:
-        return _CATALOGUE_CACHE[key]
-    text = path.read_text(encoding="utf-8")
+    try:
+        # Keyed by the absolute path, size and modification time: a relative
+        # path names another file after a chdir, and an edited file is read again.
+        key = "default" if spec == "default" else (
+            str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns)
+        if key in _CATALOGUE_CACHE:
+            return _CATALOGUE_CACHE[key]
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(label, "<file>", "UTF-8 text") from None
+    except OSError as exc:  # e.g. an I/O error reading /proc/self/mem
+        raise ScenarioError(label, "<file>", "a readable file "
+                            f"({exc.strerror or exc})") from None
     rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     reader = csv.DictReader(rows)
     if reader.fieldnames is None or not {"name", "coins", "weight"} <= set(
@@ -173,9 +230,10 @@ def load_catalogue(spec: str, base_dir: Path | None = None, file="<dict>") -> Ca
         except (TypeError, ValueError):
             raise ScenarioError(label, f"row {i}", "numeric coins and weight",
                                 (r.get("coins"), r.get("weight"))) from None
-        if not (c >= 1 and c == int(c)) or not (w >= 0 and math.isfinite(w)):
+        if not (1 <= c <= MAX_COINS and c == int(c)) or not 0 <= w <= MAX_WEIGHT:
             raise ScenarioError(label, f"row {i}",
-                                "coins a positive integer, weight >= 0", (c, w))
+                                f"coins an integer in [1, {MAX_COINS:,}] and weight "
+                                f"a number in [0, {MAX_WEIGHT:g}]", (c, w))
         names.append(r["name"])
         coins.append(int(c))
         weights.append(w)
@@ -255,7 +313,7 @@ def _check_field(f, v, file, key):
 
 
 _STREAM_KEYS = {"day": (0, 100_000), "hour": (0, 23), "duration_min": (1, 1440),
-                "collab": None, "promotion": (1, 100)}
+                "collab": None, "promotion": (1, 10)}
 
 
 def _check_streams(v, file, key):
@@ -418,6 +476,11 @@ def _check_sweep(v, file):
                 or not rng[0] < rng[1]):
             raise ScenarioError(file, f"sweep.params.{key}", "[low, high] with "
                                 "low < high", rng)
+        sec, _, name = key.rpartition(".")
+        f = SCHEMA[sec][name]
+        if rng[0] < f.lo or rng[1] > f.hi or (f.lo_open and rng[0] == f.lo):
+            raise ScenarioError(file, f"sweep.params.{key}", "[low, high] inside the "
+                                f"key's range ({f.expected()})", rng)
     for key in v["sweep.log"]:
         if key not in params:
             raise ScenarioError(file, "sweep.log", "keys listed in sweep.params", key)
@@ -610,6 +673,7 @@ class Scenario:
             if key not in self.values and key.rpartition(".")[0] not in SCHEMA:
                 raise ScenarioError(self.source, key, "a known key"
                                     + _hint(key, self.values))
+        _check_nesting(overrides, self.source)
         merged = _drop_correlations(
             _deep_merge(_thaw(self.raw), _dotted_to_nested(dict(overrides))),
             [k for k, v in overrides.items() if not isinstance(v, Mapping)])
@@ -691,14 +755,49 @@ def _build(raw, source, *, variant=None, base_name=None, variants=None) -> Scena
         if "variants" in over or "name" in over:
             raise ScenarioError(source, f"variants.{vname}", "overrides of scenario "
                                 "keys (not name or variants)")
+        _check_name(source, "variants", vname)
+    if values["name"]:
+        _check_name(source, "name", values["name"])
     cat = load_catalogue(values["catalogue.file"], base, source)
     name = base_name or values["name"] or (Path(source).stem if source != "<dict>"
                                            else "scenario")
+    if variant is None:
+        _check_file_names(source, name, variants)
     if variant:
         name = f"{name}:{variant}"
     raw = _freeze({k: v for k, v in raw.items() if k != "variants"})
     return Scenario(name, source, raw, MappingProxyType(values), cat, variant,
                     _freeze(variants), uncertain, corr)
+
+
+def _check_name(source, key, name):
+    """Refuse a scenario or variant name with control characters (NUL, newline,
+    escape, ...): it could not be printed on one line or made a file name."""
+    from .._names import bad_name_char
+
+    if not isinstance(name, str) or (key == "variants" and not name):
+        raise ScenarioError(source, key, "non-empty string names", name)
+    ch = bad_name_char(name)
+    if ch is not None:
+        shown = name if len(name) <= 60 else name[:60] + "..."
+        raise ScenarioError(source, key, "a name without control characters "
+                            f"(found {ch!r})", shown)
+
+
+def _check_file_names(source, name, variants):
+    """Refuse two variants whose results would go to the same files (``"a b"``
+    and ``"a_b"`` are both written as ``NAME_a_b.*``; case is ignored, as on
+    case-insensitive file systems)."""
+    from .._names import file_stem
+
+    seen = {}
+    for v in variants:
+        stem = file_stem(f"{name}:{v}")
+        other = seen.setdefault(stem.casefold(), v)
+        if other != v:
+            raise ScenarioError(source, f"variants.{v}", "a name whose file name "
+                                f"differs from variant `{other}`'s (both would be "
+                                f"written as {stem}.*)")
 
 
 def _rekeyed(exc: ScenarioError, key: str) -> ScenarioError:
@@ -739,6 +838,7 @@ def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
     ...
     simkit.errors.ScenarioError: <dict>: `creator.folowers` must be a known key (did you mean `followers`?)
     """
+    _check_nesting(data, source)
     sc = _build(dict(data), source)
     for v in sc.variants:
         sc.variant(v)
@@ -776,6 +876,12 @@ def load_scenario(path) -> Scenario:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(path, "<toml>", f"valid TOML ({exc})") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ScenarioError(path, "<toml>", f"nested at most {MAX_NESTING} tables "
+                            "or arrays deep") from None
     except UnicodeDecodeError:
         raise ScenarioError(path, "<file>", "UTF-8 text") from None
+    except OSError as exc:  # e.g. an I/O error reading /proc/self/mem
+        raise ScenarioError(path, "<file>", "a readable file "
+                            f"({exc.strerror or exc})") from None
     return scenario_from_dict(data, str(path))
