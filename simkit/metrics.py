@@ -29,6 +29,7 @@ TOTALS: tuple[str, ...] = (
     "diamonds",
     "followers_end",
     "streams_live",
+    "gifters",
 )
 
 #: Per-stream metrics (one value per path and stream).
@@ -54,6 +55,7 @@ PER_STREAM: tuple[str, ...] = (
     "income_merch",
     "income_donations",
     "income_total",
+    "gifters",
 )
 
 #: Income sources that add up to ``income_total``.
@@ -91,6 +93,7 @@ UNITS: dict[str, str] = {
     "followers_start": "followers",
     "habit": "factor",
     "creator_share": "fraction",
+    "gifters": "viewers",
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -120,4 +123,5 @@ DESCRIPTIONS: dict[str, str] = {
     "followers_start": "followers when the stream started",
     "habit": "habit factor H applied to notified joins",
     "creator_share": "creator's share of diamond value applied to the stream",
+    "gifters": "expected number of viewers who send at least one gift (not drawn)",
 }

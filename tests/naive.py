@@ -175,8 +175,8 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
     -------
     dict
         unique, notified, discovered, new_followers, viewer_minutes, peak,
-        gifts, coins, merch, donations (floats) and curve (concurrency at each
-        whole minute).
+        gifts, coins, merch, donations, gifters (expected, not drawn; floats)
+        and curve (concurrency at each whole minute).
     """
     F = sc["creator.followers"] if followers is None else followers
     T = sc["stream.duration_min"] if duration is None else duration
@@ -280,6 +280,13 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
     for arr, leave, k in viewers:
         minutes[k] += leave - arr
         vm += leave - arr
+    # Expected gifters (no draw): a viewer of segment k present s minutes sends
+    # Poisson(rho_k s g(e) X_gift s) gifts, so gifts at least once with
+    # probability 1 - exp(-rho_k s g(e) X_gift s).
+    gifters = sum(-math.expm1(-sc["segments.gift_rate_per_min"][k]
+                              * (sc["segments.gift_rate_scale"] * _g(sc)) * x_gift
+                              * (leave - arr))
+                  for arr, leave, k in viewers)
     curve = np.array([sum(1 for arr, leave, _ in viewers if arr <= m < leave)
                       for m in range(math.ceil(T))], dtype=float)
 
@@ -325,7 +332,7 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             "new_followers": float(followed), "viewer_minutes": vm,
             "peak": float(curve.max()) if curve.size else 0.0,
             "gifts": float(gifts), "coins": float(coin_sum), "merch": merch,
-            "donations": don, "curve": curve}
+            "donations": don, "gifters": gifters, "curve": curve}
 
 
 # ----- stream shocks (docs/model.md §17) ------------------------------------------
@@ -540,7 +547,8 @@ def horizon_exact(sc, key, path):
             else:
                 res = {k: 0.0 for k in ("unique", "notified", "discovered",
                                         "new_followers", "viewer_minutes", "peak",
-                                        "gifts", "coins", "merch", "donations")}
+                                        "gifts", "coins", "merch", "donations",
+                                        "gifters")}
             row.update(res)
             out.append(row)
             i += 1

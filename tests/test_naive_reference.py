@@ -26,6 +26,7 @@ PAIRS = {
     "discovered_viewers": "discovered", "new_followers": "new_followers",
     "viewer_minutes": "viewer_minutes", "peak_concurrent": "peak", "gifts": "gifts",
     "coins": "coins", "income_merch": "merch", "income_donations": "donations",
+    "gifters": "gifters",
 }
 
 CASES = {

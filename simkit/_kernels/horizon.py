@@ -18,8 +18,8 @@ from .rng import (
     P_DAILY, P_SCHEDULE, _NJ, binom_inv, ndtri, poisson_inv, stream_seed, u01,
 )
 from .stream import (
-    N_RES, N_V, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTS, R_MERCH, R_NEWF,
-    R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM, simulate_stream,
+    N_RES, N_V, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTERS, R_GIFTS, R_MERCH,
+    R_NEWF, R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM, simulate_stream,
 )
 
 _WEEK_INDEX = np.int64(1 << 20)  # P_SCHEDULE index offset of the per-week ad-hoc draws
@@ -199,6 +199,7 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
             tot[L.O_COINS] += res[R_COINS]
             tot[L.O_DIAMONDS] += res[R_COINS] * th[L.Q]
             tot[L.O_STREAMS_LIVE] += 1.0 if can else 0.0
+            tot[L.O_GIFTERS] += res[R_GIFTERS]
             if want_stream:
                 row = per_stream[si]
                 row[L.S_DAY] = day
@@ -222,6 +223,7 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                 row[L.S_INCOME_MERCH] = res[R_MERCH]
                 row[L.S_INCOME_DONATIONS] = res[R_DONATIONS]
                 row[L.S_INCOME_TOTAL] = income
+                row[L.S_GIFTERS] = res[R_GIFTERS]
             si += 1
         # End of day: withdraw, then organic growth and unfollows.
         balance, net, fee = withdraw(th, balance)

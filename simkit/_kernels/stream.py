@@ -47,8 +47,8 @@ from .vmath import vexp, vlog
 
 # Slots of the per-stream result vector ``res``.
 R_UNIQUE, R_NOTIFIED, R_DISCOVERED, R_NEWF, R_VM, R_PEAK = 0, 1, 2, 3, 4, 5
-R_GIFTS, R_COINS, R_MERCH, R_DONATIONS = 6, 7, 8, 9
-N_RES = 10
+R_GIFTS, R_COINS, R_MERCH, R_DONATIONS, R_GIFTERS = 6, 7, 8, 9, 10
+N_RES = 11
 #: Feed arrivals are Poisson per hour chunk; counter of the partner count.
 _C_PARTNER = 30
 #: Viewer key of the first viewer of each source (viewer i has key base + i).
@@ -186,10 +186,13 @@ def _leave(ar, lv, n, duration):
 
 
 @numba.njit(**_NJ)
-def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min):
+def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
+            grate):
     """Record the ``n`` drawn viewers of ``vbuf`` one by one: segment, minutes
     by segment, the whole-minute presence grid (present at minute m iff
-    arrival <= m < leave), viewer-minutes and follows (into ``acc``); hold
+    arrival <= m < leave), viewer-minutes, follows and the expected number of
+    gifters (into ``acc``: a viewer of segment k present s minutes sends at
+    least one gift with probability ``1 - exp(-grate[k] s)``, no draw); hold
     those that may have offspring on ``held`` / ``hkeys`` (from row ``m``).
 
     Returns the new row count of ``held``, which must have ``n`` free rows.
@@ -202,11 +205,14 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min)
     phi = th[L.PHI]
     vm = 0.0
     newf = 0.0
+    gifters = 0.0
     for b in range(n):
         a, leave = ar[b], lv[b]
         stay = leave - a
         vm += stay
-        seg_min[segment(cum, us[b])] += stay
+        k = segment(cum, us[b])
+        seg_min[k] += stay
+        gifters -= math.expm1(-grate[k] * stay)
         diff[int(math.ceil(a))] += 1
         diff[int(math.ceil(leave))] -= 1
         if follows:
@@ -217,12 +223,13 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min)
             m += 1 if uo[b] + beta * stay >= _ZERO_SURE else 0
     acc[0] += vm
     acc[1] += newf
+    acc[3] += gifters
     return m
 
 
 @numba.njit(**_NJ)
 def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, diff,
-              seg_min):
+              seg_min, grate):
     """Run the cascades of the ``m`` viewers held on ``held`` / ``hkeys`` (rows
     of arrival, leave, offspring uniform; viewer keys) until none is left.
 
@@ -267,14 +274,14 @@ def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, di
                 bigger_keys[r] = hkeys[r]
             held, hkeys = bigger, bigger_keys
         m = _record(th, vbuf, kbuf, nb, cum_n, np.bool_(True), held, hkeys, m, acc,
-                    diff, seg_min)
+                    diff, seg_min, grate)
         acc[2] += nb
         nb = 0
 
 
 @numba.njit(**_NJ)
 def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
-            kbuf, held, hkeys, m, acc, diff, seg_min):
+            kbuf, held, hkeys, m, acc, diff, seg_min, grate):
     """Viewers ``i0 .. i0 + n - 1`` of one source (notified, partner or a feed
     chunk, described by ``src``, see :func:`_draw_source`), a block at a
     time: draw, record, and run the held cascades whenever the stack could not
@@ -285,12 +292,12 @@ def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
         nb = min(block, i0 + n - start)
         if m + nb > held.shape[0]:
             _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc,
-                      diff, seg_min)
+                      diff, seg_min, grate)
             m = _ZERO
         _draw_source(th, src, seed, seeds[0], off, start, nb, duration, trunc, vbuf,
                      kbuf)
         m = _record(th, vbuf, kbuf, nb, cum, follows, held, hkeys, m, acc, diff,
-                    seg_min)
+                    seg_min, grate)
     return m
 
 
@@ -334,7 +341,8 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     vbuf, kbuf : float64[N_V, :], uint64[:]
         Scratch: one block of viewers (the width is the block size).
     res : float64[:]
-        Output (``N_RES``).
+        Output (``N_RES``); ``res[R_GIFTERS]`` is the expected number of
+        viewers who send at least one gift, summed over viewers without a draw.
     curve : float64[:]
         Concurrency at each whole minute (length 0 to skip).
 
@@ -349,7 +357,10 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     seeds = np.empty(2, dtype=np.uint64)
     seeds[0] = stream_seed(key, path, si, P_OFFSPRING)
     seeds[1] = stream_seed(key, path, si, P_VIRAL)
-    acc = np.zeros(3)           # viewer-minutes, follows, offspring
+    acc = np.zeros(4)           # viewer-minutes, follows, offspring, gifters
+    grate = np.empty(seg_rate.shape[0])   # gift rate per minute, shock included
+    for k in range(seg_rate.shape[0]):
+        grate[k] = seg_rate[k] * x_gift
     trunc = -math.expm1(-th[L.KAPPA] * duration)   # P(notified arrival <= T)
     m = _ZERO                   # rows of ``held`` in use
     src = np.empty(5)   # stride, arrival kind, chunk start, chunk length, dwell factor
@@ -360,7 +371,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     src[0], src[1], src[2], src[3], src[4] = 3.0, 1.0, 0.0, 0.0, th[L.FOLLOWER_FACTOR]
     m = _source(th, src, stream_seed(key, path, si, P_NOTIFIED), seeds, OFF_NOTIFIED,
                 _ZERO, n_not, cum_f, cum_n, duration, trunc, vbuf, kbuf, held, hkeys, m,
-                acc, diff, seg_min)
+                acc, diff, seg_min, grate)
 
     # Partner's followers on a joint stream: like notified, but newcomers.
     n_par = 0
@@ -371,7 +382,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         src[0], src[4] = 4.0, 1.0
         m = _source(th, src, stream_seed(key, path, si, P_PARTNER), seeds, OFF_PARTNER,
                     _ZERO, n_par, cum_n, cum_n, duration, trunc, vbuf, kbuf, held,
-                    hkeys, m, acc, diff, seg_min)
+                    hkeys, m, acc, diff, seg_min, grate)
 
     # Feed discovery: Poisson with rate mu a(hour) in each hour chunk, uniform
     # arrivals in the chunk.
@@ -385,11 +396,12 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         n_j = poisson_inv(u01(seed_counts, 1 + j), rate * length)
         src[2], src[3] = t0, length
         m = _source(th, src, seed, seeds, OFF_DISCOVERED, n_dis, n_j, cum_n, cum_n,
-                    duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min)
+                    duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min,
+                    grate)
         n_dis += n_j
     if m > 0:
         _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc, diff,
-                  seg_min)
+                  seg_min, grate)
     vm, newf = acc[0], acc[1]
 
     # Concurrency at whole minutes, and its peak; clear the grid.
@@ -436,6 +448,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     res[R_COINS] = coin_sum
     res[R_MERCH] = merch
     res[R_DONATIONS] = don
+    res[R_GIFTERS] = acc[3]
 
 
 @numba.njit(**_NJ)

@@ -69,6 +69,7 @@ _NAMES = {
     "diamonds": "Diamonds",
     "followers_end": "Followers at the end",
     "streams_live": "Streams live",
+    "gifters": "Expected gifters",
     "followers_start": "Followers at stream start",
     "creator_share": "Creator share",
     "duration_min": "Stream length",
