@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -336,3 +337,19 @@ def test_cli_refuses_unwritable_outputs_first(history_csv, tmp_path, capsys):
                  str(tmp_path)]) == 2
     assert f.read_text() == "keep"
     assert "is a directory" in capsys.readouterr().err
+
+
+def test_cli_backtest_prints_and_writes(history_csv, tmp_path, capsys):
+    js, out = tmp_path / "bt.json", tmp_path / "out"
+    assert main(["backtest", str(history_csv), "--holdout", "6", "--paths", "60",
+                 "--seed", "3", "--quiet", "--json", str(js), "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("backtest of h.csv: last 6 LIVEs held out, fitted on the "
+                           "first 18; 6 LIVEs scored, 60 paths each, seed 3")
+    assert "PIT counts by tenth" in text and text.endswith(f"wrote 2 files to {out}/\n")
+    d = json.loads(js.read_text())
+    assert d["n"] == 6 and d["splits"] == [{"train": 18, "holdout": 6}]
+    assert set(d["coverage"]) == set(METRICS)
+    assert json.loads((out / "backtest.json").read_text()) == d
+    rows = (out / "backtest.csv").read_text().splitlines()
+    assert len(rows) == 1 + 6 * len(METRICS)

@@ -74,8 +74,8 @@ def history_from_result(res, scenario=None, path=0, *, start=EPOCH, source=None)
     History
         One row per stream that went live, in order: ``start``,
         ``duration_min``, ``viewers``, ``peak_viewers``, ``viewer_minutes``,
-        ``diamonds``, ``gifters`` (when simulated), ``new_followers`` and
-        ``followers`` (at each LIVE's start).
+        ``diamonds``, ``gifters`` (the expected number, rounded),
+        ``new_followers`` and ``followers`` (at each LIVE's start).
 
     Examples
     --------
@@ -102,8 +102,8 @@ def history_from_result(res, scenario=None, path=0, *, start=EPOCH, source=None)
         if met in ps:
             v = np.asarray(ps[met][path][live], dtype=float)
             cols[col] = v if col == "duration_min" else np.round(v)
-    if "gifters" not in cols:  # placeholder until the kernel counts gifters
-        cols["gifters"] = np.zeros(starts.size)
+    if "gifters" not in cols:  # a result saved before the metric existed
+        raise SimkitError("the result has no per-stream `gifters`: simulate it again")
     if source is None:
         name = getattr(scenario, "name", None) or getattr(res, "name", "simulation")
         source = f"{name} path {path}"

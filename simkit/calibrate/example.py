@@ -61,8 +61,8 @@ def make_example(truth=TRUTH, out=OUT, *, seed=SEED, path=0):
               "Saturday 19:00 for 180 min, every week",
               "start: local date-time the LIVE began; viewers: unique viewers; "
               "peak_viewers: peak concurrent;",
-              "followers: followers when the LIVE began; gifters: 0, a placeholder "
-              "(simkit does not simulate per-LIVE gifters; the fit does not use them)."]
+              "followers: followers when the LIVE began; gifters: the model's expected "
+              "number of viewers who sent a gift, rounded."]
     write_history_csv(h, out, header=header)
     return h
 
