@@ -31,7 +31,7 @@ def add_parser(sub):
         description="Fit a scenario on all but the last K LIVEs of a history, "
         "simulate those K LIVEs at their real start times and lengths, and report "
         "for viewers, viewer-minutes, peak viewers and diamonds how many fell inside "
-        "the 50%%, 80%% and 90%% prediction intervals (with the binomial standard "
+        "the 50%, 80% and 90% prediction intervals (with the binomial standard "
         "error), the PIT histogram and the mean interval width. --rolling repeats "
         "it on earlier blocks of K LIVEs and pools the scores.")
     p.add_argument("file", metavar="HISTORY", help="LIVE history (CSV)")
