@@ -134,10 +134,12 @@ def _segment(cum, u):
 
 
 def item_probs(sc):
-    """Pick probability of each catalogue item by segment: w_j c_j**tilt_k, normalized."""
+    """Pick probability of each catalogue item by segment: w_j c_j**tilt_k, normalized,
+    with tilt_k = segments.catalogue_tilt[k] + segments.gift_size_tilt."""
     cat = sc.catalogue
-    return np.array([cat.weights * cat.coins.astype(float) ** t
-                     / (cat.weights * cat.coins.astype(float) ** t).sum()
+    shift = sc["segments.gift_size_tilt"]
+    return np.array([cat.weights * cat.coins.astype(float) ** (t + shift)
+                     / (cat.weights * cat.coins.astype(float) ** (t + shift)).sum()
                      for t in sc["segments.catalogue_tilt"]])
 
 

@@ -32,6 +32,7 @@ PAIRS = {
 CASES = {
     "base": {},
     "viral": {"audience.virality": 0.5},
+    "gift_size_tilt": {"segments.gift_size_tilt": 0.7},
     "collab": {"schedule.streams": [{"day": 0, "hour": 20, "collab": True}],
                "collaboration.partner_followers": 3000,
                "collaboration.interest": 0.5},
