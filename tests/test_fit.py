@@ -17,6 +17,8 @@ from simkit.cli import main
 TRUTH = {"audience.join_rate": 0.03, "audience.discovery_rate_per_min": 4.0,
          "shocks.audience_sigma": 0.35, "shocks.rho": 0.4, "dwell.median_min": 8.0,
          "segments.gift_rate_scale": 1.5, "audience.follow_prob": 0.03}
+#: Fitted as a point estimate with a standard error (not a distribution).
+TRUTH_FIXED = {"segments.gift_size_tilt": 0.4}
 
 
 def _streams(weeks=20, seed=1):
@@ -35,12 +37,13 @@ def _truth_scenario(**over):
     sc = simkit.scenario_from_dict({
         "horizon": {"weeks": 20}, "creator": {"followers": 20_000},
         "schedule": {"kind": "explicit", "streams": _streams()}})
-    return sc.with_overrides({**TRUTH, **over})
+    return sc.with_overrides({**TRUTH, **TRUTH_FIXED, **over})
 
 
 def _history(sc, seed, path=0):
     """One simulated path as a History (local helper; F2's history_from_result
-    does the same for the examples)."""
+    does the same for the examples). Gifters: the model's expected gifters of
+    each LIVE, rounded (the kernel does not draw who gifts)."""
     res = simkit.simulate(sc, paths=path + 1, seed=seed, per_stream=True,
                           progress=False)
     ps = {k: v[path] for k, v in res.per_stream.items()}
@@ -49,7 +52,7 @@ def _history(sc, seed, path=0):
     return History.from_arrays(
         start=start, duration_min=ps["duration_min"], viewers=ps["unique_viewers"],
         peak_viewers=ps["peak_concurrent"], viewer_minutes=ps["viewer_minutes"],
-        diamonds=ps["diamonds"], gifters=np.minimum(ps["gifts"], ps["unique_viewers"]),
+        diamonds=ps["diamonds"], gifters=np.round(ps["gifters"]),
         new_followers=ps["new_followers"], followers=ps["followers_start"])
 
 
@@ -59,9 +62,10 @@ def fitted():
 
 
 def test_estimates_within_standard_errors_of_truth(fitted):
-    # z on the working scale (log; atanh for rho), where the errors are normal.
-    # With correct standard errors |z| > 4 for any of the 7 keys has probability
-    # about 7 * 6.3e-5 = 4e-4; this seed is fixed, so the test is deterministic.
+    # z on the working scale (log; atanh for rho; the gift-size tilt as is),
+    # where the errors are normal. With correct standard errors |z| > 4 for any
+    # of the 8 keys has probability about 8 * 6.3e-5 = 5e-4; this seed is
+    # fixed, so the test is deterministic.
     assert fitted.keys == FITTED_KEYS
     for i, k in enumerate(fitted.keys):
         est, se = fitted.estimates[k]
@@ -69,6 +73,12 @@ def test_estimates_within_standard_errors_of_truth(fitted):
         f = math.atanh if k == "shocks.rho" else math.log
         z = (f(est) - f(TRUTH[k])) / math.sqrt(fitted.cov[i, i])
         assert abs(z) < 4, (k, est, se, z)
+    # gift size from diamonds per gifter, gift-rate scale from gifters per viewer
+    assert fitted.fixed == ("segments.gift_size_tilt",)
+    est, se = fitted.estimates["segments.gift_size_tilt"]
+    assert 0 < se < 0.2 and abs(est - TRUTH_FIXED["segments.gift_size_tilt"]) < 4 * se
+    assert "gifters per viewer" in fitted.informed_by["segments.gift_rate_scale"]
+    assert "diamonds per gifter" in fitted.informed_by["segments.gift_size_tilt"]
     # the 90% interval of most keys covers the truth (a loose check of the widths)
     covered = sum(lo <= TRUTH[k] <= hi for k in fitted.keys
                   for lo, hi in [fitted.interval(k)])
@@ -80,6 +90,8 @@ def test_fitted_scenarios_load_and_run(fitted, tmp_path):
         assert set(sc.uncertain) == set(FITTED_KEYS)
         for k in FITTED_KEYS:
             assert sc[k] == pytest.approx(fitted.estimates[k][0], rel=0.05)
+        assert sc["segments.gift_size_tilt"] == pytest.approx(
+            fitted.estimates["segments.gift_size_tilt"][0], abs=1e-12)
     assert fitted.scenario["schedule.kind"] == "explicit"
     assert len(fitted.scenario["schedule.streams"]) == 60
     assert fitted.forecast["schedule.kind"] == "consistent"
@@ -169,4 +181,24 @@ def test_cli_fit_writes_scenario_and_json(tmp_path, capsys, fitted):
     assert set(sc.uncertain) == set(FITTED_KEYS)
     assert out.read_text().startswith("# Fitted by simkit fit from h.csv")
     d = json.loads(js.read_text())
-    assert d["n_lives"] == 24 and set(d["estimates"]) == set(FITTED_KEYS)
+    assert d["n_lives"] == 24
+    assert set(d["estimates"]) == set(FITTED_KEYS) | {"segments.gift_size_tilt"}
+    assert sc["segments.gift_size_tilt"] == pytest.approx(
+        d["estimates"]["segments.gift_size_tilt"]["estimate"], abs=1e-9)
+
+
+def test_without_gifters_gift_size_is_not_fitted():
+    """A history whose gifters column is all zero (no data): the gift-rate scale
+    comes from diamonds per viewer-minute as before and the tilt keeps the base's
+    value."""
+    h = _history(_truth_scenario(), seed=5).take(slice(0, 30))
+    h0 = History.from_arrays(
+        start=h.start, duration_min=h.duration_min, viewers=h.viewers,
+        peak_viewers=h.peak_viewers, viewer_minutes=h.viewer_minutes,
+        diamonds=h.diamonds, gifters=np.zeros(len(h)), new_followers=h.new_followers,
+        followers=h.followers)
+    res = fit(h0, paths=50)
+    assert res.fixed == () and "segments.gift_size_tilt" not in res.estimates
+    assert res.informed_by["segments.gift_rate_scale"].startswith("diamonds per "
+                                                                  "viewer-minute")
+    assert res.forecast["segments.gift_size_tilt"] == 0.0

@@ -30,6 +30,12 @@ B. **Dwell, gifting, follows** (simulated method of moments, common random
    from the delta method with the moments' covariance estimated from the
    history's per-LIVE residuals (Newey-West with Bartlett weights, for the
    shock correlation between consecutive LIVEs).
+
+   With a ``gifters`` column (not all zero) the gift-rate scale is matched to
+   gifters per viewer through the per-stream ``gifters`` metric (expected
+   viewers who gift at least once) and ``segments.gift_size_tilt`` to
+   diamonds per gifter, each on a grid then one Newton step; the tilt is a
+   point estimate with a standard error (it cannot vary per path).
 """
 
 from __future__ import annotations
@@ -61,6 +67,20 @@ _INFORMED = {
     "segments.gift_rate_scale": "diamonds per viewer-minute (simulated moments)",
     "audience.follow_prob": "new followers per viewer (simulated moments)",
 }
+#: With a ``gifters`` column: the gift-rate scale from gifters per viewer and the
+#: gift size from diamonds per gifter.
+_INFORMED_GIFTERS = {
+    "segments.gift_rate_scale": "gifters per viewer vs the expected-gifters metric "
+                                "(simulated moments)",
+    "segments.gift_size_tilt": "diamonds per gifter (simulated moments; a point "
+                               "estimate, the same on every path)",
+}
+#: Keys fitted as point estimates (with a standard error) but written as fixed
+#: values: they cannot vary per path (:data:`simkit._pack.PATH_KEYS`).
+FIXED_FITTED_KEYS = ("segments.gift_size_tilt",)
+_SCALE_GRID = np.linspace(-4.0, 4.0, 9)       # ln(scale / base scale)
+_TILT_GRID = np.linspace(-1.5, 1.5, 7)        # tilt - base tilt
+_TILT_STEP = 0.15
 
 #: Largest log-scale sd of a written lognormal: a factor e^2.5 = 12 either side
 #: of the median at one sd (beyond that the history says next to nothing).
@@ -233,10 +253,16 @@ def _sim_moments(scs, paths, seed):
         U, VM = ps["unique_viewers"].sum(), ps["viewer_minutes"].sum()
         u, vm = ps["unique_viewers"].sum(1), ps["viewer_minutes"].sum(1)
         d, nf = ps["diamonds"].sum(1), ps["new_followers"].sum(1)
-        ok = (u > 0) & (vm > 0) & (d > 0) & (nf > 0)
-        per_path = np.log(np.array([vm[ok] / u[ok], d[ok] / vm[ok], nf[ok] / u[ok]]))
+        g = ps["gifters"].sum(1)
+        ok = (u > 0) & (vm > 0) & (d > 0) & (nf > 0) & (g > 0)
+        # moments in the order q, dpm, nf, gpv (gifters per viewer), dpg
+        # (diamonds per gifter)
+        per_path = np.log(np.array([vm[ok] / u[ok], d[ok] / vm[ok], nf[ok] / u[ok],
+                                    g[ok] / u[ok], d[ok] / g[ok]]))
+        G = ps["gifters"].sum()
         out.append({"q": VM / max(U, 1), "dpm": ps["diamonds"].sum() / max(VM, 1e-300),
                     "nf": ps["new_followers"].sum() / max(U, 1),
+                    "gpv": G / max(U, 1), "dpg": ps["diamonds"].sum() / max(G, 1e-300),
                     "cov": np.cov(per_path) if ok.sum() > 3 else None, "ps": ps})
     return out
 
@@ -306,6 +332,10 @@ class FitResult:
         Of the simulations.
     notes : tuple of str
         Warnings about the fit (estimates at a bound, weak identification).
+    fixed : tuple of str
+        Keys estimated as a point (with a standard error in :attr:`estimates`)
+        and written as a fixed value, not a distribution: they cannot vary per
+        path (``segments.gift_size_tilt``, fitted when the history has gifters).
 
     Examples
     --------
@@ -328,6 +358,7 @@ class FitResult:
     seed: int = 0
     paths: int = 0
     notes: tuple = field(default=())
+    fixed: tuple = field(default=())
 
     @property
     def corr(self) -> np.ndarray:
@@ -357,6 +388,12 @@ class FitResult:
         >>> bool(lo <= hi)
         True
         """
+        if key in self.fixed:   # a point estimate: normal approximation
+            from scipy.stats import norm
+
+            est, se = self.estimates[key]
+            z = float(norm.ppf((1 + level) / 2))
+            return float(est - z * se), float(est + z * se)
         dist = self.scenario.uncertain[key]
         lo, hi = dist.ppf([(1 - level) / 2, (1 + level) / 2])
         return float(lo), float(hi)
@@ -373,7 +410,7 @@ class FitResult:
         from .. import config
 
         rows = [("key", "estimate", "± s.e.", "90% interval", "informed by")]
-        for k in self.keys:
+        for k in self.keys + self.fixed:
             est, se = self.estimates[k]
             lo, hi = self.interval(k)
             rows.append((k, _fmt(est), f"± {_fmt(se)}", f"{_fmt(lo)} – {_fmt(hi)}",
@@ -389,6 +426,9 @@ class FitResult:
                  if abs(cor[i, j]) > config.FIT_MIN_CORRELATION]
         if pairs:
             lines.append("Correlated estimates: " + "; ".join(pairs))
+        if self.fixed:
+            lines.append("Point estimates (written as fixed values, not "
+                         "distributions): " + ", ".join(self.fixed))
         lines.append("Not fitted (base values kept): " + ", ".join(self.not_fitted))
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -530,7 +570,10 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     ``shocks.audience_sigma`` and ``shocks.rho`` by an approximate maximum
     likelihood on log viewers (closed-form means), then
     ``dwell.median_min``, ``segments.gift_rate_scale`` and
-    ``audience.follow_prob`` by simulated moments under common random numbers
+    ``audience.follow_prob`` by simulated moments under common random numbers,
+    and, when the history has gifters, ``segments.gift_size_tilt`` (diamonds
+    per gifter; a point estimate written as a fixed value, listed in
+    ``FitResult.fixed``) with the scale from gifters per viewer
     (docs/calibration.md). Other keys keep the base scenario's values.
 
     Parameters
@@ -614,6 +657,37 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
         notes.append("dwell.median_min is at the edge of its search grid "
                      f"({_fmt(grid[0])}-{_fmt(grid[-1])} min)")
     m_hat = float(np.clip(math.exp(lm), 0.01, 1e4))
+    # ---- gifting from gifters: scale from gifters per viewer (the expected-gifters
+    # metric), gift size from diamonds per gifter; each on a coarse grid first
+    G = hist.gifters
+    use_g = G is not None and G.sum() > 0 and hist.diamonds.sum() > 0
+    t0 = nominal["segments.gift_size_tilt"]
+    s_hat, t_hat = s0, t0
+    if use_g:
+        gpv_obs = G.sum() / max(hist.viewers.sum(), 1)
+        dpg_obs = hist.diamonds.sum() / G.sum()
+        at_m = {**fixed, "dwell.median_min": m_hat}
+        sgrid = np.clip(s0 * np.exp(_SCALE_GRID), 1e-4, 100.0)
+        sims = _sim_moments([_replay(hist, nominal, {**at_m, "segments.gift_rate_scale":
+                                                     float(x)}) for x in sgrid],
+                            max(10, paths // 4), seed)
+        lg = np.maximum.accumulate(np.log([max(x["gpv"], 1e-300) for x in sims]))
+        if not lg[0] <= math.log(gpv_obs) <= lg[-1]:
+            notes.append("segments.gift_rate_scale is at the edge of its search grid "
+                         f"({_fmt(sgrid[0])}-{_fmt(sgrid[-1])})")
+        s_hat = float(math.exp(np.interp(math.log(gpv_obs), lg, np.log(sgrid))))
+        tgrid = np.unique(np.clip(t0 + _TILT_GRID, -2.0, 2.0))
+        sims = _sim_moments([_replay(hist, nominal, {**at_m, "segments.gift_rate_scale":
+                                                     s_hat, "segments.gift_size_tilt":
+                                                     float(x)}) for x in tgrid],
+                            max(10, paths // 4), seed)
+        ld = np.maximum.accumulate(np.log([max(x["dpg"], 1e-300) for x in sims]))
+        if not ld[0] <= math.log(dpg_obs) <= ld[-1]:
+            notes.append("segments.gift_size_tilt is at the edge of its search grid "
+                         f"({tgrid[0]:g} to {tgrid[-1]:g})")
+        t_hat = float(np.interp(math.log(dpg_obs), ld, tgrid))
+        fixed = {**fixed, "segments.gift_rate_scale": s_hat,
+                 "segments.gift_size_tilt": t_hat}
     loc = np.clip(m_hat * np.exp(np.array([-_DWELL_STEP, 0.0, _DWELL_STEP])), 0.01, 1e4)
     trials = [{**fixed, "dwell.median_min": float(m)} for m in loc]
     # the mix of followers and newcomers comes from stage A: its Jacobian too
@@ -623,11 +697,21 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
                                           1.0)},
                {**fixed, "dwell.median_min": m_hat, "audience.discovery_rate_per_min":
                 vals["audience.discovery_rate_per_min"] * math.exp(step)}]
+    dt = _TILT_STEP if t_hat + _TILT_STEP <= 2.0 else -_TILT_STEP
+    if use_g:
+        trials += [{**fixed, "dwell.median_min": m_hat, "segments.gift_rate_scale":
+                    min(s_hat * math.exp(step), 100.0)},
+                   {**fixed, "dwell.median_min": m_hat,
+                    "segments.gift_size_tilt": t_hat + dt}]
     s3 = _sim_moments([_replay(hist, nominal, t) for t in trials], paths, seed)
     dl = math.log(loc[2] / loc[0])
+    # moments: viewer-minutes per viewer, the gifting moment (gifters per viewer
+    # with a gifters column, else diamonds per viewer-minute), new followers per
+    # viewer, and diamonds per gifter (with a gifters column)
+    names = ("q", "gpv", "nf", "dpg") if use_g else ("q", "dpm", "nf")
 
     def lmom(s):
-        return np.log([max(s[m], 1e-300) for m in ("q", "dpm", "nf")])
+        return np.log([max(s[m], 1e-300) for m in names])
 
     mid = s3[1]
     dm = (lmom(s3[2]) - lmom(s3[0])) / dl           # d ln moments / d ln median
@@ -636,12 +720,37 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     d_mu = (lmom(s3[4]) - lmom(mid)) / step
     slope_q = max(dm[0], 1e-3)
     V, U, D, NF = (hist.viewer_minutes, hist.viewers, hist.diamonds, hist.new_followers)
+    a_s, b_s, b_t = 1.0, 0.0, 1.0   # d ln gift moment / d ln s; d ln dpg / d(ln s, t)
+    if use_g:
+        lm_mid = lmom(mid)
+        a_s = max((lmom(s3[5])[1] - lm_mid[1]) / math.log(
+            trials[5]["segments.gift_rate_scale"] / s_hat), 1e-3)
+        b_s = (lmom(s3[5])[3] - lm_mid[3]) / math.log(
+            trials[5]["segments.gift_rate_scale"] / s_hat)
+        b_t = (lmom(s3[6])[3] - lm_mid[3]) / dt
+        if b_t < 1e-3:
+            notes.append("diamonds per gifter hardly move with the gift size (the "
+                         "catalogue has one price?): segments.gift_size_tilt is "
+                         "poorly determined")
+            b_t = 1e-3
+        # one Newton step from the grid's interpolation to the full-path moments
+        dls = (math.log(gpv_obs) - lm_mid[1]) / a_s
+        s_hat = float(min(s_hat * math.exp(dls), 100.0))
+        t_hat = float(np.clip(t_hat + (math.log(dpg_obs) - lm_mid[3] - b_s * dls)
+                              / b_t, -2.0, 2.0))
     # covariance of the log moments: by simulation (the model's sampling
     # distribution of a history like this one), each variance raised to the
     # history's own residual estimate where that is larger (robust to a wrong
-    # base value of what is not fitted, e.g. the gifting shock)
-    cov_obs = _ratio_cov([V, D, NF], [U, V, U])
-    cov_m = cov_obs if mid["cov"] is None else mid["cov"]
+    # base value of what is not fitted, e.g. the gifting shock); the simulated
+    # gifters are expected, not drawn, so the history's own estimate matters
+    # most for the gifters moments
+    if use_g:
+        cov_obs = _ratio_cov([V, G, NF, D], [U, U, U, G])
+        pick = [0, 3, 2, 4]
+    else:
+        cov_obs = _ratio_cov([V, D, NF], [U, V, U])
+        pick = [0, 1, 2]
+    cov_m = cov_obs if mid["cov"] is None else mid["cov"][np.ix_(pick, pick)]
     ds = np.sqrt(np.maximum(np.diag(cov_m), 1e-300))
     scale = np.sqrt(np.maximum(np.diag(cov_obs), ds ** 2)) / ds
     cov_m = cov_m * np.outer(scale, scale)
@@ -649,30 +758,47 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     # + const; ln phi = ln nf_obs - ln nf_sim(.) + const: rows on (ln q, ln dpm, ln nf)
     # and on (theta_r, theta_mu)
     JB, JA, keys_b, est_b = [], [], [], {}
-    dA = np.array([d_r, d_mu]).T                    # (3 moments, 2)
+    n_mom = len(names)
+    e = np.eye(n_mom)
+    dA = np.array([d_r, d_mu]).T                    # (moments, 2)
     gm_A = -dA[0] / slope_q                         # d ln m / d theta_A
+    jb_m = e[0] / slope_q                           # d ln m / d moments
     keys_b.append("dwell.median_min")
     est_b["dwell.median_min"] = m_hat
-    JB.append([1 / slope_q, 0, 0])
+    JB.append(jb_m)
     JA.append(gm_A)
-    if mid["dpm"] > 0 and D.sum() > 0:
+    # implicit function rows: a key solving ln mom_sim(ln m, key, A) = ln mom_obs
+    jb_s = ja_s = None
+    if (mid["gpv"] > 0 and mid["dpg"] > 0) if use_g else (mid["dpm"] > 0
+                                                           and D.sum() > 0):
         keys_b.append("segments.gift_rate_scale")
-        est_b["segments.gift_rate_scale"] = float(min(s0 * (D.sum() / V.sum())
-                                                      / mid["dpm"], 100.0))
-        JB.append([-dm[1] / slope_q, 1, 0])
-        JA.append(-dA[1] - dm[1] * gm_A)
+        est_b["segments.gift_rate_scale"] = s_hat if use_g else float(
+            min(s0 * (D.sum() / V.sum()) / mid["dpm"], 100.0))
+        jb_s = (e[1] - dm[1] * jb_m) / a_s
+        ja_s = (-dA[1] - dm[1] * gm_A) / a_s
+        JB.append(jb_s)
+        JA.append(ja_s)
     else:
+        use_g = False
         notes.append("no diamonds (in the history or the base's gifting): "
                      "segments.gift_rate_scale not fitted")
     if mid["nf"] > 0 and NF.sum() > 0:
         keys_b.append("audience.follow_prob")
         est_b["audience.follow_prob"] = float(min(phi0 * (NF.sum() / U.sum())
                                                   / mid["nf"], 1.0))
-        JB.append([-dm[2] / slope_q, 0, 1])
+        JB.append(e[2] - dm[2] * jb_m)
         JA.append(-dA[2] - dm[2] * gm_A)
     else:
         notes.append("no new followers: audience.follow_prob not fitted")
     JB, JA = np.array(JB, float), np.array(JA, float)
+    fixed_est = {}
+    if use_g:
+        # gift size: a point estimate with its standard error (not a distribution:
+        # the catalogue weights are one per scenario, not one per path)
+        jb_t = (e[3] - dm[3] * jb_m - b_s * jb_s) / b_t
+        ja_t = (-dA[3] - dm[3] * gm_A - b_s * ja_s) / b_t
+        var_t = float(jb_t @ cov_m @ jb_t + ja_t @ cov_a[:2, :2] @ ja_t)
+        fixed_est["segments.gift_size_tilt"] = (t_hat, math.sqrt(max(var_t, 0.0)))
     cov_ra = cov_a[:2, :]                            # theta_r, theta_mu vs all of A
     cov_b = JB @ cov_m @ JB.T + JA @ cov_a[:2, :2] @ JA.T
     cov_ab = (JA @ cov_ra).T                         # (4, len B)
@@ -745,12 +871,21 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     not_fitted = tuple(sorted(k for k in PATH_KEYS if k not in fitted
                               and k not in ("creator.followers", "habit.initial")))
     informed = {k: _INFORMED[k] for k in keys}
+    if fixed_est:
+        informed["segments.gift_rate_scale"] = _INFORMED_GIFTERS[
+            "segments.gift_rate_scale"]
+        for k, v in fixed_est.items():
+            estimates[k] = (float(v[0]), float(v[1]))
+            informed[k] = _INFORMED_GIFTERS[k]
 
     def build(d):
         d = dict(d)
         for k, spec in specs.items():
             sec, name = k.split(".")
             d.setdefault(sec, {})[name] = spec
+        for k, (v, _) in fixed_est.items():
+            sec, name = k.split(".")
+            d.setdefault(sec, {})[name] = float(v)
         old = d.pop("correlations", {})
         keep_old = {p: v for p, v in old.items()
                     if not {s.strip() for s in p.split(",")} & fitted}
@@ -773,7 +908,8 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     fdict.pop("sweep", None)
     forecast = build(fdict)
     return FitResult(replay, forecast, estimates, not_fitted, informed, keys, cov,
-                     len(hist), hist.source, seed, paths, tuple(notes))
+                     len(hist), hist.source, seed, paths, tuple(notes),
+                     tuple(fixed_est))
 
 
 def _usual_slots(hist) -> list:
