@@ -381,7 +381,9 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
     while present, each gift's item drawn from the segment's weights;
     virality: each viewer present spawns feed viewers as a Poisson process.
 
-    Returns the same keys as :func:`stream_exact` (without merch/donations).
+    Returns the same keys as :func:`stream_exact` (without merch/donations);
+    ``gifters`` here counts the viewers who did send a gift (a draw, whose mean
+    is the kernel's expected ``gifters``).
     """
     F = sc["creator.followers"] if followers is None else followers
     T = sc["stream.duration_min"] if duration is None else duration
@@ -482,22 +484,27 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
 
     gifts = 0
     coin_sum = 0
+    gifted = 0        # viewers who sent at least one gift (drawn, not expected)
     vm = 0.0
     for arr, lv, k in viewers:
         vm += lv - arr
         t = arr
+        first = True
         while rates[k] > 0:
             t += rng.exponential(1.0 / rates[k])
             if t >= lv:
                 break
             gifts += 1
+            gifted += first
+            first = False
             coin_sum += int(coins[pick(cw[k])])
     curve = np.array([sum(1 for arr, lv, _ in viewers if arr <= m < lv)
                       for m in range(math.ceil(T))], dtype=float)
     return {"unique": float(len(viewers)), "notified": float(n_not + n_par),
             "discovered": float(n_dis + offspring), "new_followers": float(followed),
             "viewer_minutes": vm, "peak": float(curve.max()) if curve.size else 0.0,
-            "gifts": float(gifts), "coins": float(coin_sum), "curve": curve}
+            "gifts": float(gifts), "coins": float(coin_sum), "gifters": float(gifted),
+            "curve": curve}
 
 
 # ----- the exact reference of an explicit horizon ----------------------------
