@@ -12,6 +12,7 @@ from ._version import __version__
 from .analysis import bands, compare, quote
 from .analysis.sensitivity import tornado
 from .analysis.sobol import SensitivityResult, sensitivity
+from .calibrate import FitResult, History, fit, read_history
 from .errors import CorrelationWarning, LowPrecisionWarning, ScenarioError, SimkitError
 from .result import SimulationResult, Summary
 from .scenario import Scenario, load_scenario, scenario_from_dict
@@ -23,5 +24,6 @@ __all__ = [
     "simulate_batch", "SimulationResult", "Summary", "SimkitError", "ScenarioError",
     "LowPrecisionWarning", "CorrelationWarning", "compare", "quote", "bands", "tornado",
     "sensitivity", "SensitivityResult",
-    "run_sweep", "sweep_design", "SweepResult",
+    "run_sweep", "sweep_design", "SweepResult", "read_history", "History", "fit",
+    "FitResult",
 ]

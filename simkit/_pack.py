@@ -34,14 +34,18 @@ _SCHED = {"consistent": L.SCHED_CONSISTENT, "ad_hoc": L.SCHED_AD_HOC,
 #: stream) and so cannot vary per path.
 _SHAPE_KEYS = frozenset({"horizon.weeks", "schedule.streams_per_week",
                          "stream.duration_min"})
+#: Numeric keys fixed for every path because the arrays they enter are one per
+#: scenario, not one per path (``seg_w``: the segments' gift-pick weights).
+_FIXED_KEYS = frozenset({"segments.gift_size_tilt"})
 
 #: Dotted keys that may vary per path (an uncertain input is drawn once per
 #: path): every numeric scalar key of the schema except those that fix the
-#: shape of the work and the ``sponsorship`` / ``sweep`` sections.
+#: shape of the work, ``segments.gift_size_tilt`` (:data:`_FIXED_KEYS`) and the
+#: ``sponsorship`` / ``sweep`` sections.
 PATH_KEYS = frozenset(
     f"{sec}.{k}" for sec, fields in SCHEMA.items()
     if sec not in ("", "sponsorship", "sweep") for k, f in fields.items()
-    if f.kind in ("float", "int") and f"{sec}.{k}" not in _SHAPE_KEYS)
+    if f.kind in ("float", "int") and f"{sec}.{k}" not in _SHAPE_KEYS | _FIXED_KEYS)
 
 #: Keys that enter the segment gift rates (the rest of PATH_KEYS enters theta
 #: or the shocks).
@@ -375,7 +379,8 @@ def pack(scenarios) -> Packed:
         nj = len(cat.coins)
         coins[i, :nj] = cat.coins
         for kk, tilt in enumerate(sc["segments.catalogue_tilt"]):
-            seg_w[i, kk, :nj] = cat.segment_weights(tilt)
+            seg_w[i, kk, :nj] = cat.segment_weights(
+                tilt + sc["segments.gift_size_tilt"])
         if rows[i]:
             sched[i, : len(rows[i])] = rows[i]
         durations = [r[2] for r in rows[i]] or [sc["stream.duration_min"]]

@@ -29,6 +29,8 @@ COMMANDS = (
     "scenarios",
     "init",
     "sensitivity",
+    "fit",
+    "backtest",
     "bench",
 )
 

@@ -30,6 +30,8 @@ _DEFAULTS = {
     "MEMORY_FALLBACK_BYTES": 4_000_000_000,
     "MAX_CURVE_CELLS": 20_000_000,
     "CORRELATION_REPAIR_TOL": 0.05,
+    "FIT_MIN_CORRELATION": 0.1,
+    "FIT_PRIOR_LOG_SD": 1.5,
 }
 
 FASTMATH = _DEFAULTS["FASTMATH"]
@@ -45,6 +47,12 @@ MAX_CURVE_CELLS = _DEFAULTS["MAX_CURVE_CELLS"]
 #: that repairing an invalid matrix may make (with a CorrelationWarning); a
 #: larger one is an error.
 CORRELATION_REPAIR_TOL = _DEFAULTS["CORRELATION_REPAIR_TOL"]
+#: ``simkit.fit`` writes the rank correlation of two fitted keys into
+#: ``[correlations]`` only when its absolute value exceeds this.
+FIT_MIN_CORRELATION = _DEFAULTS["FIT_MIN_CORRELATION"]
+#: sd of the weak lognormal prior of ``simkit.fit`` on the join and discovery
+#: rates, around the base scenario's values (1.5: a factor 4.5 either way).
+FIT_PRIOR_LOG_SD = _DEFAULTS["FIT_PRIOR_LOG_SD"]
 
 
 def _reset():

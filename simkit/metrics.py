@@ -33,6 +33,7 @@ TOTALS: tuple[str, ...] = (
     "income_match",
     "new_subscribers",
     "subscribers_end",
+    "gifters",
 )
 
 #: Per-stream metrics (one value per path and stream).
@@ -62,6 +63,7 @@ PER_STREAM: tuple[str, ...] = (
     "new_subscribers",
     "income_subscriptions",
     "income_match",
+    "gifters",
 )
 
 #: Income sources that add up to ``income_total``.
@@ -105,6 +107,7 @@ UNITS: dict[str, str] = {
     "new_subscribers": "subscribers",
     "subscribers_end": "subscribers",
     "subscribers": "subscribers",
+    "gifters": "viewers",
 }
 
 DESCRIPTIONS: dict[str, str] = {
@@ -139,4 +142,5 @@ DESCRIPTIONS: dict[str, str] = {
     "new_subscribers": "viewers who subscribed (LIVE Subscriptions)",
     "subscribers_end": "paying subscribers at the horizon's end",
     "subscribers": "paying subscribers when the stream started",
+    "gifters": "expected number of viewers who send at least one gift (not drawn)",
 }

@@ -138,10 +138,12 @@ def _segment(cum, u):
 
 
 def item_probs(sc):
-    """Pick probability of each catalogue item by segment: w_j c_j**tilt_k, normalized."""
+    """Pick probability of each catalogue item by segment: w_j c_j**tilt_k, normalized,
+    with tilt_k = segments.catalogue_tilt[k] + segments.gift_size_tilt."""
     cat = sc.catalogue
-    return np.array([cat.weights * cat.coins.astype(float) ** t
-                     / (cat.weights * cat.coins.astype(float) ** t).sum()
+    shift = sc["segments.gift_size_tilt"]
+    return np.array([cat.weights * cat.coins.astype(float) ** (t + shift)
+                     / (cat.weights * cat.coins.astype(float) ** (t + shift)).sum()
                      for t in sc["segments.catalogue_tilt"]])
 
 
@@ -206,8 +208,9 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
     -------
     dict
         unique, notified, discovered, new_followers, viewer_minutes, peak,
-        gifts, coins, merch, donations, new_subs, match_coins (floats) and
-        curve (concurrency at each whole minute).
+        gifts, coins, merch, donations, new_subs, match_coins, gifters
+        (expected, not drawn) (floats) and curve (concurrency at each whole
+        minute).
     """
     F = sc["creator.followers"] if followers is None else followers
     T = sc["stream.duration_min"] if duration is None else duration
@@ -349,11 +352,19 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
     minutes = [0.0] * n_seg
     match_minutes = [0.0] * n_seg
     vm = 0.0
+    # Expected gifters (no draw): a viewer of segment k present s minutes, m of
+    # them in matches, sends Poisson(rho_k sc g(e) X_gift gw (s + (boost - 1) m))
+    # gifts, so gifts at least once with 1 - exp(-that).
+    gifters = 0.0
+    rate_of = [sc["segments.gift_rate_per_min"][k] * sc["segments.gift_rate_scale"]
+               * _g(sc) * x_gift for k in range(n_seg)]
     for arr, leave, k, gw in viewers:
         ov = sum(max(0.0, min(leave, e0) - max(arr, s0)) for s0, e0 in union)
         minutes[k] += gw * (leave - arr - ov)
         match_minutes[k] += gw * ov
         vm += leave - arr
+        gifters -= math.expm1(-rate_of[k] * gw * (leave - arr + (
+            sc["match.gift_boost"] - 1.0) * ov))
     curve = np.array([sum(1 for arr, leave, _, _ in viewers if arr <= m < leave)
                       for m in range(math.ceil(T))], dtype=float)
 
@@ -416,7 +427,7 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
             "peak": float(curve.max()) if curve.size else 0.0,
             "gifts": float(gifts), "coins": float(coin_sum), "merch": merch,
             "donations": don, "new_subs": float(new_subs),
-            "match_coins": float(match_coins), "curve": curve}
+            "match_coins": float(match_coins), "gifters": gifters, "curve": curve}
 
 
 # ----- stream shocks (docs/model.md §17) ------------------------------------------
@@ -469,7 +480,9 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
     come from a Poisson process at the boosted rate thinned outside the
     windows (so the kernel's split of minutes is not reused).
 
-    Returns the same keys as :func:`stream_exact` (without merch/donations).
+    Returns the same keys as :func:`stream_exact` (without merch/donations);
+    ``gifters`` here counts the viewers who did send a gift (a draw, whose mean
+    is the kernel's expected ``gifters``).
     """
     F = sc["creator.followers"] if followers is None else followers
     T = sc["stream.duration_min"] if duration is None else duration
@@ -608,12 +621,14 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
     gifts = 0
     coin_sum = 0
     match_coins = 0
+    gifted = 0        # viewers who sent at least one gift (drawn, not expected)
     vm = 0.0
     top = max(boost, 1.0)
     for i, (arr, lv, k) in enumerate(viewers):
         vm += lv - arr
         t = arr
         rate = rates[k] * gweight.get(i, 1.0) * top
+        first = True
         while rate > 0:
             t += rng.exponential(1.0 / rate)
             if t >= lv:
@@ -622,6 +637,8 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
             if rng.random() * top >= (boost if inside else 1.0):
                 continue   # thinned: the rate here is below the top rate
             gifts += 1
+            gifted += first
+            first = False
             c = int(coins[pick(cw[k])])
             coin_sum += c
             match_coins += c if inside else 0
@@ -633,6 +650,7 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
             "viewer_minutes": vm, "peak": float(curve.max()) if curve.size else 0.0,
             "gifts": float(gifts), "coins": float(coin_sum),
             "new_subs": float(new_subs), "match_coins": float(match_coins),
+            "gifters": float(gifted),
             "curve": curve}
 
 
@@ -705,7 +723,7 @@ def horizon_exact(sc, key, path, totals=False):
                 res = {k: 0.0 for k in ("unique", "notified", "discovered",
                                         "new_followers", "viewer_minutes", "peak",
                                         "gifts", "coins", "merch", "donations",
-                                        "new_subs", "match_coins")}
+                                        "new_subs", "match_coins", "gifters")}
             row.update(res)
             out.append(row)
             i += 1

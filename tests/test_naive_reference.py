@@ -26,11 +26,13 @@ PAIRS = {
     "discovered_viewers": "discovered", "new_followers": "new_followers",
     "viewer_minutes": "viewer_minutes", "peak_concurrent": "peak", "gifts": "gifts",
     "coins": "coins", "income_merch": "merch", "income_donations": "donations",
+    "gifters": "gifters",
 }
 
 CASES = {
     "base": {},
     "viral": {"audience.virality": 0.5},
+    "gift_size_tilt": {"segments.gift_size_tilt": 0.7},
     "collab": {"schedule.streams": [{"day": 0, "hour": 20, "collab": True}],
                "collaboration.partner_followers": 3000,
                "collaboration.interest": 0.5},
@@ -193,6 +195,12 @@ def two_sample_stats(case, n_kernel=N_KERNEL, n_naive=None):
         y = np.array([r[PAIRS[metric]] for r in ref])
         se = np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
         out[metric] = ((x.mean() - y.mean()) / se, stats.ks_2samp(x, y).pvalue)
+    # the kernel's gifters are expected (no draw), the numpy reference's are
+    # drawn: equal means, different laws, so the mean only (KS p set to 1)
+    x = res.per_stream["gifters"][:, 0]
+    y = np.array([r["gifters"] for r in ref])
+    se = np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
+    out["gifters"] = ((x.mean() - y.mean()) / se, 1.0)
     curve_z = {}
     for m in (10, 30, 55):
         x = res.curves[:, 0, m]

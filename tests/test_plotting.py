@@ -164,7 +164,7 @@ def test_tick_labels_on_a_real_histogram(res):
 
 
 def test_no_pyplot_in_library():
-    # Drawing and saving every kind of figure (the six public functions) must
+    # Drawing and saving every kind of figure (every public function) must
     # not import pyplot: no global figure registry or backend switching in
     # library code. A fresh interpreter, since this test process may have
     # imported pyplot through other packages.
@@ -197,6 +197,17 @@ def test_no_pyplot_in_library():
         "        {k: np.array([0.5]) for k in ('S1', 'S1_conf', 'ST', 'ST_conf')},",
         "        8, 4, 0, 24, 0.95, 1.0, 1.0, 0.0)),",
         "}",
+        "from types import SimpleNamespace",
+        "from simkit.calibrate import evaluate",
+        "g = np.random.default_rng(1)",
+        "h = SimpleNamespace(start=np.datetime64('2026-01-06T20:00')"
+        " + np.arange(12) * np.timedelta64(2, 'D'), viewers=g.poisson(900, 12) * 1.0)",
+        "sim = {'viewers': g.poisson(900, (200, 12)) * 1.0}",
+        "axes['fit_quantiles'] = P.fit_quantiles(h, sim)[0]",
+        "axes['fit_over_time'] = P.fit_over_time(h, sim)[0]",
+        "axes['fit_diagnostics'] = P.fit_diagnostics(h, sim)[0, 0]",
+        "axes['backtest_calibration'] = P.backtest_calibration("
+        "evaluate(sim, {'viewers': h.viewers}))[0]",
         "for name, ax in axes.items():",
         "    ax.figure.savefig(io.BytesIO(), format='png')",
         "    assert 'matplotlib.pyplot' not in sys.modules, f'{name} imported pyplot'",

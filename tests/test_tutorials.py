@@ -4,7 +4,8 @@ Every ```console block of docs/tutorials/*.md, docs/cli.md and docs/sweeps.md
 holds one or more ``$ simkit ...`` command lines, each followed by what it
 prints on standard output. Each command runs in-process through
 ``simkit.cli.main`` from a temporary directory holding a ``scenarios`` link to
-the repository's scenarios (so ``--out out/...`` writes land there), and its
+the repository's scenarios and one to its examples (so ``--out out/...``
+writes land there), and its
 standard output must match the quoted lines:
 
 - every quoted line, in order, consecutively, from the first printed line to
@@ -130,6 +131,7 @@ def _params():
 @pytest.mark.parametrize(("name", "index", "lineno", "body"), _params())
 def test_console_block_output(name, index, lineno, body, tmp_path, monkeypatch, capsys):
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios", target_is_directory=True)
+    (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     for argv, expected in _commands(body):
         where = f"docs/{name}:{lineno} `{shlex.join(argv)}`"

@@ -8,11 +8,11 @@ from pathlib import Path
 from . import common
 
 KINDS = ("distribution", "compare", "fan", "concurrency", "sources", "tornado",
-         "spider")
+         "spider", "fit")
 FORMATS = ("png", "svg", "pdf")
 
 #: Default paths per kind (--paths overrides): a tornado makes two runs per input.
-_DEFAULT_PATHS = {"tornado": 500, "spider": 500}
+_DEFAULT_PATHS = {"tornado": 500, "spider": 500, "fit": 1000}
 _PATHS = 2000
 
 
@@ -25,10 +25,13 @@ def add_parser(sub):
         description="Simulate a scenario (or load results saved by `simkit run --out`) "
         "and draw one figure: the income distribution, a comparison of variants, a "
         "fan chart over the horizon, concurrent viewers through a stream, income by "
-        "source, a tornado chart of the main inputs, or a spider chart of the "
-        "uncertain inputs (mean against each input's percentile).")
+        "source, a tornado chart of the main inputs, a spider chart of the "
+        "uncertain inputs (mean against each input's percentile), or (--kind fit) a "
+        "LIVE history against its simulated LIVEs: quantile-quantile and through time.")
     p.add_argument("file", metavar="FILE", nargs="+",
-                   help="scenario file (TOML), or one or more results (.npz)")
+                   help="scenario file (TOML), or one or more results (.npz); "
+                   "--kind fit: a LIVE history (CSV), fitted first, or a scenario "
+                   "with --history")
     p.add_argument("--kind", required=True, choices=KINDS, help="which figure")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output file; the format follows its suffix: .png, .svg, .pdf")
@@ -49,6 +52,8 @@ def add_parser(sub):
                    help="fan: running total by day, value per day, or per stream")
     p.add_argument("--stream", type=_stream_index, default=None, metavar="K",
                    help="concurrency: only stream K (default: all streams pooled)")
+    p.add_argument("--history", default=None, metavar="CSV",
+                   help="fit: the LIVE history to set against the scenario FILE")
     p.add_argument("--dpi", type=common._positive_int, default=150,
                    help="resolution of PNG output (default 150)")
     common.add_run_options(p, paths=_PATHS)
@@ -222,6 +227,55 @@ def _figure(args, kind_in, inputs, paths):
     return plotting.tornado(tr).figure
 
 
+def _fit_figure(args):
+    """``--kind fit``: the history against the fitted (or given) scenario's
+    simulation of the same LIVEs."""
+    import numpy as np
+
+    from .. import plotting
+    from ..calibrate import fit, predict, read_history
+    from ..errors import SimkitError
+
+    if args.kind != "fit":
+        raise SimkitError(f"--history applies to --kind fit, not --kind {args.kind}")
+    for flag, v in (("--metric", args.metric), ("--variant", args.variant),
+                    ("--variants", args.variants), ("--target", args.target),
+                    ("--stream", args.stream), ("--scheduler", args.scheduler)):
+        if v is not None:
+            raise SimkitError(f"{flag} does not apply to --kind fit (it shows viewers, "
+                              "viewer-minutes, peak viewers and diamonds)")
+    if args.log or args.by != "cumulative":
+        raise SimkitError("--log and --by do not apply to --kind fit")
+    files = list(args.file)
+    if len(files) != 1:
+        raise SimkitError("--kind fit takes one file: a history (CSV), or a scenario "
+                          "(TOML) with --history CSV")
+    f = files[0]
+    paths = args.paths or _DEFAULT_PATHS["fit"]
+    if f.lower().endswith(".csv"):
+        if args.history is not None:
+            raise SimkitError("--history: FILE is already a history; give a scenario "
+                              "FILE to set against --history")
+        hist = read_history(f)
+        sc = fit(hist, seed=args.seed).scenario
+        what = "fitted"
+    else:
+        if args.history is None:
+            raise SimkitError(f"{f}: --kind fit needs a history: a CSV FILE, or "
+                              "--history CSV with a scenario FILE")
+        args.file = f
+        sc = common.load(args)
+        hist = read_history(args.history)
+        what = "given"
+    sim = predict(sc, hist, np.arange(len(hist)), paths=paths, seed=args.seed,
+                  warmup_days=0, threads=args.threads, backend=args.backend,
+                  progress=common.progress_flag(args))
+    axes = plotting.fit_diagnostics(
+        hist, sim, title=f"{hist.source}: {len(hist)} LIVEs against the {what} "
+        f"scenario ({paths:,} simulated paths)")
+    return axes[0, 0].figure
+
+
 def main(args):
     """Run the command; return the exit status."""
     common.check_backend(args)
@@ -231,6 +285,14 @@ def main(args):
         from ..plotting._style import FIGSIZE
 
         check_figure(FIGSIZE, args.dpi)
+    if args.kind == "fit" or args.history is not None:
+        fig = _fit_figure(args)
+        if fmt == "png":
+            check_figure(fig.get_size_inches(), args.dpi)
+        with common.output_file(out) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=args.dpi)
+        print(f"wrote {out}")
+        return 0
     kind_in, inputs = _load_inputs(args)
     paths = args.paths or _DEFAULT_PATHS.get(args.kind, _PATHS)
     _check_flags(args, kind_in, inputs)

@@ -26,6 +26,12 @@ def add_parser(sub):
     p.add_argument("--target", type=common.finite_float, default=None, metavar="USD",
                    help="report P(income_total > USD) with its standard error (USD "
                    "finite)")
+    p.add_argument("--history", default=None, metavar="CSV",
+                   help="add a Calibration section: this LIVE history against the "
+                   "scenario, and a backtest of its last LIVEs")
+    p.add_argument("--holdout", type=common._positive_int, default=None, metavar="K",
+                   help="LIVEs the backtest holds out (default a fifth; needs "
+                   "--history)")
     p.add_argument("--tornado-paths", type=common._positive_int, default=None,
                    metavar="N", help="paths per run of the tornado (default "
                    "paths / 10, at least 100)")
@@ -37,6 +43,8 @@ def main(args):
     from ..errors import SimkitError
     from ..report import build_report
 
+    from ..report import _history_iv
+
     for flag, v in (("--paths", args.paths), ("--tornado-paths", args.tornado_paths)):
         if v is not None and v < 2:  # quantiles and the tornado need two paths
             raise SimkitError(f"report: argument {flag}: expected an integer >= 2, "
@@ -44,6 +52,7 @@ def main(args):
     common.check_backend(args)
     out = common.check_out_file(args.output)
     sc = common.load(args)
+    history, holdout = _history_iv(args.history, args.holdout)
     with common.backend_session(args) as scheduler:  # one client for the report
         try:
             out = build_report(sc, paths=args.paths, seed=args.seed,
@@ -51,7 +60,8 @@ def main(args):
                                target=args.target, tornado_paths=args.tornado_paths,
                                threads=args.threads,
                                progress=common.progress_flag(args),
-                               backend=args.backend, scheduler=scheduler)
+                               backend=args.backend, scheduler=scheduler,
+                               history=history, holdout=holdout)
         except OSError as exc:
             raise SimkitError(f"cannot write {out}: {exc.strerror or exc}") from None
     size = out.stat().st_size

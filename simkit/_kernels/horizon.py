@@ -18,7 +18,7 @@ from .rng import (
     P_DAILY, P_SCHEDULE, _NJ, binom_inv, ndtri, poisson_inv, stream_seed, u01,
 )
 from .stream import (
-    MAX_MATCHES, N_RES, N_V, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTS,
+    MAX_MATCHES, N_RES, N_V, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTERS, R_GIFTS,
     R_MATCH_COINS, R_MERCH, R_NEWF, R_NEWSUBS, R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM,
     simulate_stream,
 )
@@ -231,6 +231,7 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
             tot[L.O_STREAMS_LIVE] += 1.0 if can else 0.0
             tot[L.O_INCOME_MATCH] += match_usd
             tot[L.O_NEW_SUBSCRIBERS] += res[R_NEWSUBS]
+            tot[L.O_GIFTERS] += res[R_GIFTERS]
             if want_stream:
                 row = per_stream[si]
                 row[L.S_DAY] = day
@@ -258,6 +259,7 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                 row[L.S_NEW_SUBSCRIBERS] = res[R_NEWSUBS]
                 row[L.S_INCOME_SUBSCRIPTIONS] = sub_usd
                 row[L.S_INCOME_MATCH] = match_usd
+                row[L.S_GIFTERS] = res[R_GIFTERS]
             si += 1
         # End of day: withdraw, then organic growth and unfollows.
         balance, net, fee = withdraw(th, balance)

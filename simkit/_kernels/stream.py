@@ -53,8 +53,8 @@ from .vmath import vexp, vlog
 # Slots of the per-stream result vector ``res``.
 R_UNIQUE, R_NOTIFIED, R_DISCOVERED, R_NEWF, R_VM, R_PEAK = 0, 1, 2, 3, 4, 5
 R_GIFTS, R_COINS, R_MERCH, R_DONATIONS = 6, 7, 8, 9
-R_NEWSUBS, R_MATCH_COINS = 10, 11
-N_RES = 12
+R_NEWSUBS, R_MATCH_COINS, R_GIFTERS = 10, 11, 12
+N_RES = 13
 #: At most this many LIVE Matches per stream (more are dropped); rows of ``win``.
 MAX_MATCHES = 32
 #: Counters of the ``P_MATCH`` stream: 0 the match count, 1 + w the start of
@@ -201,7 +201,7 @@ def _leave(ar, lv, n, duration):
 
 @numba.njit(**_NJ)
 def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
-            gw, win, nwin, seg_mm):
+            gw, win, nwin, seg_mm, grate):
     """Record the ``n`` drawn viewers of ``vbuf`` one by one: segment, minutes
     by segment, the whole-minute presence grid (present at minute m iff
     arrival <= m < leave), viewer-minutes and follows (into ``acc``); hold
@@ -211,6 +211,10 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
     the subscribers' gift uplift). With ``nwin`` LIVE Match windows (disjoint
     rows ``[start, end)`` of ``win``), each viewer's minutes inside them move
     from ``seg_min`` to ``seg_mm``.
+
+    ``acc[3]`` gets the expected number of gifters, without a draw: a viewer
+    of segment k present s minutes, m of them in matches, sends at least one
+    gift with probability ``1 - exp(-grate[k] gw (s + (boost - 1) m))``.
 
     Returns the new row count of ``held``, which must have ``n`` free rows.
     A viewer is held when its offspring uniform fails the zero test of
@@ -222,11 +226,14 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
     phi = th[L.PHI]
     vm = 0.0
     newf = 0.0
+    gifters = 0.0
     for b in range(n):
         a, leave = ar[b], lv[b]
         stay = leave - a
         vm += stay
-        seg_min[segment(cum, us[b])] += stay * gw
+        k = segment(cum, us[b])
+        seg_min[k] += stay * gw
+        gifters -= math.expm1(-grate[k] * gw * stay)
         diff[int(math.ceil(a))] += 1
         diff[int(math.ceil(leave))] -= 1
         if follows:
@@ -247,17 +254,22 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
             w0, w1 = win[w, 0], win[w, 1]
             for b in range(n):
                 ov[b] += max(min(lv[b], w1) - max(ar[b], w0), 0.0)
+        extra = th[L.MATCH_BOOST] - 1.0
         for b in range(n):
             if ov[b] > 0.0:
                 k = segment(cum, us[b])
                 seg_min[k] -= ov[b] * gw
                 seg_mm[k] += ov[b] * gw
+                lam = grate[k] * gw * (lv[b] - ar[b])
+                gifters += math.expm1(-lam) - math.expm1(-lam - grate[k] * gw * extra
+                                                         * ov[b])
+    acc[3] += gifters
     return m
 
 
 @numba.njit(**_NJ)
 def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, diff,
-              seg_min, win, nwin, seg_mm):
+              seg_min, win, nwin, seg_mm, grate):
     """Run the cascades of the ``m`` viewers held on ``held`` / ``hkeys`` (rows
     of arrival, leave, offspring uniform; viewer keys) until none is left.
 
@@ -302,14 +314,14 @@ def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, di
                 bigger_keys[r] = hkeys[r]
             held, hkeys = bigger, bigger_keys
         m = _record(th, vbuf, kbuf, nb, cum_n, np.bool_(True), held, hkeys, m, acc,
-                    diff, seg_min, 1.0, win, nwin, seg_mm)
+                    diff, seg_min, 1.0, win, nwin, seg_mm, grate)
         acc[2] += nb
         nb = 0
 
 
 @numba.njit(**_NJ)
 def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
-            kbuf, held, hkeys, m, acc, diff, seg_min, gw, win, nwin, seg_mm):
+            kbuf, held, hkeys, m, acc, diff, seg_min, gw, win, nwin, seg_mm, grate):
     """Viewers ``i0 .. i0 + n - 1`` of one source (notified, partner or a feed
     chunk, described by ``src``, see :func:`_draw_source`), a block at a
     time: draw, record, and run the held cascades whenever the stack could not
@@ -320,12 +332,12 @@ def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
         nb = min(block, i0 + n - start)
         if m + nb > held.shape[0]:
             _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc,
-                      diff, seg_min, win, nwin, seg_mm)
+                      diff, seg_min, win, nwin, seg_mm, grate)
             m = _ZERO
         _draw_source(th, src, seed, seeds[0], off, start, nb, duration, trunc, vbuf,
                      kbuf)
         m = _record(th, vbuf, kbuf, nb, cum, follows, held, hkeys, m, acc, diff,
-                    seg_min, gw, win, nwin, seg_mm)
+                    seg_min, gw, win, nwin, seg_mm, grate)
     return m
 
 
@@ -415,7 +427,8 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     vbuf, kbuf : float64[N_V, :], uint64[:]
         Scratch: one block of viewers (the width is the block size).
     res : float64[:]
-        Output (``N_RES``).
+        Output (``N_RES``); ``res[R_GIFTERS]`` is the expected number of
+        viewers who send at least one gift, summed over viewers without a draw.
     curve : float64[:]
         Concurrency at each whole minute (length 0 to skip).
 
@@ -430,7 +443,10 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     seeds = np.empty(2, dtype=np.uint64)
     seeds[0] = stream_seed(key, path, si, P_OFFSPRING)
     seeds[1] = stream_seed(key, path, si, P_VIRAL)
-    acc = np.zeros(3)           # viewer-minutes, follows, offspring
+    acc = np.zeros(4)           # viewer-minutes, follows, offspring, gifters
+    grate = np.empty(seg_rate.shape[0])   # gift rate per minute, shock included
+    for k in range(seg_rate.shape[0]):
+        grate[k] = seg_rate[k] * x_gift
     trunc = -math.expm1(-th[L.KAPPA] * duration)   # P(notified arrival <= T)
     m = _ZERO                   # rows of ``held`` in use
     src = np.empty(5)   # stride, arrival kind, chunk start, chunk length, dwell factor
@@ -454,7 +470,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     src[0], src[1], src[2], src[3], src[4] = 3.0, 1.0, 0.0, 0.0, th[L.FOLLOWER_FACTOR]
     m = _source(th, src, stream_seed(key, path, si, P_NOTIFIED), seeds, OFF_NOTIFIED,
                 _ZERO, n_not, cum_f, cum_n, duration, trunc, vbuf, kbuf, held, hkeys, m,
-                acc, diff, seg_min, 1.0, win, nwin, seg_mm)
+                acc, diff, seg_min, 1.0, win, nwin, seg_mm, grate)
 
     # Subscribers: notified followers who join at SUB_WATCH times the join rate
     # and gift at SUB_GIFT times their segment's rate.
@@ -468,7 +484,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
             m = _source(th, src, stream_seed(key, path, si, P_SUBVIEW), seeds,
                         OFF_SUBSCRIBER, _ZERO, n_sub, cum_f, cum_n, duration, trunc,
                         vbuf, kbuf, held, hkeys, m, acc, diff, seg_min, th[L.SUB_GIFT],
-                        win, nwin, seg_mm)
+                        win, nwin, seg_mm, grate)
         # Each non-subscriber follower who joined subscribes with SUB_P.
         n_new_subs = binom_inv(u01(sseed, 1), n_not, th[L.SUB_P])
 
@@ -481,7 +497,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         src[0], src[4] = 4.0, 1.0
         m = _source(th, src, stream_seed(key, path, si, P_PARTNER), seeds, OFF_PARTNER,
                     _ZERO, n_par, cum_n, cum_n, duration, trunc, vbuf, kbuf, held,
-                    hkeys, m, acc, diff, seg_min, 1.0, win, nwin, seg_mm)
+                    hkeys, m, acc, diff, seg_min, 1.0, win, nwin, seg_mm, grate)
 
     # The match partner's followers: Poisson(F_m r i_m a P) per match, arriving
     # uniformly during it; newcomers (viewer i of the stream's matches has the
@@ -498,7 +514,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
                 win[MAX_MATCHES + w, 1] - win[MAX_MATCHES + w, 0]
             m = _source(th, src, vseed, seeds, OFF_MATCH, n_mp, n_w, cum_n, cum_n,
                         duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min,
-                        1.0, win, nwin, seg_mm)
+                        1.0, win, nwin, seg_mm, grate)
             n_mp += n_w
 
     # Feed discovery: Poisson with rate mu a(hour) in each hour chunk, uniform
@@ -514,11 +530,11 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         src[2], src[3] = t0, length
         m = _source(th, src, seed, seeds, OFF_DISCOVERED, n_dis, n_j, cum_n, cum_n,
                     duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min,
-                    1.0, win, nwin, seg_mm)
+                    1.0, win, nwin, seg_mm, grate)
         n_dis += n_j
     if m > 0:
         _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc, diff,
-                  seg_min, win, nwin, seg_mm)
+                  seg_min, win, nwin, seg_mm, grate)
     vm, newf = acc[0], acc[1]
 
     # Concurrency at whole minutes, and its peak; clear the grid.
@@ -582,6 +598,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     res[R_DONATIONS] = don
     res[R_NEWSUBS] = n_new_subs
     res[R_MATCH_COINS] = match_coins
+    res[R_GIFTERS] = acc[3]
 
 
 @numba.njit(**_NJ)

@@ -25,8 +25,18 @@ spider
     The mean of the output against each uncertain input's percentile.
 sensitivity_indices
     Sobol' S1 and ST (or Morris mu* and sigma) with their intervals.
+fit_quantiles, fit_over_time, fit_diagnostics
+    Observed LIVEs against simulated ones: quantile-quantile and through time.
+backtest_calibration
+    Coverage of held-out LIVEs against nominal, and PIT histograms.
 """
 
+from .calibration import (
+    backtest_calibration,
+    fit_diagnostics,
+    fit_over_time,
+    fit_quantiles,
+)
 from .distributions import compare_distributions, income_distribution
 from .horizon import fan_chart, income_sources
 from .sensitivity import sensitivity_indices, spider, tornado
@@ -41,4 +51,8 @@ __all__ = [
     "tornado",
     "spider",
     "sensitivity_indices",
+    "fit_quantiles",
+    "fit_over_time",
+    "fit_diagnostics",
+    "backtest_calibration",
 ]

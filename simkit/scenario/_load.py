@@ -357,7 +357,8 @@ def uncertain_keys() -> frozenset:
     """Dotted keys that may be given as a distribution: :data:`simkit._pack.PATH_KEYS`.
 
     Every numeric scalar key except those that fix the shape of a run (horizon
-    length, streams per week, stream length) and the ``sponsorship.*`` and
+    length, streams per week, stream length), ``segments.gift_size_tilt`` (it
+    enters the per-scenario gift-pick weights) and the ``sponsorship.*`` and
     ``sweep.*`` keys, which configure analyses rather than the model.
 
     Examples

@@ -247,6 +247,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "gift_rate_scale": Field(F, 1.0, "Multiplies every segment's gift rate (one "
                                  "number to make uncertain for 'how much this "
                                  "audience gifts').", lo=0.0, hi=100.0),
+        "gift_size_tilt": Field(F, 0.0, "Added to every segment's catalogue_tilt: "
+                                "positive values shift every segment toward dearer "
+                                "gifts (what `simkit fit` estimates from diamonds "
+                                "per gifter). The same on every path: it cannot be "
+                                "a distribution.", lo=-2.0, hi=2.0),
     },
     "shocks": {
         "family": Field(S, "lognormal", "Law of the per-stream shocks (both mean 1 "
