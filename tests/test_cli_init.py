@@ -58,7 +58,8 @@ def test_cli_scenarios_lists_one_line_each(capsys):
     names = simkit.scenario.bundled_scenarios()
     assert [ln.split()[0] for ln in lines[:len(names)]] == list(names)
     assert all(len(ln) <= 80 for ln in lines)
-    assert "100,000 followers, 3 × 2 h a week, 4 weeks" in lines[3]
+    mid = next(ln for ln in lines if ln.split()[0] == "mid_tier")
+    assert "100,000 followers, 3 × 2 h a week, 4 weeks" in mid
 
 
 def test_cli_scenarios_name_prints_the_toml(capsys):

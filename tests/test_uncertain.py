@@ -275,7 +275,8 @@ def test_result_keeps_the_drawn_inputs(tmp_path):
     res.save(tmp_path / "r.npz")
     back = SimulationResult.load(tmp_path / "r.npz")
     assert np.array_equal(back.inputs["audience.join_rate"], x)
-    assert "audience.join_rate (uncertain inputs)" in str(res.summary(["income_total"]))
+    assert "each run draws its own join rate (inputs nobody knows exactly)" in str(
+        res.summary(["income_total"]))
     assert SimulationResult("d", {"g": x}).inputs == {}
     assert "uncertain" not in str(SimulationResult("d", {"g": x}).summary(["g"]))
 
@@ -297,7 +298,7 @@ def test_input_share_recovers_a_known_share():
     assert 0.40 < share < 0.5 + 0.02 and keys == ("habit.max_gain",)
     p = paired(2 * signal + noise, signal, "a", "b",
                inputs={"habit.max_gain": g, "audience.join_rate": r})
-    assert "inputs nobody knows exactly (habit.max_gain)" in p.input_line()
+    assert "inputs nobody knows exactly (habit gain)" in p.input_line()
     assert paired(g, r).input_line() == "" and paired(g, r).input_share is None
     assert paired(g, r) == paired(g, r)  # comparable (no NaN field)
 
@@ -334,7 +335,7 @@ def test_compare_and_sweep_with_uncertain_inputs():
     res = simkit.compare(sc, paths=300, seed=12345, progress=False)
     p = res.pair("consistent", "ad_hoc")
     assert 0.0 < p.input_share <= 1.0 and p.input_keys
-    assert p.input_line() in str(res)
+    assert " ".join(p.input_line().split()) in " ".join(str(res).split())  # wrapped
     assert res.to_dict()["pairs"][0]["input_share"] == p.input_share
     # a sweep over an uncertain key replaces its distribution by each number
     d = sc.to_dict()
@@ -357,7 +358,7 @@ def test_run_out_writes_the_drawn_inputs(tmp_path, capsys):
     assert main(["run", str(p), "--paths", "20", "--seed", "4", "--quiet",
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "each path draws its own habit.max_gain (uncertain inputs)" in printed
+    assert "each run draws its own habit gain (inputs nobody knows exactly)" in printed
     head = (out / "u.csv").read_text().splitlines()[0]
     assert head.endswith(",input:habit.max_gain")
     d = json.loads((out / "u.json").read_text())

@@ -34,6 +34,15 @@ EXAMPLES = {
                "simkit report consistent_vs_adhoc -o plan.html --paths 20k"),
     "sweep": ("simkit sweep micro_sweep --out sweep/",
               "simkit sweep micro_sweep --design lhs --n 200 --paths 2k"),
+    "sensitivity": ("simkit sensitivity micro_uncertain",
+                    "simkit sensitivity micro_uncertain --method morris --n 16",
+                    "simkit sensitivity micro_uncertain --metric viewer_minutes "
+                    "--n 1024 --out sens/"),
+    "fit": ("simkit fit my_lives.csv -o fitted.toml",
+            "simkit fit export.csv --columns viewers=Viewers,diamonds=Diamonds "
+            "-o fitted.toml --scenario mid_tier"),
+    "backtest": ("simkit backtest my_lives.csv --holdout 12",
+                 "simkit backtest my_lives.csv --holdout 6 --rolling 4 --out bt/"),
     "bench": ("simkit bench mid_tier",
               "simkit bench mid_tier --paths 1e5 --threads 4"),
     "scenarios": ("simkit scenarios",

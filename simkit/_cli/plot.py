@@ -32,7 +32,8 @@ def add_parser(sub):
                    help="scenario file (TOML), or one or more results (.npz); "
                    "--kind fit: a LIVE history (CSV), fitted first, or a scenario "
                    "with --history")
-    p.add_argument("--kind", required=True, choices=KINDS, help="which figure")
+    p.add_argument("--kind", required=True, choices=KINDS, metavar="KIND",
+                   help=f"which figure: {', '.join(KINDS)}")
     p.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output file; the format follows its suffix: .png, .svg, .pdf")
     p.add_argument("--metric", default=None, metavar="M",
