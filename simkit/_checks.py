@@ -28,7 +28,7 @@ def _first_bad(a):
     return np.unravel_index(int(np.argmax(bad)), a.shape)
 
 
-def check_result(result) -> None:
+def check_result(result, cause=_CAUSE) -> None:
     """Raise :class:`SimkitError` if a metric of ``result`` is NaN, infinite or
     negative.
 
@@ -37,6 +37,8 @@ def check_result(result) -> None:
     result : SimulationResult
         Its ``totals``, ``per_stream`` (if any) and ``curves`` (if any) are
         checked; ``metadata["path_offset"]`` (default 0) numbers the paths.
+    cause : str
+        The likely cause, for the message (default: overflowing arithmetic).
 
     Raises
     ------
@@ -74,4 +76,4 @@ def check_result(result) -> None:
                 loc += f", minute {int(idx[2])}"
             kind = "" if where == "" else where.strip() + " "
             raise SimkitError(f"scenario `{result.name}`: {kind}metric `{metric}` is "
-                              f"{float(a[idx]):.6g} on {loc}; {_CAUSE}")
+                              f"{float(a[idx]):.6g} on {loc}; {cause}")

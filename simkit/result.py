@@ -986,7 +986,11 @@ class SimulationResult:
                       + (f" and {min(streams)} streams" if streams else ""))
         if any(v.shape != n for v in inputs.values()):
             raise bad("`inputs/...` arrays do not have one value per path")
-        return cls(meta["name"], totals, ps or None, curves, meta["metadata"], inputs)
+        res = cls(meta["name"], totals, ps or None, curves, meta["metadata"], inputs)
+        from ._checks import check_result
+
+        check_result(res, cause=f"{path} is damaged: simkit never writes such a value")
+        return res
 
 
 def _member_header(zf, info, bad):

@@ -552,3 +552,35 @@ def test_sweep_of_too_few_scenarios_prints_no_nan(tmp_path, capsys):
     assert main(["sweep", str(f), "--quiet", "--out", str(tmp_path / "o")]) == 0
     printed = capsys.readouterr().out
     assert not re.search(r"\bnan\b", printed, re.I) and "n/a" in printed
+
+
+def test_result_with_a_nan_is_refused_on_load(tmp_path, capsys):
+    """A saved result holding a NaN (simkit never writes one): one line, exit 2,
+    not a plotting traceback (fuzz finding F6)."""
+    res = simkit.simulate(simkit.load_scenario(f"{_ROOT}/{MICRO}"), paths=5, seed=1,
+                          progress=False)
+    res.totals["income_total"][2] = np.nan
+    res.save(tmp_path / "nan.npz")
+    assert main(["plot", str(tmp_path / "nan.npz"), "--kind", "sources",
+                 "-o", str(tmp_path / "f.png")]) == 2
+    line = _one_line_error(capsys)
+    assert "`income_total` is nan on path 2" in line and "nan.npz is damaged" in line
+    assert not (tmp_path / "f.png").exists()
+
+
+def test_sweep_of_equal_large_incomes_warns_nothing(tmp_path, monkeypatch, capsys):
+    """Equal mean incomes whose spread is rounding error: the rank correlation is
+    n/a, and no scipy warning reaches the user (fuzz finding F7)."""
+    import shutil
+    import warnings
+
+    data = _ROOT / "tests" / "data"
+    for name in ("sweep_equal_incomes.toml", "sweep_equal_incomes_cat.csv"):
+        shutil.copy(data / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["sweep", "sweep_equal_incomes.toml", "--seed", "1503771",
+                     "--design", "grid", "--n", "3", "--out", "o", "--quiet"]) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and "n/a" in out.out

@@ -282,7 +282,7 @@ def _check_expected(r, new_files, why):
     if cmd == "validate":
         assert r.out.startswith("OK "), f"validate: no OK line{why}"
     elif cmd == "run":
-        assert " paths" in r.out, f"run: no summary{why}"
+        assert re.search(r" (simulated )?(runs|paths)\b", r.out), f"run: no summary{why}"
         if any(a.startswith("--out=") for a in r.cmd.argv):
             m = re.search(r"^wrote (\d+) files to ", r.out, re.M)
             assert m, f"run --out: no `wrote N files` line{why}"

@@ -59,14 +59,23 @@ def add_parser(sub):
 
 def _effects(res):
     """Spearman rank correlation of each swept key with mean income."""
-    from scipy.stats import spearmanr
+    import warnings
+
+    from scipy.stats import ConstantInputWarning, spearmanr
 
     y = res["income_total_mean"]
     out = []
     for k in res.keys:
         x = res[k]
-        rho = (float(spearmanr(x, y).statistic)
-               if len(res) > 2 and x.std() > 0 and y.std() > 0 else float("nan"))
+        rho = float("nan")   # undefined: fewer than 3 scenarios, or no variation
+        if len(res) > 2:
+            with warnings.catch_warnings():
+                # nearly equal values (a spread of rounding error) count as none
+                warnings.simplefilter("error", ConstantInputWarning)
+                try:
+                    rho = float(spearmanr(x, y).statistic)
+                except ConstantInputWarning:
+                    pass
         out.append((k, rho))
     return out
 
