@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 
 from .. import metrics as _metrics
+from .._present import NA
 from ..errors import SimkitError
 
 __all__ = [
@@ -182,12 +183,12 @@ def format_value(v: float, metric: str | None = None) -> str:
     '$12.35'
     >>> format_value(-3.0, "income_total")
     '-$3.00'
-    >>> format_value(1234.5, "viewer_minutes")
-    '1,234'
+    >>> format_value(1234.5, "viewer_minutes"), format_value(float("-inf"))
+    ('1,234', 'n/a')
     """
     v = float(v)
     if not math.isfinite(v):
-        return str(v)
+        return NA  # an interval end too few paths can bound
     if _is_money(metric):
         sign = "-" if v < 0 else ""
         a = abs(v)
