@@ -347,12 +347,30 @@ def test_cli_backtest_prints_and_writes(history_csv, tmp_path, capsys):
     assert main(["backtest", str(history_csv), "--holdout", "6", "--paths", "60",
                  "--seed", "3", "--quiet", "--json", str(js), "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("backtest of h.csv: last 6 LIVEs held out, fitted on the "
-                           "first 42; 6 LIVEs scored, 60 paths each, seed 3")
-    assert "PIT counts by tenth" in text and text.endswith(f"wrote 2 files to {out}/\n")
+    assert text.startswith("On the last 6 LIVEs, the 90% ranges held ")
+    assert all(len(line) <= 80 for line in text.splitlines()[:-1]), text
+    assert "minutes watched" in text and "viewer_minutes" not in text
+    assert "PIT" not in text and text.endswith(f"wrote 2 files to {out}/\n")
     d = json.loads(js.read_text())
     assert d["n"] == 6 and d["splits"] == [{"train": 42, "holdout": 6}]
     assert set(d["coverage"]) == set(METRICS)
     assert json.loads((out / "backtest.json").read_text()) == d
     rows = (out / "backtest.csv").read_text().splitlines()
     assert len(rows) == 1 + 6 * len(METRICS)
+
+
+def test_render_plain_and_details():
+    sim = {"viewers": np.arange(1.0, 101.0)[:, None].repeat(4, axis=1),
+           "peak_viewers": np.arange(1.0, 101.0)[:, None].repeat(4, axis=1)}
+    r = evaluate(sim, {"viewers": [3.5, 45.5, 65.5, 99.5],
+                       "peak_viewers": [45.5, 50.5, 55.5, 60.5]})
+    text = str(r)
+    assert text.splitlines()[0] == ("On the last 4 LIVEs, the 90% ranges held 2 of 4 "
+                                    "viewers counts and 4 of 4 peaks.")
+    assert "2 of 4" in text and "peak viewers" in text and "peak_viewers" not in text
+    assert "PIT" not in text and "s.e." not in text
+    det = r.render(details=True)
+    assert "PIT counts by tenth" in det and "nominal ± tol." in det
+    assert det.startswith("backtest of history: last 4 LIVEs scored against the "
+                          "scenario as given")
+    assert all(len(line) <= 80 for line in text.splitlines())

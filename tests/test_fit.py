@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import simkit
+from simkit._words import param_name
 from simkit.calibrate import History, fit
 from simkit.calibrate._fit import FITTED_KEYS, to_toml
 from simkit.cli import main
@@ -173,10 +174,16 @@ def test_cli_fit_writes_scenario_and_json(tmp_path, capsys, fitted):
     assert main(["fit", str(p), "-o", str(out), "--json", str(js), "--paths", "40",
                  "--seed", "3"]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("Fit of h.csv (24 LIVEs; seed 3, 40 simulated paths)")
-    for k in FITTED_KEYS:
-        assert k in text
-    assert "Not fitted (base values kept):" in text
+    assert text.startswith("From 24 LIVEs, this creator's audience and gifting were "
+                           "estimated;")
+    assert all(len(line) <= 80 for line in text.splitlines()[:-1]), text
+    for k in FITTED_KEYS:  # plain names in the table, the keys in --details
+        assert param_name(k) in text and k not in text
+    assert "--details lists them" in text
+    head = out.read_text().split("\n\n")[0]  # the full view, as comments
+    assert "# Fit of h.csv (24 LIVEs; seed 3, 40 simulated paths)" in head
+    assert all(f"# {k} " in head for k in FITTED_KEYS)
+    assert "# Not fitted (base values kept):" in head
     sc = simkit.load_scenario(out)
     assert set(sc.uncertain) == set(FITTED_KEYS)
     assert out.read_text().startswith("# Fitted by simkit fit from h.csv")

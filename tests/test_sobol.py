@@ -135,10 +135,14 @@ def test_outputs(one_input_result, tmp_path):
     import json
 
     res = one_input_result
-    text = str(res)
+    text = res.render(details=True)
     head = ["input", "S1", "±", "95%", "ST", "±", "95%"]
     assert text.splitlines()[1].split() == head
     assert "noise share" in text
+    plain = str(res)
+    assert plain.startswith("The creator's share explains the largest part of the "
+                            "spread in expected LIVE gifts")
+    assert "money.creator_share" not in plain and "with the others" in plain
     res.to_csv(tmp_path / "s.csv")
     with open(tmp_path / "s.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -162,7 +166,8 @@ def test_morris_on_the_scenario(one_input):
     assert res.rows()[0]["input"] == "money.creator_share"
     assert res["merch.margin"]["mu_star"] == 0.0
     assert res["money.creator_share"]["mu_star"] > 0.0
-    assert "mu*" in str(res)
+    assert "mu*" in res.render(details=True)
+    assert "average change" in str(res) and "mu*" not in str(res)
 
 
 def test_sweep_ranges_are_the_inputs_without_uncertain_ones():
@@ -317,8 +322,15 @@ def test_cli_sensitivity(unc_file, tmp_path, capsys):
                "income_gifts", "--out", str(out), "--quiet", "--seed", "3"])
     assert rc == 0
     text = capsys.readouterr().out
-    assert "Sobol' indices of income_gifts (N = 16 base samples, 64 points" in text
-    assert text.splitlines()[3].split()[0] == "money.creator_share"
+    assert text.startswith("The creator's share explains the largest part")
+    table = text.split("\n\n")[1].splitlines()
+    assert table[0].split()[0] == "input" and table[2].startswith("creator's share")
+    assert main(["sensitivity", str(unc_file), "--n", "16", "--paths", "8", "--metric",
+                 "income_gifts", "--out", str(out), "--quiet", "--seed", "3",
+                 "--resume", "--details"]) == 0
+    det = capsys.readouterr().out
+    assert "Sobol' indices of income_gifts (N = 16 base samples, 64 points" in det
+    assert det.splitlines()[3].split()[0] == "money.creator_share"
     assert f"to {out}/" in text
     d = json.loads((out / "sensitivity.json").read_text())
     assert d["seed"] == 3 and d["rows"][0]["input"] == "money.creator_share"

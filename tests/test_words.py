@@ -222,3 +222,22 @@ def test_comparison_quote_and_bands_display_in_notebooks():
         assert _tags_ok(o._repr_html_()), type(o).__name__
     for o in (objs[0], objs[1], objs[3]):
         json.loads(o.to_json(), parse_constant=lambda c: pytest.fail(c))
+
+
+def test_fit_backtest_and_sensitivity_output_fits_80_columns_in_plain_words(
+        capsys, tmp_path):
+    hist = str(ROOT / "examples" / "history_mid_tier.csv")
+    out = _run(capsys, ["fit", hist, "-o", str(tmp_path / "f.toml"), "--paths", "20"])
+    _check_plain(out, "fit")
+    assert out.startswith("From 60 LIVEs,") and "join rate" in out
+    out = _run(capsys, ["backtest", hist, "--holdout", "6", "--paths", "60",
+                        "--quiet"])
+    _check_plain(out, "backtest")
+    assert out.startswith("On the last 6 LIVEs, the 90% ranges held")
+    f = str(ROOT / "scenarios" / "micro_uncertain.toml")
+    for method, n in (("sobol", "8"), ("morris", "4")):
+        out = _run(capsys, ["sensitivity", f, "--method", method, "--n", n,
+                            "--paths", "64", "--quiet", "--out",
+                            str(tmp_path / method)])
+        _check_plain(out, f"sensitivity --method {method}")
+        assert out.startswith("The join rate" if method == "sobol" else "Moving the")

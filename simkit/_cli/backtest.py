@@ -53,6 +53,12 @@ def add_parser(sub):
             action.help = (f"simulated paths per held-out LIVE (default {_PATHS:,})")
     p.add_argument("--json", default=None, metavar="FILE",
                    help="also write the scores as JSON to FILE (atomically)")
+    common.add_view_options(p)
+    for action in p._actions:
+        if action.dest == "details":
+            action.help = ("print the full scores: coverage ± standard error against "
+                           "the nominal level ± its tolerance, and the PIT "
+                           "histograms")
     common.add_out(p, "backtest.json and backtest.csv (one row per LIVE and metric)")
     p.set_defaults(func=main)
 
@@ -83,7 +89,7 @@ def main(args):
     r = backtest(h, holdout=args.holdout, rolling=rolling, scenario=sc,
                  paths=args.paths, seed=args.seed, threads=args.threads,
                  progress=common.progress_flag(args))
-    print(r)
+    print(r.render(details=args.details, wide=args.wide))
     if js is not None:
         write_json(js, r.to_dict())
         print(f"wrote {js}")

@@ -36,6 +36,12 @@ def add_parser(sub):
     p.add_argument("--seed", type=common._seed, default=0, help="root seed (default 0)")
     p.add_argument("--threads", type=common._positive_int, default=None,
                    help="numba threads (default: all cores)")
+    common.add_view_options(p)
+    for action in p._actions:
+        if action.dest == "details":
+            action.help = ("print the full fit: scenario keys, estimate ± standard "
+                           "error, 90%% interval and what informed each, every "
+                           "correlation and every key not fitted")
     p.set_defaults(func=main)
 
 
@@ -66,12 +72,12 @@ def main(args):
 
         numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     res = fit(hist, scenario=base, seed=args.seed, paths=args.paths)
-    print(res.table())
+    print(res.table(details=args.details, wide=args.wide))
     res.to_toml(out, replay=args.replay)
     if js is not None:
         from .._io import write_json
 
         write_json(js, res.to_dict())
-    print(f"Wrote {out} ({'replay' if args.replay else 'forecast'} scenario; "
-          f"{len(res.keys)} fitted keys as distributions)")
+    print(f"wrote {out} ({'replay' if args.replay else 'forecast'} scenario; "
+          f"{len(res.keys)} fitted settings as distributions)")
     return 0

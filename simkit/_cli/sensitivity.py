@@ -78,6 +78,12 @@ def add_parser(sub):
                    metavar="K", help="design points per vectorized call and "
                    "checkpoint chunk (default: about 65,536 point-paths)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    common.add_view_options(p)
+    for action in p._actions:
+        if action.dest == "details":
+            action.help = ("print the full indices: scenario keys, S1 and ST (or "
+                           "mu*, mu and sigma) with their bootstrap half-widths, the "
+                           "design's size and the noise share")
     p.set_defaults(func=main)
 
 
@@ -98,6 +104,7 @@ def _out_dir(args, scenario):
 def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_path
+    from .._text import value_pm
     from ..analysis.sobol import _sensitivity_iv, _space, sensitivity
     from ..errors import SimkitError
     from ..plotting import sensitivity_indices
@@ -144,17 +151,25 @@ def main(args):
     with atomic_path(out / "sensitivity.png") as tmp:
         fig.savefig(tmp, format="png", dpi=100)
     m = res.metadata
-    print(res)
+    print(res.render(details=args.details, wide=args.wide))
     if "S2" in res.indices:
+        from .._words import param_name
+
+        name = (lambda k: k) if args.details else param_name
         k = res.keys
         pairs = [(res.indices["S2"][i, j], res.indices["S2_conf"][i, j], k[i], k[j])
                  for i in range(len(k)) for j in range(i + 1, len(k))]
         big = [p for p in sorted(pairs, key=lambda t: -t[0]) if p[0] > 0.01]
-        print("second order S2 above 0.01: " + ("none" if not big else ""))
+        if args.details:
+            print("second order S2 above 0.01: " + ("none" if not big else ""))
+        else:
+            print("Pairs that explain more than 1% together, beyond each alone: "
+                  + ("none" if not big else ""))
         for s2, conf, a, b in big:
-            print(f"  {a} x {b}: {s2:.3f} ± {conf:.3f}")
+            print(f"  {name(a)} x {name(b)}: {s2:.3f} ± {conf:.3f}" if args.details
+                  else f"  {name(a)} and {name(b)}: {value_pm(100 * s2, 100 * conf)}%")
     common.emit_notes(caught)
-    print(f"{m['elapsed_s']:.1f} s, backend {m['backend']}"
+    print(f"Took {m['elapsed_s']:.1f} s, backend {m['backend']}"
           + (f", {m['chunks_loaded']} of {m['chunks']} chunks resumed"
              if m["chunks_loaded"] else ""))
     print(f"wrote sensitivity.csv, sensitivity.json, sensitivity.png to {out}/")

@@ -224,6 +224,78 @@ class BacktestResult:
         return "\n".join(out)
 
     def __str__(self):
+        return self.render()
+
+    def render(self, *, details=False, wide=False) -> str:
+        """The scores as text: a plain sentence and table, or the full view.
+
+        Parameters
+        ----------
+        details : bool
+            The full view: coverage ± s.e. against the nominal level ± its
+            tolerance, the PIT histograms and the definitions.
+        wide : bool
+            Keep every column of the plain table past 80 columns.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sim = {"viewers": np.arange(1.0, 101.0)[:, None].repeat(4, axis=1)}
+        >>> r = evaluate(sim, {"viewers": [3.5, 45.5, 65.5, 99.5]})
+        >>> print(r.render().splitlines()[0])
+        On the last 4 LIVEs, the 90% ranges held 2 of 4 viewers counts.
+        """
+        if details:
+            return self._details()
+        from .._text import WIDTH, count, percent, table, wrap
+        from .._words import metric_name, round_sig
+
+        sp = self.splits or ((0, self.n),)
+        k = sp[0][1]
+        top = max(self.levels)
+        if len(sp) == 1:
+            where = f"On the last {k:,} LIVE{'' if k == 1 else 's'}"
+        else:
+            where = (f"On {self.n:,} held-out LIVEs ({len(sp)} rolling blocks of "
+                     f"{k:,})")
+        if self.splits and not self.fits:
+            where += ", scored against the scenario as given"
+        held = [f"{int(self.covered(m, top).sum()):,} of {self.n:,} "
+                + _COUNTED.get(m, metric_name(m)) for m in self.metrics]
+        held = held[0] if len(held) == 1 else ", ".join(held[:-1]) + " and " + held[-1]
+        lines = [wrap(f"{where}, the {top:.0%} ranges held {held}.")]
+        words = {"ok": "as expected", "under": "too narrow", "over": "too wide"}
+        rows = []
+        for m in self.metrics:
+            for i, lv in enumerate(self.levels):
+                c = int(self.covered(m, lv).sum())
+                rows.append([metric_name(m) if i == 0 else "", f"{lv:.0%}",
+                             f"{c:,} of {self.n:,}", percent(c / self.n),
+                             f"{percent(max(lv - self.tolerance(lv), 0))}–"
+                             f"{percent(min(lv + self.tolerance(lv), 1))}",
+                             words[self.verdict(m, lv)],
+                             count(round_sig(self.width(m, lv)))])
+        tab, _ = table(["measure", "range", "held", "share", "expected",
+                        "verdict", "average width"], rows, align="lrrrrlr",
+                       optional=[6, 3], wide=wide)
+        lines += ["", *tab, ""]
+        bad = [(m, lv) for m in self.metrics for lv in self.levels
+               if self.verdict(m, lv) != "ok"]
+        if not bad:
+            lines.append(wrap("Every share is within what honest ranges give on "
+                              f"{self.n:,} LIVEs 19 times in 20."))
+        else:
+            lines.append(wrap(
+                "Outside what honest ranges give 19 times in 20: "
+                + ", ".join(f"{metric_name(m)} at {lv:.0%} "
+                            f"({words[self.verdict(m, lv)]})" for m, lv in bad)
+                + ". Too narrow: the ranges miss too often; too wide: they are "
+                "more cautious than needed."))
+        lines.append(wrap("--details adds where each LIVE fell within its range.",
+                          WIDTH))
+        return "\n".join(lines)
+
+    def _details(self):
         sp = self.splits or ((0, self.n),)
         k = sp[0][1]
         if not self.fits:
@@ -287,6 +359,11 @@ class BacktestResult:
                 "starts": (None if self.starts is None else
                            [str(s) for s in self.starts]),
                 "coverage": cov, "per_live": per}
+
+
+#: How the sentence counts each metric ("11 of 12 viewers counts").
+_COUNTED = {"viewers": "viewers counts", "viewer_minutes": "minutes-watched totals",
+            "peak_viewers": "peaks", "diamonds": "diamond totals"}
 
 
 def _pct(q):

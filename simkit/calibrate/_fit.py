@@ -41,6 +41,7 @@ B. **Dwell, gifting, follows** (simulated method of moments, common random
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,6 +68,18 @@ _INFORMED = {
     "segments.gift_rate_scale": "diamonds per viewer-minute (simulated moments)",
     "audience.follow_prob": "new followers per viewer (simulated moments)",
 }
+#: What informed each estimate, in a few words (the plain view); keyed by
+#: ``(key, informed_by)`` where a key has more than one source.
+_INFORMED_SHORT = {
+    "audience.join_rate": "viewers vs followers",
+    "audience.discovery_rate_per_min": "viewers vs time of day",
+    "shocks.audience_sigma": "swings in viewers",
+    "shocks.rho": "swings carried over",
+    "dwell.median_min": "minutes per viewer",
+    "segments.gift_rate_scale": "diamonds per minute",
+    "audience.follow_prob": "new followers per viewer",
+    "segments.gift_size_tilt": "diamonds per gifter",
+}
 #: With a ``gifters`` column: the gift-rate scale from gifters per viewer and the
 #: gift size from diamonds per gifter.
 _INFORMED_GIFTERS = {
@@ -75,6 +88,8 @@ _INFORMED_GIFTERS = {
     "segments.gift_size_tilt": "diamonds per gifter (simulated moments; a point "
                                "estimate, the same on every path)",
 }
+_INFORMED_SHORT[("segments.gift_rate_scale",
+                 _INFORMED_GIFTERS["segments.gift_rate_scale"])] = "gifters per viewer"
 #: Keys fitted as point estimates (with a standard error) but written as fixed
 #: values: they cannot vary per path (:data:`simkit._pack.PATH_KEYS`).
 FIXED_FITTED_KEYS = ("segments.gift_size_tilt",)
@@ -398,16 +413,80 @@ class FitResult:
         lo, hi = dist.ppf([(1 - level) / 2, (1 + level) / 2])
         return float(lo), float(hi)
 
-    def table(self) -> str:
-        """The fit as a text table: key, estimate, ± s.e., 90% interval, source.
+    def table(self, *, details=False, wide=False) -> str:
+        """The fit as text: a plain sentence and table, or the full view.
+
+        Parameters
+        ----------
+        details : bool
+            The full view: scenario keys, estimate, ± s.e., 90% interval and
+            what informed each estimate, correlations, every key not fitted.
+        wide : bool
+            Keep every column of the plain table past 80 columns.
 
         Examples
         --------
         >>> from simkit.calibrate._history import _example
-        >>> print(fit(_example(), paths=20).table().splitlines()[0])
+        >>> res = fit(_example(), paths=20)
+        >>> print(res.table().splitlines()[0])
+        From 8 LIVEs, this creator's audience and gifting were estimated; 8 settings
+        >>> print(res.table(details=True).splitlines()[0])
         Fit of <memory> (8 LIVEs; seed 0, 20 simulated paths)
         """
+        if details:
+            return self._details()
+        from .._text import WIDTH, fmt_at, table, value_pm, wrap
         from .. import config
+        from .._words import PARAM_NAMES, param_name
+
+        keys = self.keys + self.fixed
+        n_rest = len(self.not_fitted)
+        lines = [wrap(f"From {self.n_lives:,} LIVEs, this creator's audience and "
+                      f"gifting were estimated; {len(keys)} setting"
+                      f"{'' if len(keys) == 1 else 's'} fitted, the rest kept.")]
+        rows = []
+        for k in keys:
+            est, se = self.estimates[k]
+            lo, hi = self.interval(k)
+            rows.append([param_name(k), value_pm(est, se),
+                         f"{fmt_at(lo, se)} – {fmt_at(hi, se)}",
+                         _INFORMED_SHORT.get((k, self.informed_by[k]),
+                                             _INFORMED_SHORT.get(k, ""))])
+        tab, _ = table(["setting", "estimate", "90% range", "from"], rows,
+                       align="lrrl", optional=[3], wide=wide)
+        lines += ["", *tab, ""]
+        cor = self.corr
+        pairs = sorted(((abs(cor[i, j]), cor[i, j], i, j)
+                        for i in range(len(self.keys))
+                        for j in range(i + 1, len(self.keys))
+                        if abs(cor[i, j]) > config.FIT_MIN_CORRELATION), reverse=True)
+        if pairs:
+            _, c, i, j = pairs[0]
+            more = len(pairs) - 1
+            lines.append(wrap(
+                f"{param_name(self.keys[i])} and {param_name(self.keys[j])} are hard "
+                f"to tell apart (correlation {c:+.2f})".replace(
+                    "(correlation -", "(correlation \u2212")
+                + (f"; {more} other pair{'' if more == 1 else 's'} of estimates "
+                   "move together (--details lists them)." if more else ".")))
+        for k in self.fixed:
+            lines.append(wrap(f"{param_name(k)} is a single best guess, written as a "
+                              "fixed value (it cannot vary from one simulated month "
+                              "to the next)."))
+        if n_rest:
+            lines.append(wrap(f"{n_rest} other setting{'' if n_rest == 1 else 's'} "
+                              "could not be told from this history and keep the "
+                              "base scenario's values (--details lists them)."))
+        names = sorted({*keys, *self.not_fitted, *PARAM_NAMES}, key=len, reverse=True)
+        for n in self.notes:
+            for k in names:
+                n = re.sub(rf"(?<![\w.]){re.escape(k)}(?![\w])", param_name(k), n)
+            lines.append(wrap("Note: " + n, WIDTH))
+        return "\n".join(lines)
+
+    def _details(self) -> str:
+        from .. import config
+
 
         rows = [("key", "estimate", "± s.e.", "90% interval", "informed by")]
         for k in self.keys + self.fixed:
@@ -475,7 +554,7 @@ class FitResult:
                 + ("Replay: the history's own LIVEs (explicit schedule)." if replay
                    else "Forecast schedule; fitted keys are distributions."),
                 "#"]
-        head += ["# " + line for line in self.table().splitlines()]
+        head += ["# " + line for line in self.table(details=True).splitlines()]
         atomic_write_text(path, "\n".join(head) + "\n\n" + to_toml(sc.to_dict()))
 
 
