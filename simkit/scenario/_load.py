@@ -883,7 +883,10 @@ def _bundled_file(name: str):
     if not stem or "/" in stem or "\\" in stem or stem.startswith("."):
         return None
     f = _bundled_dir() / f"{stem}.toml"
-    return f if f.is_file() else None
+    try:
+        return f if f.is_file() else None
+    except OSError:  # a name too long for the file system: not a bundled one
+        return None
 
 
 def load_scenario(path) -> Scenario:
