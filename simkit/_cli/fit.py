@@ -42,6 +42,9 @@ def add_parser(sub):
             action.help = ("print the full fit: scenario keys, estimate ± standard "
                            "error, 90%% interval and what informed each, every "
                            "correlation and every key not fitted")
+        elif action.dest == "wide":
+            action.help = ("keep the 'from' column (what informed each estimate) "
+                           "past 80 columns")
     p.set_defaults(func=main)
 
 

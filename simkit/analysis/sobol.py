@@ -145,7 +145,7 @@ class SensitivityResult:
     ± is the 95% range of each share (more base samples narrow it).
     Alone, the inputs explain 72% of the spread; the rest comes from how they act
     together.
-    Chance makes up 1% of the spread between the design's points.
+    Chance makes up 1.2% of the spread between the design's points.
     """
 
     method: str
@@ -368,7 +368,9 @@ class SensitivityResult:
             foot = [f"± is the {pct}% range of each average change. A spread "
                     "larger than the net change: the input's effect depends on the "
                     "others or changes sign."]
-        foot.append(f"Chance makes up {percent(self.noise_share)} of the spread "
+        noise = (percent(self.noise_share) if not 0 <= self.noise_share < 0.1
+                 else f"{100 * self.noise_share:.1f}%")
+        foot.append(f"Chance makes up {noise} of the spread "
                     "between the design's points.")
         return "\n".join([*lines, "", *tab, "", *(wrap(f) for f in foot)])
 
