@@ -314,7 +314,7 @@ def history_csv(histories, tmp_path_factory):
 
 
 @pytest.mark.parametrize(("argv", "match"), [
-    (["--holdout", "0"], "expected a positive integer"),
+    (["--holdout", "0"], "argument --holdout"),
     (["--holdout", "20", "--rolling"], "cannot hold out 4 x 20"),
     (["--holdout", "41"], "cannot hold out 1 x 41"),
     (["--holdout", "5", "--rolling", "1"], "number of splits >= 2"),
