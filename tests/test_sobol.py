@@ -140,8 +140,9 @@ def test_outputs(one_input_result, tmp_path):
     assert text.splitlines()[1].split() == head
     assert "noise share" in text
     plain = str(res)
-    assert plain.startswith("The creator's share explains the largest part of the "
-                            "spread in expected LIVE gifts")
+    assert " ".join(plain.split()).startswith(
+        "The creator's share explains the largest part of the spread in expected "
+        "LIVE gifts:")
     assert "money.creator_share" not in plain and "with the others" in plain
     res.to_csv(tmp_path / "s.csv")
     with open(tmp_path / "s.csv", newline="") as fh:
