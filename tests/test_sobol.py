@@ -99,8 +99,20 @@ def one_input():
 
 @pytest.fixture(scope="module")
 def one_input_result(one_input):
-    return sensitivity(one_input, n=64, paths=16, metric="income_gifts", seed=SEED,
-                       progress=False)
+    # income_gifts = creator_share x G: the point means share G's noise, which
+    # the noise share (a per-point variance over the points' spread, about
+    # 1.24 CV(G)^2 x 16 / paths here) counts as blur. micro's small audience with
+    # stream shocks has CV(G) ~ 0.5, so 128 paths keep it below 5%.
+    return sensitivity(one_input, n=64, paths=_ONE_INPUT_PATHS, metric="income_gifts",
+                       seed=SEED, progress=False)
+
+
+#: Paths per design point of the one-input analysis (see one_input_result).
+_ONE_INPUT_PATHS = 128
+
+
+#: Tests of determinism and resume, not of accuracy: few paths, blur allowed.
+_BLUR_OK = pytest.mark.filterwarnings("ignore::simkit.errors.LowPrecisionWarning")
 
 
 def test_one_input_explains_everything(one_input_result):
@@ -121,11 +133,11 @@ def test_one_input_explains_everything(one_input_result):
 
 
 def test_same_seed_same_indices(one_input, one_input_result):
-    again = sensitivity(one_input, n=64, paths=16, metric="income_gifts", seed=SEED,
-                        progress=False, chunk_scenarios=37)
+    again = sensitivity(one_input, n=64, paths=_ONE_INPUT_PATHS, metric="income_gifts",
+                        seed=SEED, progress=False, chunk_scenarios=37)
     for k in ("S1", "S1_conf", "ST", "ST_conf"):
         assert np.array_equal(again.indices[k], one_input_result.indices[k])
-    other = sensitivity(one_input, n=64, paths=16, metric="income_gifts",
+    other = sensitivity(one_input, n=64, paths=_ONE_INPUT_PATHS, metric="income_gifts",
                         seed=SEED + 1, progress=False)
     assert not np.array_equal(other.indices["S1"], one_input_result.indices["S1"])
 
@@ -160,6 +172,7 @@ def test_outputs(one_input_result, tmp_path):
     assert df.index[0] == "money.creator_share"
 
 
+@_BLUR_OK
 def test_morris_on_the_scenario(one_input):
     res = sensitivity(one_input, method="morris", n=8, paths=8, metric="income_gifts",
                       seed=SEED, progress=False)
@@ -179,6 +192,7 @@ def test_sweep_ranges_are_the_inputs_without_uncertain_ones():
     assert all(d.startswith(("uniform", "log-uniform")) for d in res.inputs)
 
 
+@_BLUR_OK
 def test_checkpoint_and_resume(one_input, tmp_path):
     kw = dict(n=16, paths=8, metric="income_gifts", seed=SEED, progress=False,
               chunk_scenarios=20)
