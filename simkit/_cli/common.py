@@ -99,12 +99,12 @@ def _positive_int(text):
     >>> _positive_int("1.5")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    argparse.ArgumentTypeError: expected a whole number such as 10000, ... got '1.5'
+    argparse.ArgumentTypeError: expected a positive whole number such as 10000, ... got '1.5'
     """
     from decimal import Decimal, InvalidOperation
 
     bad = argparse.ArgumentTypeError(
-        f"expected a whole number such as 10000, 1e4 or 10k, got {text!r}")
+        f"expected a positive whole number such as 10000, 1e4 or 10k, got {text!r}")
     t = str(text).strip().replace("_", "").replace(",", "")
     mult = _SUFFIX.get(t[-1:].lower(), 1) if t else 1
     if mult != 1:
