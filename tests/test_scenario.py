@@ -527,7 +527,8 @@ def test_kernel_products_at_the_bounds():
 _SMALL = {"horizon.weeks": 1, "creator.followers": 1000,
           "creator.live_min_followers": 0, "creator.organic_growth_per_day": 10.0,
           "audience.join_rate": 0.05, "audience.discovery_rate_per_min": 1.0,
-          "collaboration.partner_followers": 1000, "stream.duration_min": 240.0,
+          "collaboration.partner_followers": 1000, "match.partner_followers": 1000,
+          "subscriptions.initial": 100, "stream.duration_min": 240.0,
           "money.agency_cut": 0.0, "brand.reach_elasticity": 0.0,
           "donations.fee_rate": 0.079}
 _SKIP = {"segments.follower_shares", "segments.newcomer_shares",
