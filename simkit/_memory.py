@@ -171,8 +171,9 @@ def simulate_bytes(n_scenarios, paths, n_streams, max_minutes, *, per_stream=Fal
 
     Examples
     --------
+    >>> from simkit.metrics import TOTALS
     >>> b = simulate_bytes(1, 1000, 12, 180, per_stream=True)
-    >>> sorted(b), b["the totals"] == 2 * 1000 * 19 * 8
+    >>> sorted(b), b["the totals"] == 2 * 1000 * len(TOTALS) * 8
     (['the per-stream metrics', 'the totals'], True)
     """
     from ._kernels.layout import N_PER_STREAM, N_TOTALS
@@ -195,12 +196,12 @@ def check_simulate(n_scenarios, paths, n_streams, max_minutes, *, per_stream=Fal
     >>> from simkit import config
     >>> config.MEMORY_BYTES = 16 * 10 ** 9
     >>> check_simulate(1, 10_000, 12, 180, per_stream=True)   # fits
-    >>> check_simulate(1, 2_000_000_000, 12, 180)
+    >>> check_simulate(1, 2_000_000_000, 12, 180)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    simkit.errors.SimkitError: `paths` = 2,000,000,000 needs about 608 GB for the \
+    simkit.errors.SimkitError: `paths` = 2,000,000,000 needs about ... GB for the \
 totals (this machine has 16 GB free, simkit uses up to 80% of it): use fewer paths \
-(at most about 42,000,000), or run it in parts (path_offset)
+(at most about ...), or run it in parts (path_offset)
     >>> config._reset()
     """
     parts = simulate_bytes(n_scenarios, paths, n_streams, max_minutes,
@@ -267,11 +268,11 @@ def check_sweep(n_points, n_keys, paths, chunk, n_metrics, n_stats) -> None:
     >>> from simkit import config
     >>> config.MEMORY_BYTES = 16 * 10 ** 9
     >>> check_sweep(100, 2, 1000, 65, 7, 5)
-    >>> check_sweep(10 ** 8, 2, 1000, 65, 7, 5)
+    >>> check_sweep(10 ** 8, 2, 1000, 65, 7, 5)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     simkit.errors.SimkitError: a sweep of 100,000,000 scenarios needs about 1.6 TB \
-(the scenarios 1.6 TB, the design and statistics 33 GB, one chunk of runs 20 MB; \
+(the scenarios 1.6 TB, the design and statistics 33 GB, one chunk of runs ... MB; \
 this machine has 16 GB free, simkit uses up to 80% of it): use a smaller --n (at most \
 about 780,000 scenarios fit)
     >>> config._reset()

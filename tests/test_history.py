@@ -167,6 +167,6 @@ def test_cli_fit_with_mapped_export(tmp_path, capsys):
             'gifters=Gifters,new_followers="New followers"')
     argv = ["fit", str(p), "-o", str(out), "--columns", cols, "--paths", "20"]
     assert main(argv) == 0
-    assert "Fit of h.csv (10 LIVEs" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("From 10 LIVEs, this creator's audience")
     sc = simkit.load_scenario(out)
     assert "dwell.median_min" in sc.uncertain
