@@ -32,7 +32,8 @@ from simkit import simulate
 TEN = {
     "audience.join_rate": {"dist": "lognormal", "median": 0.01, "sigma": 0.3,
                            "hi": 0.2},
-    "audience.discovery_rate_per_min": {"dist": "gamma", "mean": 5.0, "sd": 1.5},
+    "audience.discovery_rate_per_min": {"dist": "gamma", "mean": 5.0, "sd": 1.5,
+                                        "hi": 100.0},
     "audience.engagement": {"dist": "beta", "alpha": 5.0, "beta": 5.0},
     "audience.follow_prob": {"dist": "pert", "min": 0.01, "mode": 0.02, "max": 0.04},
     "dwell.median_min": {"dist": "lognormal", "median": 6.0, "sigma": 0.25, "lo": 0.5,

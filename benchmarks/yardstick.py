@@ -43,7 +43,8 @@ def _stream_params(scenario):
         "cum_f": p.cum_f[0], "cum_n": p.cum_n[0], "seg_rate": p.seg_rate[0],
         "seg_w": p.seg_w[0], "coins": p.coins[0], "hour": hour,
         "weekday": weekday, "duration": float(row[L.SC_DURATION] or th[L.DURATION]),
-        "promo": float(row[L.SC_PROMO] or 1.0),
+        # A slot without its own promotion (-1) takes audience.promotion.
+        "promo": float(row[L.SC_PROMO] if row[L.SC_PROMO] > 0 else th[L.PROMO]),
     }
 
 

@@ -233,7 +233,8 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
         vm += stay
         k = segment(cum, us[b])
         seg_min[k] += stay * gw
-        gifters -= math.expm1(-grate[k] * gw * stay)
+        if grate[k] > 0.0:   # most viewers never gift: skip their expm1
+            gifters -= math.expm1(-grate[k] * gw * stay)
         diff[int(math.ceil(a))] += 1
         diff[int(math.ceil(leave))] -= 1
         if follows:
@@ -260,9 +261,10 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
                 k = segment(cum, us[b])
                 seg_min[k] -= ov[b] * gw
                 seg_mm[k] += ov[b] * gw
-                lam = grate[k] * gw * (lv[b] - ar[b])
-                gifters += math.expm1(-lam) - math.expm1(-lam - grate[k] * gw * extra
-                                                         * ov[b])
+                if grate[k] > 0.0:
+                    lam = grate[k] * gw * (lv[b] - ar[b])
+                    gifters += math.expm1(-lam) - math.expm1(
+                        -lam - grate[k] * gw * extra * ov[b])
     acc[3] += gifters
     return m
 
