@@ -48,17 +48,14 @@ def add_parser(sub):
                    help='header of each column in the file, e.g. '
                    'viewers="Total viewers",diamonds=Diamonds')
     common.add_run_options(p, paths=_PATHS)
-    for action in p._actions:
-        if action.dest == "paths":
-            action.help = (f"simulated paths per held-out LIVE (default {_PATHS:,})")
+    common.set_help(
+        p, paths=f"simulated paths per held-out LIVE (default {_PATHS:,})")
     p.add_argument("--json", default=None, metavar="FILE",
                    help="also write the scores as JSON to FILE (atomically)")
     common.add_view_options(p)
-    for action in p._actions:
-        if action.dest == "details":
-            action.help = ("print the full scores: coverage ± standard error against "
-                           "the nominal level ± its tolerance, and the PIT "
-                           "histograms")
+    common.set_help(p, details="print the full scores: coverage ± standard error "
+                    "against the nominal level ± its tolerance, and the PIT "
+                    "histograms")
     common.add_out(p, "backtest.json and backtest.csv (one row per LIVE and metric)")
     p.set_defaults(func=main)
 

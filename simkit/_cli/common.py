@@ -607,6 +607,23 @@ def threads_env_note():
     return os.environ.get("NUMBA_NUM_THREADS")
 
 
+def set_help(p, **helps):
+    """Replace the help text of already added flags, by destination name.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_view_options(p)
+    >>> set_help(p, details="print the full fit")
+    >>> [a.help for a in p._actions if a.dest == "details"]
+    ['print the full fit']
+    """
+    for action in p._actions:
+        if action.dest in helps:
+            action.help = helps[action.dest]
+
+
 def add_view_options(p, *, details=True):
     """--details (the full statistical view) and --wide (tables past 80 columns).
 

@@ -37,14 +37,11 @@ def add_parser(sub):
     p.add_argument("--threads", type=common._positive_int, default=None,
                    help="numba threads (default: all cores)")
     common.add_view_options(p)
-    for action in p._actions:
-        if action.dest == "details":
-            action.help = ("print the full fit: scenario keys, estimate ± standard "
-                           "error, 90%% interval and what informed each, every "
-                           "correlation and every key not fitted")
-        elif action.dest == "wide":
-            action.help = ("keep the 'from' column (what informed each estimate) "
-                           "past 80 columns")
+    common.set_help(
+        p, details="print the full fit: scenario keys, estimate ± standard error, "
+        "90%% interval and what informed each, every correlation and every key not "
+        "fitted",
+        wide="keep the 'from' column (what informed each estimate) past 80 columns")
     p.set_defaults(func=main)
 
 

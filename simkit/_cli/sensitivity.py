@@ -79,11 +79,9 @@ def add_parser(sub):
                    "checkpoint chunk (default: about 65,536 point-paths)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     common.add_view_options(p)
-    for action in p._actions:
-        if action.dest == "details":
-            action.help = ("print the full indices: scenario keys, S1 and ST (or "
-                           "mu*, mu and sigma) with their bootstrap half-widths, the "
-                           "design's size and the noise share")
+    common.set_help(p, details="print the full indices: scenario keys, S1 and ST "
+                    "(or mu*, mu and sigma) with their bootstrap half-widths, the "
+                    "design's size and the noise share")
     p.set_defaults(func=main)
 
 
