@@ -8,16 +8,15 @@ The documented Python API:
 >>> print(res.summary(["income_total"]))  # doctest: +SKIP
 """
 
+from ._report import build_report
+from ._result import SimulationResult, Summary
+from ._simulate import simulate, simulate_batch
+from ._sweep import SweepResult, run_sweep, sweep_design
 from ._version import __version__
-from .analysis import bands, compare, quote
-from .analysis.sensitivity import tornado
-from .analysis.sobol import SensitivityResult, sensitivity
+from .analysis import SensitivityResult, bands, compare, quote, sensitivity, tornado
 from .calibrate import FitResult, History, fit, read_history
 from .errors import CorrelationWarning, LowPrecisionWarning, ScenarioError, SimkitError
-from .result import SimulationResult, Summary
 from .scenario import Scenario, load_scenario, scenario_from_dict
-from .simulate import simulate, simulate_batch
-from .sweep import SweepResult, run_sweep, sweep_design
 
 __all__ = [
     "__version__", "load_scenario", "scenario_from_dict", "Scenario", "simulate",
@@ -25,5 +24,5 @@ __all__ = [
     "LowPrecisionWarning", "CorrelationWarning", "compare", "quote", "bands", "tornado",
     "sensitivity", "SensitivityResult",
     "run_sweep", "sweep_design", "SweepResult", "read_history", "History", "fit",
-    "FitResult",
+    "FitResult", "build_report",
 ]

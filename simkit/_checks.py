@@ -49,7 +49,7 @@ def check_result(result, cause=_CAUSE) -> None:
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> check_result(SimulationResult("ok", {"gifts": np.array([0.0, 3.0])}))
     >>> bad = SimulationResult("bad", {"gifts": np.array([1.0, np.nan])})
     >>> check_result(bad)  # doctest: +ELLIPSIS

@@ -320,7 +320,7 @@ def period_phrase(weeks, streams=None):
 def horizon_of(result):
     """``(weeks, streams)`` of a result, from its metadata (None when unknown).
 
-    Works with a :class:`~simkit.result.SimulationResult` or its metadata dict.
+    Works with a :class:`~simkit._result.SimulationResult` or its metadata dict.
 
     Examples
     --------
@@ -415,7 +415,7 @@ def headline(summary, metric="income_total", who="this creator"):
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> res = SimulationResult("demo", {"income_total": np.arange(101.0) * 10},
     ...                        metadata={"horizon_days": 28, "streams": 12})
     >>> print(headline(res.summary(["income_total"], target=900)))
@@ -452,7 +452,7 @@ def rates_line(summary, metric="income_total"):
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> res = SimulationResult("demo", {"income_total": np.full(10, 2440.0)},
     ...                        metadata={"horizon_days": 28, "streams": 12})
     >>> print(rates_line(res.summary(["income_total"])))

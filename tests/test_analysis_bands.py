@@ -6,9 +6,9 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 
-from simkit.analysis.bands import bands, per_day
+from simkit.analysis._bands import bands, per_day
 from simkit.errors import SimkitError
-from simkit.result import SimulationResult
+from simkit._result import SimulationResult
 
 
 def _naive_per_day(values, day, days, how="sum"):

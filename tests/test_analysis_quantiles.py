@@ -5,7 +5,7 @@ import numpy.testing as npt
 import pytest
 from scipy import stats
 
-from simkit.analysis.quantiles import (
+from simkit._quantiles import (
     check_levels,
     order_statistic_ranks,
     quantile_ci,
@@ -125,7 +125,7 @@ def test_ranks_equal_scipy_binomial_quantiles(n):
     they must be scipy.stats.binom's ppf exactly, the coverage its cdf."""
     from scipy.stats import binom
 
-    from simkit.analysis.quantiles import order_statistic_ranks
+    from simkit._quantiles import order_statistic_ranks
 
     q = np.array([0.0, 1e-6, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0])
     for conf in (0.5, 0.9, 0.95, 0.99):

@@ -10,7 +10,7 @@ import simkit
 
 
 def test_core_import_does_not_pull_optional_dependencies():
-    code = ("import sys, simkit, simkit._kernels.horizon, simkit.simulate; "
+    code = ("import sys, simkit, simkit._kernels.horizon, simkit._simulate; "
             "bad = [m for m in ('matplotlib', 'dask', 'distributed', 'pandas', 'tqdm') "
             "if m in sys.modules]; print(','.join(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -64,10 +64,10 @@ def test_backends_share_one_signature():
 def _public_classes():
     """Public classes: those in ``simkit.__all__`` and the result types the
     analysis functions return."""
-    from simkit.analysis.bands import Bands
-    from simkit.analysis.compare import ComparisonResult
-    from simkit.analysis.quote import QuoteTable
-    from simkit.analysis.sensitivity import TornadoResult
+    from simkit.analysis._bands import Bands
+    from simkit.analysis._compare import ComparisonResult
+    from simkit.analysis._quote import QuoteTable
+    from simkit.analysis._sensitivity import TornadoResult
 
     named = [getattr(simkit, n) for n in simkit.__all__]
     classes = [c for c in named if isinstance(c, type)

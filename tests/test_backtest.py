@@ -287,7 +287,7 @@ def test_heavy_tailed_history_is_reported_as_under_covered(histories):
 
 
 def test_report_calibration_section(truth, histories, tmp_path):
-    from simkit.report import build_report
+    from simkit._report import build_report
 
     out = build_report(truth, paths=60, seed=1, out_path=tmp_path / "r.html",
                        sections=["calibration"], history=histories[0], holdout=6,

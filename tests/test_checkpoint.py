@@ -19,7 +19,7 @@ import pytest
 import simkit
 from simkit import config
 from simkit.backends import cpu
-from simkit.checkpoint import LOCK_NAME, _digest, hold
+from simkit._checkpoint import LOCK_NAME, _digest, hold
 from simkit.errors import CheckpointWarning, SimkitError
 
 PATHS = 700
@@ -165,7 +165,7 @@ def test_manifest_and_chunks_record_the_run(tmp_path, scenario, small_chunks):
     assert m["chunk_paths"] == 200 and m["variants"] == [None]
     assert m["simkit_version"] == simkit.__version__
     assert set(m["outputs"]) == {"totals", "per_stream"}
-    assert m["root_key"] == str(sys.modules["simkit.simulate"].root_key(12345))
+    assert m["root_key"] == str(sys.modules["simkit._simulate"].root_key(12345))
     with np.load(_chunk(tmp_path)) as z:
         run = json.loads(bytes(z["run"]))
         assert run == m
@@ -348,7 +348,7 @@ def test_what_simkit_did_not_write_is_never_removed(what, tmp_path, scenario,
 
 HOLDER = """
 import sys
-from simkit.checkpoint import hold
+from simkit._checkpoint import hold
 with hold(sys.argv[1]):
     print("held", flush=True)
     sys.stdin.read()

@@ -36,15 +36,17 @@ def no_simulation(monkeypatch):
 
     import importlib
 
-    import simkit.analysis.sensitivity
-    import simkit.report
+    import simkit._report
+    import simkit.analysis._sensitivity
 
-    module = importlib.import_module("simkit.simulate")  # the package's simulate
+    module = importlib.import_module("simkit._simulate")  # the package's simulate
     for name in ("simulate", "simulate_batch"):            # is the function
         monkeypatch.setattr(module, name, boom)
         monkeypatch.setattr(simkit, name, boom)
-    monkeypatch.setattr(simkit.analysis.sensitivity, "tornado", boom)
-    monkeypatch.setattr(simkit.report, "build_report", boom)
+    for owner in (simkit, simkit.analysis, simkit.analysis._sensitivity):
+        monkeypatch.setattr(owner, "tornado", boom)
+    for owner in (simkit, simkit._report):
+        monkeypatch.setattr(owner, "build_report", boom)
 
 
 @pytest.fixture
@@ -454,12 +456,12 @@ def test_compare_on_a_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
 
 
 def test_sweep_on_a_full_disk(tmp_path, capsys, monkeypatch):
-    import simkit.sweep
+    import simkit._sweep
 
     def full(self, path):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(simkit.sweep.SweepResult, "to_csv", full)
+    monkeypatch.setattr(simkit._sweep.SweepResult, "to_csv", full)
     out = tmp_path / "out"
     assert main(["sweep", "scenarios/micro_sweep.toml", "--n", "2", "--paths", "10",
                  "--quiet", "--out", str(out)]) == 2

@@ -185,7 +185,7 @@ def test_python_dash_m(tmp_path):
 # ----- --out: checked up front, written as a set ------------------------------------
 def _no_simulation(monkeypatch):
     """Make any simulation fail the test: --out must be refused before it."""
-    mod = importlib.import_module("simkit.simulate")
+    mod = importlib.import_module("simkit._simulate")
 
     def boom(*a, **k):
         raise AssertionError("simulated before checking --out")
@@ -317,8 +317,8 @@ def test_target_must_be_finite(value, capsys):
 
 # ----- the summary: quantiles with intervals; JSON and summary CSV -----------------
 def test_run_summary_quantiles_carry_intervals(tmp_path, capsys):
-    from simkit.analysis.quantiles import quantile_ci
-    from simkit.result import SUMMARY_QUANTILES
+    from simkit._quantiles import quantile_ci
+    from simkit._result import SUMMARY_QUANTILES
 
     out = tmp_path / "r"
     assert main(["run", MICRO, "--paths", "400", "--seed", "2", "--quiet",
@@ -375,7 +375,7 @@ def _run_out(argv, capsys):
 
 
 def test_precision_reaches_target_and_reports_paths(tmp_path, capsys):
-    from simkit.analysis.precision import half_width
+    from simkit.analysis._precision import half_width
 
     out = tmp_path / "p"
     argv = ["run", MICRO, "--paths", "200", "--seed", "5", "--quiet", "--details",
@@ -406,7 +406,7 @@ def test_precision_reaches_target_and_reports_paths(tmp_path, capsys):
 
 
 def test_precision_on_a_quantile_of_another_metric(tmp_path, capsys):
-    from simkit.analysis.precision import half_width
+    from simkit.analysis._precision import half_width
 
     out = tmp_path / "q"
     text = _run_out(["run", MICRO, "--paths", "200", "--seed", "1", "--quiet",

@@ -7,8 +7,8 @@ import numpy.testing as npt
 import pytest
 from scipy import stats
 
-from simkit.analysis.compare import ComparisonResult, dominance, paired
-from simkit.analysis.quantiles import quantile_ci
+from simkit.analysis._compare import ComparisonResult, dominance, paired
+from simkit._quantiles import quantile_ci
 from simkit.errors import SimkitError
 
 
@@ -161,7 +161,7 @@ def _join_rate_scenario():
 def test_variant_with_itself_gives_exactly_zero_difference(cva):
     """The base scenario is already consistent, so 'base' and 'consistent' are the
     same model on the same random numbers: every paired difference is exactly 0."""
-    from simkit.analysis.compare import compare
+    from simkit.analysis._compare import compare
 
     res = compare(cva, ["base", "consistent"], paths=200, seed=3, progress=False)
     (p,) = res.pairs
@@ -176,7 +176,7 @@ def test_strictly_better_strategy_wins_and_dominates():
     path and first-order dominates on the sample. (At 20,000 followers every
     path's extra viewers bring some income; a smaller creator ties on the paths
     where they bring none.)"""
-    from simkit.analysis.compare import compare
+    from simkit.analysis._compare import compare
 
     sc = _join_rate_scenario()
     res = compare(sc, ["higher", "same", "base"], paths=400, seed=11,
@@ -203,7 +203,7 @@ def test_crn_shrinks_standard_error_against_independent_seeds(cva, record_proper
     s.e. must also match the formula ``sqrt(var_a/n + var_b/n)`` within 20%.
     """
     import simkit
-    from simkit.analysis.compare import compare
+    from simkit.analysis._compare import compare
 
     n = 1000
     res = compare(cva, ["consistent", "ad_hoc"], paths=n, seed=12345, progress=False)
@@ -227,7 +227,7 @@ def test_crn_shrinks_standard_error_against_independent_seeds(cva, record_proper
 
 def test_compare_driver_errors(cva):
     import simkit
-    from simkit.analysis.compare import compare
+    from simkit.analysis._compare import compare
 
     with pytest.raises(SimkitError, match="unknown variant 'weekly'"):
         compare(cva, ["consistent", "weekly"], paths=10)
@@ -243,7 +243,7 @@ def test_compare_driver_errors(cva):
 
 
 def test_compare_records_what_reproduces_it(cva):
-    from simkit.analysis.compare import compare
+    from simkit.analysis._compare import compare
 
     res = compare(cva, paths=50, seed=9, progress=False)
     assert res.variants == ("consistent", "ad_hoc")  # default: all variants

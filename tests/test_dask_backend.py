@@ -24,7 +24,7 @@ from simkit.backends import cpu as cpu_backend
 from simkit.backends import cuda as cuda_backend
 from simkit.errors import LowPrecisionWarning, SimkitError
 from simkit.metrics import TOTALS
-from simkit.simulate import root_key
+from simkit._simulate import root_key
 
 distributed = pytest.importorskip("distributed")
 dask_backend = pytest.importorskip("simkit.backends.dask")
@@ -195,7 +195,7 @@ def test_killed_worker_does_not_change_results(client, batch):
 
 
 def test_sweep_on_dask_equals_in_process(client):
-    from simkit.sweep import run_sweep
+    from simkit._sweep import run_sweep
 
     d = tomllib.loads((ROOT / "scenarios" / "micro.toml").read_text())
     d["horizon"] = {"weeks": 1}
@@ -298,7 +298,7 @@ def test_compare_without_scheduler_starts_one_cluster(local_clusters):
 @pytest.mark.parametrize("job", ["quote", "simulate_until", "tornado"])
 def test_other_drivers_without_scheduler_start_one_cluster(job, local_clusters):
     from simkit.analysis import quote, simulate_until
-    from simkit.analysis.sensitivity import tornado
+    from simkit.analysis._sensitivity import tornado
 
     kw = {"seed": 3, "backend": "dask", "progress": False}
     if job == "quote":  # precision runs of two batches (an unreachable target)
@@ -323,11 +323,11 @@ def _strip_times(html):
 def test_cli_backend_dask_matches_in_process(cmd, client, tmp_path, capsys,
                                              monkeypatch):
     """--backend dask --scheduler ADDRESS writes what the in-process run writes."""
-    import simkit.report
+    import simkit._report
     from simkit.cli import main
 
     if cmd == "report":  # compare the tables; encoding ~10 PNGs twice is slow
-        monkeypatch.setattr(simkit.report, "_figure", lambda ax, alt, cap, **kw: alt)
+        monkeypatch.setattr(simkit._report, "_figure", lambda ax, alt, cap, **kw: alt)
 
     src = {"compare": CVA, "quote": SPONSOR}.get(cmd, str(ROOT / "scenarios" /
                                                        "micro.toml"))

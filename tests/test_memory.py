@@ -19,7 +19,7 @@ from simkit import _memory, config
 from simkit.cli import main
 from simkit.errors import SimkitError
 from simkit.scenario._schema import SCHEMA
-from simkit.sweep import run_sweep, sweep_design
+from simkit._sweep import run_sweep, sweep_design
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A laptop's free memory: the refusals below do not depend on this machine's.

@@ -18,7 +18,7 @@ from scipy import stats
 import simkit
 from naive import horizon_exact, one_stream_scenario, stream_context, stream_exact, \
     stream_numpy
-from simkit.simulate import root_key
+from simkit._simulate import root_key
 
 # Per-stream metric name in simkit -> key in the naive result.
 PAIRS = {

@@ -24,8 +24,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from simkit import metrics, plotting  # noqa: E402
-from simkit.analysis.bands import bands  # noqa: E402
-from simkit.analysis.sensitivity import TornadoEntry, TornadoResult  # noqa: E402
+from simkit.analysis._bands import bands  # noqa: E402
+from simkit.analysis._sensitivity import TornadoEntry, TornadoResult  # noqa: E402
 from simkit.errors import SimkitError  # noqa: E402
 from simkit.plotting import (  # noqa: E402
     _style,  # noqa: E402
@@ -36,7 +36,7 @@ from simkit.plotting import (  # noqa: E402
     income_sources,
     tornado,
 )
-from simkit.result import SimulationResult  # noqa: E402
+from simkit._result import SimulationResult  # noqa: E402
 
 SOURCES = metrics.INCOME_SOURCES[:4]   # fake results earn no subscriptions
 
@@ -172,10 +172,10 @@ def test_no_pyplot_in_library():
         "import io, sys",
         "import numpy as np",
         "from simkit import metrics",
-        "from simkit.analysis.sensitivity import TornadoEntry, TornadoResult",
-        "from simkit.analysis.sensitivity import SpiderResult",
-        "from simkit.analysis.sobol import SensitivityResult",
-        "from simkit.result import SimulationResult",
+        "from simkit.analysis._sensitivity import TornadoEntry, TornadoResult",
+        "from simkit.analysis._sensitivity import SpiderResult",
+        "from simkit.analysis._sobol import SensitivityResult",
+        "from simkit._result import SimulationResult",
         "import simkit.plotting as P",
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported on import'",
         "SOURCES = metrics.INCOME_SOURCES[:4]",

@@ -6,7 +6,7 @@ import pytest
 from naive import one_stream_dict
 from scipy import stats
 
-from simkit.analysis.precision import (
+from simkit.analysis._precision import (
     _resolve_targets,
     half_width,
     parse_statistic,
@@ -100,7 +100,7 @@ def test_option_validation():
 # ----- precision runs on the real simulator -------------------------------------
 def test_simulate_until_is_deterministic_and_equals_one_run(one_stream):
     import simkit
-    from simkit.analysis.precision import simulate_until
+    from simkit.analysis._precision import simulate_until
 
     sc = one_stream()
     kw = dict(metric="income_total", precision=0.03, batch=200, seed=12345,
@@ -117,7 +117,7 @@ def test_simulate_until_is_deterministic_and_equals_one_run(one_stream):
 
 
 def test_simulate_until_quantile_absolute_target(one_stream):
-    from simkit.analysis.precision import simulate_until
+    from simkit.analysis._precision import simulate_until
 
     res, run = simulate_until(one_stream(), metric="unique_viewers", statistic="p5",
                               precision_abs=2.0, batch=250, seed=1, progress=False)
@@ -128,7 +128,7 @@ def test_simulate_until_quantile_absolute_target(one_stream):
 
 def test_compare_precision_run():
     import simkit
-    from simkit.analysis.compare import compare
+    from simkit.analysis._compare import compare
 
     d = one_stream_dict()
     d["variants"] = {"promo": {"audience": {"promotion": 1.5}}}
@@ -147,7 +147,7 @@ def test_compare_precision_run():
 
 def test_quote_precision_run_and_unmet_warning():
     import simkit
-    from simkit.analysis.quote import quote
+    from simkit.analysis._quote import quote
 
     d = one_stream_dict()
     sc = simkit.scenario_from_dict(d)

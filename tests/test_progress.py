@@ -1,6 +1,6 @@
 """The progress bar of ``simulate`` (tqdm on standard error), tested from outside.
 
-``simkit.simulate._progress_bar`` draws a tqdm bar with ``delay=1.0`` and
+``simkit._simulate._progress_bar`` draws a tqdm bar with ``delay=1.0`` and
 ``mininterval=0.5``: nothing appears before a second has passed. Runs in tests
 are shorter than that, so the tests that expect a bar replace tqdm's clock
 (``tqdm.std.time``, which every bar reads through ``self._time``) by one that
@@ -119,7 +119,7 @@ def test_python_and_cli_default_paths_agree():
     import inspect
 
     from simkit.cli import make_parser
-    from simkit.simulate import DEFAULT_PATHS
+    from simkit._simulate import DEFAULT_PATHS
 
     assert inspect.signature(simkit.simulate).parameters["paths"].default \
         == DEFAULT_PATHS == 10_000

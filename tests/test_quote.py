@@ -7,7 +7,7 @@ import numpy.testing as npt
 import pytest
 from scipy import stats
 
-from simkit.analysis.quote import deliverable_sample, quote_table
+from simkit.analysis._quote import deliverable_sample, quote_table
 from simkit.errors import SimkitError
 
 # Poisson(20) at these levels: the sample (1 - c) quantile sits at least 10
@@ -143,7 +143,7 @@ def test_quote_of_simulated_poisson_unique_viewers(one_stream):
     """unique_viewers of one stream is Poisson(lambda): each quote row matches the
     Poisson closed forms evaluated at its guarantee, |z| < 4 (false alarm ~6e-5
     per check)."""
-    from simkit.analysis.quote import quote
+    from simkit.analysis._quote import quote
 
     sc = one_stream()
     lam = _one_stream_lambda(sc)
@@ -183,7 +183,7 @@ def _threshold_scenario():
 
 def test_quote_defaults_from_sponsorship_table_and_live_filter():
     import simkit
-    from simkit.analysis.quote import quote
+    from simkit.analysis._quote import quote
 
     sc = _threshold_scenario()
     n = 600
@@ -209,7 +209,7 @@ def test_quote_defaults_from_sponsorship_table_and_live_filter():
 
 
 def test_quote_errors():
-    from simkit.analysis.quote import quote
+    from simkit.analysis._quote import quote
 
     sc = _threshold_scenario()
     with pytest.raises(SimkitError, match="no path where the sponsored"):
@@ -224,7 +224,7 @@ def test_quote_errors():
 
 def test_sponsorship_scenario_quotes():
     import simkit
-    from simkit.analysis.quote import quote
+    from simkit.analysis._quote import quote
 
     sc = simkit.load_scenario(ROOT / "scenarios" / "sponsorship_quote.toml")
     assert sc.sponsorship["streams"] > 1
@@ -238,7 +238,7 @@ def test_sponsorship_scenario_quotes():
 def test_sponsorship_levels_are_percentages():
     """`sponsorship.levels` in a file are percentages: [1] is 1%, not the fraction
     1.0 (which was rejected)."""
-    from simkit.analysis.quote import quote
+    from simkit.analysis._quote import quote
 
     for levels, want in (([1.0], [0.01]), ([1.0, 99.5], [0.01, 0.995])):
         sc = _threshold_scenario().with_overrides({"sponsorship.levels": levels})
@@ -251,7 +251,7 @@ def test_sponsorship_levels_are_percentages():
     ([50, 95], (0.5, 0.95)),         # every value above 1: percentages
 ])
 def test_quote_levels_keyword(levels, want):
-    from simkit.analysis.quote import _levels
+    from simkit.analysis._quote import _levels
 
     assert _levels(levels) == want
 
@@ -263,7 +263,7 @@ def test_quote_levels_keyword(levels, want):
     ([0, 50], "must be above 0"),
 ])
 def test_quote_levels_keyword_errors(levels, match):
-    from simkit.analysis.quote import quote
+    from simkit.analysis._quote import quote
 
     with pytest.raises(SimkitError, match=match):
         quote(_threshold_scenario(), levels=levels, paths=10, progress=False)

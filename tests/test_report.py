@@ -21,7 +21,7 @@ import simkit  # noqa: E402
 from simkit.cli import main  # noqa: E402
 from simkit.errors import SimkitError  # noqa: E402
 from simkit.plotting._style import format_value  # noqa: E402
-from simkit.report import SECTION_IDS, build_report  # noqa: E402
+from simkit._report import SECTION_IDS, build_report  # noqa: E402
 
 SEED = 12345
 PATHS = 120
@@ -138,7 +138,7 @@ def test_every_section_and_image(full_report):
 def test_sponsored_streams_legend_is_visible(full_scenario, monkeypatch):
     """The legend entry of the sponsored streams shows a grey face with a dark
     hatch and edge (it was a faceless, edgeless dotted patch: a blank)."""
-    import simkit.report as report
+    import simkit._report as report
     from matplotlib.colors import to_rgba
 
     drawn = []
@@ -424,8 +424,8 @@ def test_one_story_headline_first_and_one_base_number(full_scenario, full_report
 def test_tornado_shifts_are_measured_on_the_first_paths(full_scenario, tmp_path):
     # The tornado runs on the first tornado_paths paths of the main run (path i is
     # the same in any run), and its chart is centred on the main run's mean.
-    from simkit.analysis.sensitivity import tornado as tornado_data
-    from simkit.report import _rebase
+    from simkit.analysis._sensitivity import tornado as tornado_data
+    from simkit._report import _rebase
 
     res = simkit.simulate(full_scenario, paths=PATHS, seed=SEED)
     tr = tornado_data(full_scenario, TORNADO, paths=60, seed=SEED, progress=False)

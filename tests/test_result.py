@@ -12,7 +12,7 @@ import pytest
 import simkit
 from simkit.errors import SimkitError
 from simkit.metrics import PER_STREAM, TOTALS
-from simkit.result import SUMMARY_QUANTILES, MetricSummary, SimulationResult
+from simkit._result import SUMMARY_QUANTILES, MetricSummary, SimulationResult
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_simulated_result_shapes_and_metadata():
 
 # ----- quantile intervals in the summary ---------------------------------------------
 def test_summary_quantile_intervals_match_quantile_ci(synthetic):
-    from simkit.analysis.quantiles import quantile_ci
+    from simkit._quantiles import quantile_ci
 
     x = synthetic["income_total"]
     r = synthetic.summary(["income_total"])["income_total"]

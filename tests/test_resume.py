@@ -12,7 +12,7 @@ import pytest
 
 from simkit import scenario_from_dict
 from simkit.errors import CheckpointWarning, SimkitError
-from simkit.sweep import run_sweep
+from simkit._sweep import run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = {"creator.followers": [2_000, 30_000], "audience.join_rate": [0.01, 0.06]}
@@ -82,7 +82,7 @@ def test_resumed_csv_is_byte_identical(tmp_path, full):
 
 def test_failure_inside_a_chunk_keeps_the_finished_ones(tmp_path, full, monkeypatch):
     """A crash while a chunk is simulated loses only that chunk."""
-    sim = sys.modules["simkit.simulate"]  # the module (simkit.simulate is the function)
+    sim = sys.modules["simkit._simulate"]  # the module (simkit.simulate is the function)
 
     real = sim.simulate_batch
     calls = []

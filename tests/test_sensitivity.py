@@ -10,7 +10,7 @@ import numpy.testing as npt
 import pytest
 
 import simkit
-from simkit.analysis.sensitivity import (
+from simkit.analysis._sensitivity import (
     DEFAULT_PARAMS,
     TornadoEntry,
     TornadoResult,

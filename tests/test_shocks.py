@@ -30,7 +30,7 @@ from scipy import special, stats
 import simkit
 from naive import one_stream_scenario, shocks_exact
 from simkit._kernels.shocks import innovations, transform
-from simkit.simulate import root_key
+from simkit._simulate import root_key
 
 Z = 4.0
 N = 20_000

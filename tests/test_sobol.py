@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("SALib")
 
 import simkit  # noqa: E402
-from simkit.analysis.sobol import _drive, sensitivity  # noqa: E402
+from simkit.analysis._sobol import _drive, sensitivity  # noqa: E402
 from simkit.errors import LowPrecisionWarning, SimkitError  # noqa: E402
 
 MICRO = "scenarios/micro.toml"
@@ -253,7 +253,7 @@ def test_nothing_to_analyse():
 # ----- tornado spread, spider, charts ------------------------------------------------
 
 def test_tornado_spread(one_input):
-    from simkit.analysis.sensitivity import tornado
+    from simkit.analysis._sensitivity import tornado
 
     p = tornado(one_input, metric="income_gifts", paths=20, seed=SEED, progress=False)
     e = p["money.creator_share"]
@@ -267,7 +267,7 @@ def test_tornado_spread(one_input):
 
 
 def test_spider(one_input):
-    from simkit.analysis.sensitivity import spider
+    from simkit.analysis._sensitivity import spider
 
     res = spider(one_input, levels=(0.9, 0.1, 0.5), metric="income_gifts", paths=20,
                  seed=SEED, progress=False)
@@ -288,7 +288,7 @@ def test_spider(one_input):
 
 
 def test_charts(one_input_result, one_input):
-    from simkit.analysis.sensitivity import spider
+    from simkit.analysis._sensitivity import spider
     from simkit.plotting import sensitivity_indices
     from simkit.plotting import spider as spider_plot
 
@@ -411,7 +411,7 @@ def test_half_difference_estimates_the_noise_of_the_point_means():
     # the half-difference. 2,000 points: the sample variance has a relative
     # s.e. of sqrt(2 / 1999) ~ 3.2%; the tolerance is 5 s.e. (false alarm
     # ~ 1e-6).
-    from simkit.analysis.sobol import _point_stats
+    from simkit.analysis._sobol import _point_stats
 
     rng = np.random.default_rng(SEED)
     n_points, paths = 2000, 16

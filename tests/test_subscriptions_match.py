@@ -15,7 +15,7 @@ import pytest
 import simkit
 from naive import horizon_exact, one_stream_scenario, stream_context, stream_exact
 from simkit.errors import ScenarioError
-from simkit.simulate import root_key
+from simkit._simulate import root_key
 
 PAIRS = {
     "unique_viewers": "unique", "notified_viewers": "notified",
@@ -285,7 +285,7 @@ def test_report_and_plot_break_income_down():
     """The report's income table lists subscription and match income when
     earned (and not otherwise); the source plot stacks subscriptions."""
     from simkit.plotting import income_sources
-    from simkit.report import _sources_section
+    from simkit._report import _sources_section
 
     sc = simkit.load_scenario("scenarios/micro.toml")
     on = sc.with_overrides({"subscriptions.enabled": True,

@@ -18,7 +18,7 @@ import pytest
 from simkit import load_scenario, scenario_from_dict, simulate
 from simkit.cli import main
 from simkit.errors import ScenarioError, SimkitError
-from simkit.sweep import SWEEP_STATS, SweepResult, run_sweep, sweep_design
+from simkit._sweep import SWEEP_STATS, SweepResult, run_sweep, sweep_design
 
 ROOT = Path(__file__).resolve().parents[1]
 

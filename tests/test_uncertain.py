@@ -260,7 +260,7 @@ def test_warning_free_valid_spec_validates(tmp_path, capsys):
 def test_result_keeps_the_drawn_inputs(tmp_path):
     import json
 
-    from simkit.result import SimulationResult
+    from simkit._result import SimulationResult
 
     x = np.array([0.01, 0.02, 0.04])
     res = SimulationResult("demo", {"income_total": np.array([1.0, 2.0, 4.0])},
@@ -282,7 +282,7 @@ def test_result_keeps_the_drawn_inputs(tmp_path):
 
 
 def test_input_share_recovers_a_known_share():
-    from simkit.analysis.compare import input_share, paired
+    from simkit.analysis._compare import input_share, paired
 
     rng = np.random.default_rng(2024)
     n = 20_000
@@ -304,7 +304,7 @@ def test_input_share_recovers_a_known_share():
 
 
 def test_tornado_moves_an_uncertain_key_to_its_p10_and_p90():
-    from simkit.analysis.sensitivity import _tornado_iv
+    from simkit.analysis._sensitivity import _tornado_iv
 
     sc = scenario_from_dict(UNC)
     ranges, _, _ = _tornado_iv(sc, None, "income_total", 10, 0, 0.25)
@@ -317,7 +317,7 @@ def test_tornado_moves_an_uncertain_key_to_its_p10_and_p90():
 
 def test_simulate_keeps_the_keyed_draws_as_inputs():
     import simkit
-    from simkit.simulate import root_key
+    from simkit._simulate import root_key
 
     sc = load_scenario("scenarios/micro.toml").with_overrides(
         {"habit.max_gain": UNC["habit"]["max_gain"]})
@@ -367,7 +367,7 @@ def test_run_out_writes_the_drawn_inputs(tmp_path, capsys):
 
 
 def test_report_lists_the_uncertain_inputs():
-    from simkit.report import _uncertain_table
+    from simkit._report import _uncertain_table
 
     sc = scenario_from_dict({**UNC, "correlations": {
         "audience.join_rate, habit.max_gain": 0.5}})
@@ -403,7 +403,7 @@ def test_draw_inputs_refuses_bad_arguments():
 
 
 def test_tornado_runs_with_uncertain_inputs():
-    from simkit.analysis.sensitivity import tornado
+    from simkit.analysis._sensitivity import tornado
 
     sc = load_scenario("scenarios/micro.toml").with_overrides(
         {"habit.max_gain": UNC["habit"]["max_gain"]})

@@ -15,7 +15,7 @@ import pytest
 from simkit import _words
 from simkit.cli import main
 from simkit.metrics import PER_STREAM, TOTALS
-from simkit.result import SimulationResult
+from simkit._result import SimulationResult
 from simkit.scenario._schema import SCHEMA
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +203,7 @@ def test_run_help_explains_every_metric_once(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--help"])
     text = capsys.readouterr().out
-    from simkit.result import DEFAULT_SUMMARY_METRICS
+    from simkit._result import DEFAULT_SUMMARY_METRICS
 
     for m in DEFAULT_SUMMARY_METRICS:
         assert text.count(f"({m}):") == 1, m

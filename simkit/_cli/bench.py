@@ -113,7 +113,7 @@ def main(args):
 
     from .._io import atomic_files, atomic_write_text, write_json
     from .._version import __version__
-    from ..simulate import simulate
+    from .. import simulate
 
     sc = common.load(args)
     out = common.out_dir(args)

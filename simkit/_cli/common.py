@@ -210,7 +210,7 @@ def scheduler_address(text):
 
 def _statistic(text):
     """Parse ``mean``, ``median`` or a quantile ``pNN`` (e.g. ``p5``), for argparse."""
-    from ..analysis.precision import parse_statistic
+    from ..analysis._precision import parse_statistic
 
     try:
         return parse_statistic(text)
@@ -322,7 +322,7 @@ def add_file(p):
 def add_run_options(p, *, paths=None):
     """--paths, --seed, --threads, --quiet (default paths: simulate's)."""
     if paths is None:
-        from ..simulate import DEFAULT_PATHS as paths
+        from .._simulate import DEFAULT_PATHS as paths
     p.add_argument("--paths", type=_positive_int, default=paths,
                    help=f"Monte Carlo paths, e.g. 5000, 1e4 or 20k (default "
                    f"{paths:,})")

@@ -61,7 +61,7 @@ def emit_warnings(caught):
 def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_files, atomic_write_text, write_json
-    from ..analysis.compare import compare
+    from ..analysis import compare
 
     common.check_backend(args)
     sc = common.load(args)

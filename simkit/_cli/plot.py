@@ -117,7 +117,7 @@ def _check_flags(args, kind_in, inputs):
 def _load_inputs(args):
     """Return ("scenario", Scenario) or ("results", [SimulationResult, ...])."""
     from ..errors import SimkitError
-    from ..result import SimulationResult
+    from .. import SimulationResult
 
     files = list(args.file)
     if all(f.lower().endswith(".npz") for f in files):
@@ -135,7 +135,7 @@ def _run_kw(args):
 
 
 def _simulate(sc, args, paths, **kw):
-    from ..simulate import simulate
+    from .. import simulate
 
     return simulate(sc, paths=paths, **_run_kw(args), **kw)
 
@@ -182,7 +182,7 @@ def _figure(args, kind_in, inputs, paths):
         return plotting.concurrency_curve(res, stream=args.stream).figure
     if kind == "sources":
         if kind_in == "scenario" and inputs.variants and not args.variant:
-            from ..simulate import simulate_batch
+            from .. import simulate_batch
 
             names = list(inputs.variants)
             rs = simulate_batch([inputs.variant(v) for v in names], paths=paths,
@@ -202,7 +202,7 @@ def _figure(args, kind_in, inputs, paths):
             raise SimkitError(f"{inputs.source}: --kind compare needs two or more "
                               "variants (define [variants.NAME] tables or pass "
                               "--variants A,B)")
-        from ..simulate import simulate_batch
+        from .. import simulate_batch
 
         rs = simulate_batch([inputs.variant(v) for v in names], paths=paths,
                             **_run_kw(args))
@@ -212,7 +212,7 @@ def _figure(args, kind_in, inputs, paths):
         if kind_in != "scenario":
             raise SimkitError("--kind spider needs a scenario file (it simulates "
                               "each uncertain input at several percentiles)")
-        from ..analysis.sensitivity import spider
+        from ..analysis import spider
 
         sp = spider(inputs, metric=metric, paths=paths, variant=args.variant,
                     **_run_kw(args))
@@ -221,7 +221,7 @@ def _figure(args, kind_in, inputs, paths):
     if kind_in != "scenario":
         raise SimkitError("--kind tornado needs a scenario file (it simulates each "
                           "input at a low and a high value)")
-    from ..analysis.sensitivity import tornado
+    from ..analysis import tornado
 
     tr = tornado(inputs, metric=metric, paths=paths, variant=args.variant,
                  **_run_kw(args))

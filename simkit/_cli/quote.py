@@ -62,8 +62,8 @@ def _levels(text):
 
 def add_parser(sub):
     """Register ``quote``."""
-    from ..analysis.bands import BY
-    from ..analysis.quote import DELIVERABLES
+    from ..analysis._bands import BY
+    from ..analysis._quote import DELIVERABLES
 
     p = sub.add_parser(
         "quote", help="price a sponsored stream or campaign",
@@ -113,8 +113,9 @@ def add_parser(sub):
 def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_files, atomic_write_text, write_json
-    from ..analysis.bands import DEFAULT_LEVELS, bands
-    from ..analysis.quote import quote
+    from ..analysis import bands
+    from ..analysis._bands import DEFAULT_LEVELS
+    from ..analysis import quote
     from ..errors import SimkitError
 
     sc = common.load(args)

@@ -41,9 +41,9 @@ def add_parser(sub):
 def main(args):
     """Run the command; return the exit status."""
     from ..errors import SimkitError
-    from ..report import build_report
+    from .. import build_report
 
-    from ..report import _history_iv
+    from .._report import _history_iv
 
     for flag, v in (("--paths", args.paths), ("--tornado-paths", args.tornado_paths)):
         if v is not None and v < 2:  # quantiles and the tornado need two paths

@@ -61,7 +61,7 @@ def _glossary():
     import textwrap
 
     from .. import _words
-    from ..result import DEFAULT_SUMMARY_METRICS
+    from .._result import DEFAULT_SUMMARY_METRICS
 
     lines = ["what the figures mean (totals over the scenario's horizon; the files "
              "use the", "names in brackets; docs/glossary.md has more):"]
@@ -83,7 +83,7 @@ def main(args):
     ``NAME.json``, ``NAME.csv``, ``NAME.npz`` and ``NAME_summary.csv`` each
     (``NAME`` the scenario or ``base:variant`` name made a safe file name by
     :func:`simkit._names.file_stem`). While it runs, finished chunks of paths
-    are kept in ``OUT/checkpoint/NAME/`` (:mod:`simkit.checkpoint`), locked to
+    are kept in ``OUT/checkpoint/NAME/`` (:mod:`simkit._checkpoint`), locked to
     this run, so that ``--resume`` loses no work; they are removed once the
     results are written (only the files simkit wrote there).
 
@@ -109,7 +109,7 @@ def main(args):
     """
     from .._io import atomic_files
     from .._names import file_stem
-    from ..checkpoint import discard, hold
+    from .._checkpoint import discard, hold
     from ..errors import SimkitError
 
     sc = common.load(args)
@@ -171,7 +171,7 @@ def _simulate_all(args, scenarios, scheduler, metric, statistic, checkpoints):
     Returns ``[(result, precision dict or None)]``.
     """
     from .. import _words
-    from ..simulate import simulate
+    from .. import simulate
 
     kw = {"seed": args.seed, "threads": args.threads, "per_stream": args.per_stream,
           "backend": args.backend, "scheduler": scheduler,
@@ -180,7 +180,7 @@ def _simulate_all(args, scenarios, scheduler, metric, statistic, checkpoints):
     for s in scenarios:
         precision = None
         if args.precision or args.precision_abs:
-            from ..analysis.precision import simulate_until
+            from ..analysis import simulate_until
 
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

@@ -25,7 +25,7 @@ def _conf_level(text):
 
 def add_parser(sub):
     """Register ``sensitivity``."""
-    from ..analysis.sobol import DEFAULT_N, DEFAULT_PATHS
+    from ..analysis._sobol import DEFAULT_N, DEFAULT_PATHS
 
     p = sub.add_parser(
         "sensitivity",
@@ -103,7 +103,7 @@ def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_path
     from .._text import value_pm
-    from ..analysis.sobol import _sensitivity_iv, _space, sensitivity
+    from ..analysis._sobol import _sensitivity_iv, _space, sensitivity
     from ..errors import SimkitError
     from ..plotting import sensitivity_indices
 

@@ -187,7 +187,7 @@ def _write(res, out):
 
 def main(args):
     """Run the command; return the exit status."""
-    from ..sweep import run_sweep
+    from .. import run_sweep
 
     common.check_backend(args)
     sc = common.load(args)

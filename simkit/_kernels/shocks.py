@@ -43,7 +43,7 @@ def innovations(key, path_offset, n_paths, n_streams):
     Parameters
     ----------
     key : int
-        Root key (:func:`simkit.simulate.root_key`).
+        Root key (:func:`simkit._simulate.root_key`).
     path_offset : int
         Global index of the first path.
     n_paths, n_streams : int

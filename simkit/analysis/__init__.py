@@ -1,34 +1,53 @@
-"""Analysis of simulation results: strategy comparison, risk bands, quotes.
+"""Analysis of simulation results: strategy comparison, risk bands, quotes,
+precision runs and sensitivity.
 
-Re-exports only; the code lives in the private-by-convention modules
-:mod:`~simkit.analysis.quantiles`, :mod:`~simkit.analysis.bands`,
-:mod:`~simkit.analysis.compare`, :mod:`~simkit.analysis.quote` and
-:mod:`~simkit.analysis.precision`.
+Re-exports only; the code lives in the private modules ``_bands``,
+``_compare``, ``_quote``, ``_precision``, ``_sensitivity`` (tornado and
+spider) and ``_sobol`` (Sobol' and Morris indices), and the order-statistic
+intervals in :mod:`simkit._quantiles`, a lower layer that results use too.
+Import every public name from here.
 """
 
-from .bands import Bands, bands
-from .compare import ComparisonResult, PairedComparison, compare, dominance, paired
-from .precision import PrecisionRun, half_width, simulate_until
-from .quantiles import QuantileEstimate, order_statistic_ranks, quantile_ci
-from .quote import QuoteResult, QuoteRow, QuoteTable, quote, quote_table
+from ._bands import Bands, bands, per_day
+from ._compare import (ComparisonResult, PairedComparison, compare, dominance,
+                       input_share, paired)
+from ._precision import PrecisionRun, half_width, simulate_until
+from .._quantiles import QuantileEstimate, order_statistic_ranks, quantile_ci
+from ._quote import QuoteResult, QuoteRow, QuoteTable, deliverable_sample, quote, quote_table
+from ._sensitivity import (DEFAULT_PARAMS, UNCERTAIN_LEVELS, SpiderResult, TornadoEntry,
+                           TornadoResult, spider, tornado)
+from ._sobol import NOISE_WARN, SensitivityResult, sensitivity
 
 __all__ = [
     "Bands",
     "ComparisonResult",
+    "DEFAULT_PARAMS",
+    "NOISE_WARN",
     "PairedComparison",
     "PrecisionRun",
     "QuantileEstimate",
     "QuoteResult",
     "QuoteRow",
     "QuoteTable",
+    "SensitivityResult",
+    "SpiderResult",
+    "TornadoEntry",
+    "TornadoResult",
+    "UNCERTAIN_LEVELS",
     "bands",
     "compare",
+    "deliverable_sample",
     "dominance",
     "half_width",
+    "input_share",
     "order_statistic_ranks",
     "paired",
+    "per_day",
     "quantile_ci",
     "quote",
     "quote_table",
+    "sensitivity",
     "simulate_until",
+    "spider",
+    "tornado",
 ]

@@ -157,7 +157,7 @@ def run(packed, key, path_offset, tot, per_stream, curves, *, threads=None,
     packed : simkit._pack.Packed
         Kernel inputs.
     key : int
-        Root key (:func:`simkit.simulate.root_key`).
+        Root key (:func:`simkit._simulate.root_key`).
     path_offset : int
         Global index of the first path.
     tot, per_stream, curves : ndarray or None

@@ -527,7 +527,7 @@ def predict(scenario, history, index, *, paths=1000, seed=0, warmup_days=WARMUP_
     ``creator.followers``. The LIVEs did go live, so the follower threshold
     is lifted (``creator.live_min_followers = 0``).
     """
-    from ..simulate import simulate
+    from .._simulate import simulate
 
     index = np.asarray(index, dtype=np.int64)
     streams, first = schedule_of(history, index, warmup_days=warmup_days)

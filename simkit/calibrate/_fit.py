@@ -259,7 +259,7 @@ def _ratio_cov(ys, xs):
 
 
 def _sim_moments(scs, paths, seed):
-    from ..simulate import simulate_batch
+    from .._simulate import simulate_batch
 
     out = []
     for res in simulate_batch(scs, paths=paths, seed=seed, per_stream=True,

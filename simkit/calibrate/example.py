@@ -41,7 +41,7 @@ def make_example(truth=TRUTH, out=OUT, *, seed=SEED, path=0):
         The history written.
     """
     from ..scenario import load_scenario
-    from ..simulate import simulate
+    from .._simulate import simulate
     from ._synth import history_from_result, write_history_csv
 
     sc = load_scenario(truth)

@@ -31,16 +31,16 @@ backtest_calibration
     Coverage of held-out LIVEs against nominal, and PIT histograms.
 """
 
-from .calibration import (
+from ._calibration import (
     backtest_calibration,
     fit_diagnostics,
     fit_over_time,
     fit_quantiles,
 )
-from .distributions import compare_distributions, income_distribution
-from .horizon import fan_chart, income_sources
-from .sensitivity import sensitivity_indices, spider, tornado
-from .stream import concurrency_curve
+from ._distributions import compare_distributions, income_distribution
+from ._horizon import fan_chart, income_sources
+from ._sensitivity import sensitivity_indices, spider, tornado
+from ._stream import concurrency_curve
 
 __all__ = [
     "income_distribution",

@@ -674,7 +674,7 @@ def draw_inputs(scenario, root_key: int, path_offset: int, n_paths: int) -> dict
     scenario : Scenario
         Its :attr:`~simkit.scenario.Scenario.uncertain` keys are drawn.
     root_key : int
-        The run's root key (:func:`simkit.simulate.root_key` of the seed).
+        The run's root key (:func:`simkit._simulate.root_key` of the seed).
     path_offset : int
         Global index of the first path.
     n_paths : int

@@ -17,7 +17,7 @@ from .. import metrics as _metrics
 from .._present import NA, csv_cell
 from ..errors import SimkitError
 from ..scenario._schema import SCHEMA
-from .quantiles import check_confidence, check_levels, order_statistic_ranks
+from .._quantiles import check_confidence, check_levels, order_statistic_ranks
 
 __all__ = ["QuoteRow", "QuoteTable", "QuoteResult", "quote_table", "deliverable_sample",
            "quote", "DELIVERABLES", "DEFAULT_LEVELS"]
@@ -197,14 +197,14 @@ class QuoteTable:
         return self.render()
 
     def __repr__(self):
-        from ..result import _short_repr
+        from .._result import _short_repr
 
         return _short_repr("QuoteTable", f"{self.label}: {self.deliverable}, "
                            f"{self.n:,} paths", self.headline())
 
     def _repr_html_(self):
         from .._text import fmt_at, percent
-        from ..result import _html_table
+        from .._result import _html_table
 
         u = _metrics.UNITS.get(self.deliverable, "")
         rows = [[_percent_text(r.level),
@@ -405,7 +405,7 @@ def quote_table(x, levels=DEFAULT_LEVELS, *, cpm=None, flat_rate=None,
     See Also
     --------
     quote : simulate a scenario and quote its sponsored stream(s).
-    simkit.analysis.quantiles.order_statistic_ranks
+    simkit.analysis.order_statistic_ranks
 
     Notes
     -----
@@ -706,7 +706,7 @@ class QuoteResult:
             if details:
                 out.append(f"precision: {pr['description']}")
             else:
-                from .compare import _precision_plain
+                from ._compare import _precision_plain
 
                 out.append(_precision_plain(
                     pr, _metrics.UNITS.get(self.deliverable, "")))
@@ -735,14 +735,14 @@ class QuoteResult:
         return "\n".join(out)
 
     def __repr__(self):
-        from ..result import _short_repr
+        from .._result import _short_repr
 
         return _short_repr("QuoteResult", f"{self.scenario}: {self.deliverable} — "
                            f"{self.paths:,} paths, seed {self.seed}", self.headline())
 
     def _repr_html_(self):
         from .._text import fmt_at, percent
-        from ..result import _html_table
+        from .._result import _html_table
 
         u = _metrics.UNITS.get(self.deliverable, "")
         rows = []
@@ -770,7 +770,7 @@ class QuoteResult:
         >>> json.loads(q.to_json())["single"]["label"]
         'stream 3'
         """
-        from ..result import json_text
+        from .._result import json_text
 
         text = json_text(self.to_dict())
         if path is None:
@@ -884,9 +884,9 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
     True
     >>> print(q)  # doctest: +SKIP
     """
+    from .. import _simulate
     from ..backends import session
-    from .precision import (
-        _core,
+    from ._precision import (
         _load_if_path,
         _positive_int,
         _resolve_targets,
@@ -926,7 +926,7 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
     seed = _seed_int(seed)
     rel, absolute, batch, max_paths = _resolve_targets(
         precision, precision_abs, paths, batch, max_paths)
-    simulate = _core().simulate
+    simulate = _simulate.simulate
     sims = []
 
     def draw(offset, n):

@@ -102,7 +102,7 @@ def income_distribution(result, metric="income_total", *, ax=None, kind="hist",
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> rng = np.random.default_rng(12345)
     >>> res = SimulationResult("demo", {"income_total": rng.lognormal(6, 1, 500)})
     >>> ax = income_distribution(res, log=True)
@@ -256,7 +256,7 @@ def compare_distributions(results, metric="income_total", *, ax=None, baseline=0
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> rng = np.random.default_rng(12345)
     >>> base = rng.lognormal(6, 1, 500)
     >>> a = SimulationResult("s:ad_hoc", {"income_total": base})

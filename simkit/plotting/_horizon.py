@@ -66,7 +66,7 @@ def _band_pairs(levels_pct):
 
 
 def _fan_chart_iv(data, metric, by, levels):
-    from ..analysis.bands import Bands, bands
+    from ..analysis._bands import Bands, bands
 
     if isinstance(data, Bands):
         b = data
@@ -144,7 +144,7 @@ def fan_chart(data, metric="income_total", *, ax=None, levels=(0.5, 0.9),
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> rng = np.random.default_rng(12345)
     >>> day = np.tile(np.arange(0, 28, 2), (300, 1))
     >>> inc = rng.lognormal(3, 1, day.shape)
@@ -282,7 +282,7 @@ def income_sources(results, *, ax=None, kind=None, title=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> rng = np.random.default_rng(12345)
     >>> tot = {s: rng.gamma(2.0, 50.0, 200) for s in
     ...        ("income_gifts", "income_brand", "income_merch", "income_donations")}
@@ -297,7 +297,7 @@ def income_sources(results, *, ax=None, kind=None, title=None):
     ax = _style.new_axes(ax)
     sources = _sources(items)
     if kind == "area":
-        from ..analysis.bands import bands
+        from ..analysis._bands import bands
 
         name, res = items[0]
         cum = {s: bands(res, s, levels=[50], by="cumulative") for s in sources}

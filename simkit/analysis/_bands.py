@@ -2,7 +2,7 @@
 
 Per stream, per day or cumulative over days, each band edge carries a
 distribution-free confidence interval from order statistics
-(:func:`simkit.analysis.quantiles.quantile_ci`).
+(:func:`simkit.analysis.quantile_ci`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 from .. import metrics as _metrics
 from .._present import NA, csv_cell
 from ..errors import SimkitError
-from .quantiles import check_confidence, check_levels, quantile_ci
+from .._quantiles import check_confidence, check_levels, quantile_ci
 
 __all__ = ["Bands", "bands", "BY", "DEFAULT_LEVELS"]
 
@@ -98,7 +98,7 @@ class Bands:
         Examples
         --------
         >>> import numpy as np
-        >>> from simkit.result import SimulationResult
+        >>> from simkit import SimulationResult
         >>> x = np.arange(12.0).reshape(4, 3)
         >>> res = SimulationResult("t", {"income_total": x.sum(1)},
         ...                        per_stream={"income_total": x})
@@ -221,7 +221,7 @@ class Bands:
         Examples
         --------
         >>> import numpy as np
-        >>> from simkit.result import SimulationResult
+        >>> from simkit import SimulationResult
         >>> x = np.arange(12.0).reshape(4, 3) * 100
         >>> res = SimulationResult("t", {"income_total": x.sum(1)},
         ...                        per_stream={"income_total": x})
@@ -235,7 +235,7 @@ class Bands:
         """
         from .. import _words
         from .._text import wrap
-        from ..result import quantile_table
+        from .._result import quantile_table
 
         u = self.unit
         rows = []
@@ -276,7 +276,7 @@ class Bands:
 
     def __repr__(self):
         from .. import _words
-        from ..result import _short_repr
+        from .._result import _short_repr
 
         return _short_repr("Bands", f"{_words.metric_name(self.metric)} by "
                            f"{self.by}, {len(self.x)} steps, levels "
@@ -286,7 +286,7 @@ class Bands:
     def _repr_html_(self):
         from .. import _words
         from .._text import fmt_at, value_pm
-        from ..result import _html_table
+        from .._result import _html_table
 
         head = [self.by, "average ± error", *(f"P{v:g}" for v in self.levels)]
         rows = []
@@ -306,14 +306,14 @@ class Bands:
         --------
         >>> import json
         >>> import numpy as np
-        >>> from simkit.result import SimulationResult
+        >>> from simkit import SimulationResult
         >>> x = np.arange(12.0).reshape(4, 3)
         >>> res = SimulationResult("t", {"income_total": x.sum(1)},
         ...                        per_stream={"income_total": x})
         >>> json.loads(bands(res, "income_total").to_json())["lo"][0][0] is None
         True
         """
-        from ..result import json_text
+        from .._result import json_text
 
         text = json_text(self.to_dict())
         if path is None:
@@ -436,7 +436,7 @@ def bands(result, metric="income_total", levels=DEFAULT_LEVELS, by="stream",
 
     See Also
     --------
-    simkit.analysis.quantiles.quantile_ci : the interval on each edge.
+    simkit.analysis.quantile_ci : the interval on each edge.
     simkit.compare, simkit.quote
 
     Notes
@@ -449,7 +449,7 @@ def bands(result, metric="income_total", levels=DEFAULT_LEVELS, by="stream",
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> rng = np.random.default_rng(12345)
     >>> x = rng.exponential(100.0, size=(500, 4))
     >>> ps = {"income_total": x, "day": np.tile([0, 2, 4, 6], (500, 1))}

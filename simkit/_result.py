@@ -74,7 +74,7 @@ class MetricSummary:
         Fraction of paths strictly above ``target`` and its binomial standard error.
     quantiles_lo, quantiles_hi : dict[float, float] or None
         Bounds of the distribution-free 95% order-statistic interval of each
-        quantile (:func:`simkit.analysis.quantiles.quantile_ci`); ``-inf``/``inf``
+        quantile (:func:`simkit.analysis.quantile_ci`); ``-inf``/``inf``
         where the sample is too small to bound it, NaN for a sample with
         non-finite values. ``None`` when not computed.
 
@@ -128,7 +128,7 @@ class MetricSummary:
         >>> s.mean, s.p_exceed, s.quantiles[0.5]
         (2.5, 0.5, 2.5)
         """
-        from .analysis.quantiles import quantile_ci
+        from ._quantiles import quantile_ci
 
         target = _check_target(target)
         x = np.asarray(values, dtype=float)
@@ -810,7 +810,7 @@ class SimulationResult:
             Also record ``P(income_total > target)`` with its standard error.
         precision : dict, optional
             How a precision run ended (:meth:`PrecisionRun.to_dict
-            <simkit.analysis.precision.PrecisionRun.to_dict>`), stored under
+            <simkit.analysis._precision.PrecisionRun.to_dict>`), stored under
             ``"precision"``.
 
         Notes

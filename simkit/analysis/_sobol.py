@@ -29,7 +29,7 @@ Each design point is one scenario (the base scenario with the point's values
 fixed), simulated with ``paths`` paths; the model output at the point is the
 mean of the metric over those paths. Points are simulated in chunks, one
 vectorized :func:`simkit.simulate_batch` call per chunk, with the checkpoint,
-resume and Dask support of sweeps (:func:`simkit.sweep.run_sweep`).
+resume and Dask support of sweeps (:func:`simkit._sweep.run_sweep`).
 
 **Monte Carlo noise.** The output at a point is an estimate: the mean of
 ``paths`` paths around the true conditional mean ``m(x)``. Every point uses
@@ -445,7 +445,7 @@ def _space(scenario):
         raise SimkitError(f"{src}: no uncertain inputs (keys given as distributions) "
                           "and no [sweep] table: nothing to analyse (see "
                           "docs/analysis.md)")
-    from ..sweep import _axis_bounds, _scale
+    from .._sweep import _axis_bounds, _scale
 
     keys, ppfs, desc = tuple(table["params"]), [], []
     log = set(table["log"])
@@ -706,8 +706,8 @@ def sensitivity(scenario, *, method="sobol", n=None, metric="income_total", path
     [1.0, 0.0]
     """
     from .._version import __version__
-    from ..checkpoint import Checkpoint, scenario_hash
-    from ..sweep import _run_chunks
+    from .._checkpoint import Checkpoint, scenario_hash
+    from .._sweep import _run_chunks
 
     n, paths, seed, conf_level, resamples, num_levels, chunk = _sensitivity_iv(
         scenario, method, n, metric, paths, seed, second_order, conf_level, resamples,

@@ -30,7 +30,7 @@ import numpy as np
 from ._io import atomic_path, atomic_write_text
 from ._memory import check_design, check_sweep
 from ._present import csv_cell
-from .checkpoint import Checkpoint, scenario_hash
+from ._checkpoint import Checkpoint, scenario_hash
 from ._version import __version__
 from .errors import SimkitError
 from .scenario import Scenario
@@ -166,7 +166,7 @@ def sweep_design(scenario, *, design=None, n=None, seed=0):
     Examples
     --------
     >>> import simkit
-    >>> from simkit.sweep import sweep_design
+    >>> from simkit import sweep_design
     >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
     >>> keys, pts = sweep_design(sc, design="lhs", n=8, seed=12345)
     >>> pts.shape == (8, len(keys))
@@ -247,7 +247,7 @@ class SweepResult:
     Examples
     --------
     >>> import simkit
-    >>> from simkit.sweep import run_sweep
+    >>> from simkit import run_sweep
     >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
     >>> res = run_sweep(sc, design="lhs", n=4, paths=20, seed=12345, progress=False)
     >>> len(res), res.columns()[:2]
@@ -331,7 +331,7 @@ class SweepResult:
         >>> import pytest
         >>> pd = pytest.importorskip("pandas")  # simkit[frame]
         >>> import simkit
-        >>> from simkit.sweep import run_sweep
+        >>> from simkit import run_sweep
         >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
         >>> res = run_sweep(sc, design="lhs", n=3, paths=10, seed=12345,
         ...                 progress=False)
@@ -367,7 +367,7 @@ class SweepResult:
         >>> import csv, tempfile
         >>> from pathlib import Path
         >>> import simkit
-        >>> from simkit.sweep import run_sweep
+        >>> from simkit import run_sweep
         >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
         >>> res = run_sweep(sc, design="lhs", n=3, paths=10, seed=12345,
         ...                 progress=False)
@@ -413,7 +413,7 @@ class SweepResult:
         >>> import json, tempfile
         >>> from pathlib import Path
         >>> import simkit
-        >>> from simkit.sweep import run_sweep
+        >>> from simkit import run_sweep
         >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
         >>> res = run_sweep(sc, design="lhs", n=3, paths=10, seed=12345,
         ...                 progress=False)
@@ -466,9 +466,9 @@ def _run_chunks(scenarios, pts, *, paths, seed, chunk, backend, scheduler, threa
     """Simulate ``scenarios`` ``chunk`` at a time and summarize each one.
 
     The chunk loop shared by :func:`run_sweep` and
-    :func:`simkit.analysis.sobol.sensitivity`: one :func:`simkit.simulate_batch`
+    :func:`simkit.analysis._sobol.sensitivity`: one :func:`simkit.simulate_batch`
     call per chunk on the shared seed; with ``checkpoint`` (an entered
-    :class:`simkit.checkpoint.Checkpoint`) each chunk is saved as it finishes
+    :class:`simkit._checkpoint.Checkpoint`) each chunk is saved as it finishes
     and, with ``resume``, finished chunks whose ``params`` equal ``pts`` are
     loaded.
 
@@ -476,7 +476,7 @@ def _run_chunks(scenarios, pts, *, paths, seed, chunk, backend, scheduler, threa
     chunk's results into an array ``(scenarios, len(metrics), n_stats)``.
     Returns ``(stats, n_chunks, n_loaded)``.
     """
-    from .simulate import _progress_bar, simulate_batch
+    from ._simulate import _progress_bar, simulate_batch
 
     n_scen = len(scenarios)
     bounds = [(s0, min(n_scen, s0 + chunk)) for s0 in range(0, n_scen, chunk)]
@@ -584,7 +584,7 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     Examples
     --------
     >>> import simkit
-    >>> from simkit.sweep import run_sweep
+    >>> from simkit import run_sweep
     >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
     >>> res = run_sweep(sc, design="grid", n=2, paths=20, seed=12345, progress=False)
     >>> len(res) == 2 ** len(res.keys)

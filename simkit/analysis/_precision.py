@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _simulate
 from ..backends import session
 from ..errors import LowPrecisionWarning, SimkitError
-from .quantiles import check_confidence, quantile_ci
+from ..scenario import load_scenario
+from .._quantiles import check_confidence, quantile_ci
 
 __all__ = ["PrecisionRun", "half_width", "parse_statistic", "run_batches",
            "simulate_until", "concat_results"]
@@ -78,7 +80,7 @@ def half_width(x, statistic="mean", confidence=0.95):
     statistic : str or float
         ``"mean"`` (normal interval from the central limit theorem) or a
         quantile level (order-statistic interval, see
-        :func:`simkit.analysis.quantiles.quantile_ci`).
+        :func:`simkit.analysis.quantile_ci`).
     confidence : float
         Level of the interval.
 
@@ -284,12 +286,12 @@ def run_batches(draw, measure, *, batch, max_paths):
 
 
 def concat_results(results):
-    """Concatenate :class:`~simkit.result.SimulationResult` batches along paths.
+    """Concatenate :class:`~simkit._result.SimulationResult` batches along paths.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> a = SimulationResult("s", {"x": np.zeros(2)}, metadata={"paths": 2})
     >>> b = SimulationResult("s", {"x": np.ones(3)}, metadata={"paths": 3})
     >>> r = concat_results([a, b])
@@ -391,7 +393,7 @@ def simulate_until(scenario, *, metric="income_total", statistic="mean",
         precision, precision_abs, batch, None, max_paths)
     scen = _load_if_path(scenario)
     seed = _seed_int(seed)
-    simulate = _core().simulate
+    simulate = _simulate.simulate
     results = []
 
     def measure(x):
@@ -445,12 +447,6 @@ def _load_if_path(scenario):
     import os
 
     if isinstance(scenario, str | os.PathLike):
-        return _core().load_scenario(scenario)
+        return load_scenario(scenario)
     return scenario
 
-
-def _core():
-    """The top-level package (imported late: it re-exports this module's callers)."""
-    import simkit
-
-    return simkit

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import SimkitError
+from .errors import SimkitError
 
 __all__ = [
     "QuantileEstimate",

@@ -14,7 +14,7 @@ from ._pack import pack
 from ._version import __version__
 from .errors import SimkitError
 from .metrics import PER_STREAM, TOTALS
-from .result import SimulationResult
+from ._result import SimulationResult
 from .scenario import Scenario
 
 __all__ = ["simulate", "simulate_batch", "root_key", "BACKENDS"]
@@ -134,7 +134,7 @@ def simulate_batch(scenarios, *, paths=DEFAULT_PATHS, seed=0, per_stream=False,
         Dask scheduler address (``backend="dask"`` only).
     checkpoint : path-like, optional
         Directory where each finished chunk of paths is written at once
-        (atomically), with a manifest describing the run (:mod:`simkit.checkpoint`).
+        (atomically), with a manifest describing the run (:mod:`simkit._checkpoint`).
     resume : bool
         With ``checkpoint``: load the finished chunks of an interrupted run of
         the same scenarios, seed and sizes, and simulate only the rest. The
@@ -259,8 +259,8 @@ def _draw_inputs(sc, key, path_offset, paths):
 def _run_checkpointed(run, kwargs, scenarios, packed, key, path_offset, tot, ps, cv,
                       threads, block_paths, on_block, out, resume, seed):
     """``run`` chunk by chunk, each finished chunk saved to ``out`` (or loaded
-    from it when resuming and it verifies); see :mod:`simkit.checkpoint`."""
-    from .checkpoint import Checkpoint, scenario_hash
+    from it when resuming and it verifies); see :mod:`simkit._checkpoint`."""
+    from ._checkpoint import Checkpoint, scenario_hash
 
     s, paths = tot.shape[0], tot.shape[1]
     chunk = -(-config.CHECKPOINT_PAIRS // s)

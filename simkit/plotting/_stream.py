@@ -92,7 +92,7 @@ def concurrency_curve(result, *, stream=None, ax=None, levels=(0.5, 0.9), mean=T
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> t = np.arange(120)
     >>> rng = np.random.default_rng(12345)
     >>> curves = rng.poisson(40 * (1 - np.exp(-t / 10)), size=(200, 3, 120))

@@ -42,7 +42,7 @@ def tornado(result, *, ax=None, max_params=None, errorbars=True, title=None):
     Parameters
     ----------
     result : TornadoResult
-        From :func:`simkit.analysis.sensitivity.tornado`.
+        From :func:`simkit.analysis._sensitivity.tornado`.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; by default a new figure, taller with more inputs.
     max_params : int, optional
@@ -64,11 +64,11 @@ def tornado(result, *, ax=None, max_params=None, errorbars=True, title=None):
 
     See Also
     --------
-    simkit.analysis.sensitivity.tornado : computes the result.
+    simkit.analysis._sensitivity.tornado : computes the result.
 
     Examples
     --------
-    >>> from simkit.analysis.sensitivity import TornadoEntry, TornadoResult
+    >>> from simkit.analysis import TornadoEntry, TornadoResult
     >>> e = [TornadoEntry("audience.join_rate", 0.04, 0.03, 0.05, 800, 1200, 5, 6),
     ...      TornadoEntry("money.creator_share", 0.5, 0.375, 0.625, 900, 1100, 3, 3)]
     >>> res = TornadoResult("demo", "income_total", 1000, 0, 1000.0, 20.0, tuple(e))
@@ -167,7 +167,7 @@ def sensitivity_indices(result, *, ax=None, title=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.analysis.sobol import SensitivityResult
+    >>> from simkit.analysis import SensitivityResult
     >>> idx = {"S1": np.array([0.6, 0.1]), "S1_conf": np.array([0.05, 0.04]),
     ...        "ST": np.array([0.7, 0.3]), "ST_conf": np.array([0.06, 0.05])}
     >>> res = SensitivityResult("sobol", "demo", "income_total", ("a.x", "b.y"),
@@ -230,7 +230,7 @@ def spider(result, *, ax=None, title=None, errorbars=True):
     Parameters
     ----------
     result : SpiderResult
-        From :func:`simkit.analysis.sensitivity.spider`.
+        From :func:`simkit.analysis._sensitivity.spider`.
     ax : matplotlib.axes.Axes, optional
     title : str, optional
     errorbars : bool
@@ -248,7 +248,7 @@ def spider(result, *, ax=None, title=None, errorbars=True):
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.analysis.sensitivity import SpiderResult
+    >>> from simkit.analysis import SpiderResult
     >>> res = SpiderResult("demo", "income_total", 100, 0, 500.0, 5.0, (0.1, 0.5, 0.9),
     ...                    ("a.x",), np.array([[1.0, 2.0, 3.0]]),
     ...                    np.array([[400.0, 500.0, 650.0]]), np.array([[3.0, 0, 3.0]]))

@@ -331,7 +331,7 @@ def _tornado_iv(scenario, params, metric, paths, seed, step, spread="p10p90"):
 
 
 def _simulate_all(scenarios, **kwargs):
-    from ..simulate import simulate_batch
+    from .._simulate import simulate_batch
 
     return simulate_batch(list(scenarios), **kwargs)
 
@@ -406,7 +406,7 @@ def tornado(scenario, params=None, *, metric="income_total", paths=1000, seed=0,
     Examples
     --------
     >>> import simkit
-    >>> from simkit.analysis.sensitivity import tornado
+    >>> from simkit.analysis import tornado
     >>> scen = simkit.load_scenario("scenarios/micro.toml")
     >>> res = tornado(scen, {"audience.join_rate": (0.03, 0.05)},
     ...               paths=200, seed=12345, progress=False)

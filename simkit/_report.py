@@ -311,7 +311,7 @@ def _rebase(tr, res):
     the same simulation), so the page shows one base number."""
     from dataclasses import replace
 
-    from .analysis.sensitivity import TornadoResult
+    from .analysis._sensitivity import TornadoResult
 
     x = np.asarray(res[tr.metric], dtype=float)
     mean, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
@@ -322,7 +322,7 @@ def _rebase(tr, res):
 
 
 def _tornado_section(sc, res, *, params, paths, seed, run_kw, facts):
-    from .analysis.sensitivity import DEFAULT_STEP, tornado
+    from .analysis._sensitivity import DEFAULT_STEP, tornado
     from .plotting import tornado as tornado_plot
 
     try:
@@ -397,7 +397,7 @@ def _sobol_section(sc, *, seed, run_kw) -> ReportSection:
     """Sobol' indices of the uncertain inputs (small design; docs/analysis.md §8)."""
     import warnings
 
-    from .analysis.sobol import sensitivity
+    from .analysis._sobol import sensitivity
     from .errors import LowPrecisionWarning
     from .plotting import sensitivity_indices
 
@@ -432,9 +432,9 @@ def _sobol_section(sc, *, seed, run_kw) -> ReportSection:
 
 
 def _comparison_section(sc, *, paths, seed, run_kw, facts) -> ReportSection:
-    from .analysis.compare import ComparisonResult, _merge_inputs, paired
+    from .analysis._compare import ComparisonResult, _merge_inputs, paired
     from .plotting import compare_distributions, income_sources
-    from .simulate import simulate_batch
+    from ._simulate import simulate_batch
 
     names = list(sc.variants)
     scens = [sc.variant(v) for v in names]
@@ -506,9 +506,9 @@ def _num(v) -> str:
 
 
 def _sponsorship_section(sc, *, paths, seed, run_kw) -> ReportSection:
-    from .analysis.quote import _percent_text, quote
+    from .analysis._quote import _percent_text, quote
     from .plotting import fan_chart, income_distribution
-    from .result import SimulationResult
+    from ._result import SimulationResult
 
     q = quote(sc, paths=paths, seed=seed, **run_kw)
     d = q.deliverable
@@ -536,7 +536,7 @@ def _sponsorship_section(sc, *, paths, seed, run_kw) -> ReportSection:
                             "price", "P(short)", "E[shortfall]", "make-good"], rows))
     sim = q.simulation
     if sim is not None and sim.per_stream is not None:
-        from .analysis.quote import deliverable_sample
+        from .analysis._quote import deliverable_sample
 
         first = int(q.metadata.get("first_stream", 0) or 0)
         for t in q.tables:
@@ -765,7 +765,7 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
         that mean plus the input's paired shift.
     tornado_params : dict, optional
         ``{dotted key: (low, high)}`` for the tornado (default: the main inputs
-        at ±25%, :data:`simkit.analysis.sensitivity.DEFAULT_PARAMS`).
+        at ±25%, :data:`simkit.analysis._sensitivity.DEFAULT_PARAMS`).
     sections : sequence of str, optional
         Only these section ids (default: every applicable one of
         :data:`SECTION_IDS`).
@@ -801,13 +801,13 @@ def build_report(scenario, *, paths=2000, seed=0, out_path, variant=None, target
     See Also
     --------
     simkit.plotting : the figures.
-    simkit.analysis.compare, simkit.analysis.quote, simkit.analysis.sensitivity
+    simkit.compare, simkit.quote, simkit.tornado
 
     Examples
     --------
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from simkit.report import build_report
+    >>> from simkit import build_report
     >>> out = build_report("scenarios/micro.toml", paths=40, seed=12345,
     ...                    out_path=Path(tempfile.mkdtemp()) / "micro.html",
     ...                    sections=["summary"], progress=False)
@@ -861,7 +861,7 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
     ``facts`` collects what the headline needs (tornado, verdicts).
     """
     from ._memory import curve_paths
-    from .simulate import simulate
+    from ._simulate import simulate
 
     res = simulate(sc, paths=paths, seed=seed, per_stream=True, **run_kw)
     out = []

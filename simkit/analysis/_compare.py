@@ -17,7 +17,7 @@ import numpy as np
 from .. import metrics as _metrics
 from .._present import NA, csv_text
 from ..errors import SimkitError
-from .quantiles import check_confidence, check_levels, quantile_ci
+from .._quantiles import check_confidence, check_levels, quantile_ci
 
 __all__ = ["PairedComparison", "ComparisonResult", "paired", "dominance", "compare",
            "input_share", "DEFAULT_QUANTILES"]
@@ -723,7 +723,7 @@ class ComparisonResult:
         """
         from .. import _words
         from .._text import table, value_pm, wrap
-        from ..result import quantile_table
+        from .._result import quantile_table
 
         u = _metrics.UNITS.get(self.metric, "")
         name = _words.metric_name(self.metric)
@@ -808,7 +808,7 @@ class ComparisonResult:
         return "\n".join(lines)
 
     def __repr__(self):
-        from ..result import _short_repr
+        from .._result import _short_repr
 
         return _short_repr("ComparisonResult",
                            f"{self.scenario}: {self.metric}, "
@@ -818,7 +818,7 @@ class ComparisonResult:
     def _repr_html_(self):
         from .. import _words
         from .._text import fmt_at, value_pm
-        from ..result import _html_table
+        from .._result import _html_table
 
         u = _metrics.UNITS.get(self.metric, "")
         lv = list(self._levels())
@@ -845,7 +845,7 @@ class ComparisonResult:
         >>> json.loads(res.to_json())["pairs"][0]["diff"]
         1.0
         """
-        from ..result import json_text
+        from .._result import json_text
 
         text = json_text(self.to_dict())
         if path is None:
@@ -983,8 +983,9 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
     (True, True, 'a')
     >>> print(res)  # doctest: +SKIP
     """
+    from .. import _simulate
     from ..backends import session
-    from .precision import _core, _resolve_targets
+    from ._precision import _resolve_targets
 
     scen, variants, metric, confidence, paths, seed = _compare_iv(
         scenario, variants, metric, confidence, paths, seed)
@@ -992,7 +993,7 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
         precision, precision_abs, paths, batch, max_paths)
     with session(backend, scheduler) as client:
         samples, paths, prec_meta = _compare_samples(
-            _core().simulate, scen, variants, metric, seed, paths, rel, absolute,
+            _simulate.simulate, scen, variants, metric, seed, paths, rel, absolute,
             batch, max_paths,
             {"threads": threads, "backend": backend, "progress": progress,
              "scheduler": client})
@@ -1035,7 +1036,7 @@ def _variant_inputs(scen, variants, seed, paths):
     costs no simulation.
     """
     from ..scenario import draw_inputs
-    from ..simulate import root_key
+    from .._simulate import root_key
 
     key = root_key(seed)
     return [draw_inputs(scen if v is _BASE else scen.variant(v), key, 0, paths)
@@ -1048,7 +1049,7 @@ def _compare_samples(simulate, scen, variants, metric, seed, paths, rel, absolut
 
     Returns ``(samples, paths, precision metadata or None)``.
     """
-    from .precision import run_batches
+    from ._precision import run_batches
 
     def draw(offset, n):
         return [np.asarray(simulate(scen, paths=n, seed=seed,
@@ -1097,7 +1098,7 @@ def _name(v):
 
 
 def _compare_iv(scenario, variants, metric, confidence, paths, seed):
-    from .precision import _load_if_path, _positive_int, _seed_int
+    from ._precision import _load_if_path, _positive_int, _seed_int
 
     scen = _load_if_path(scenario)
     defined = tuple(getattr(scen, "variants", ()) or ())
