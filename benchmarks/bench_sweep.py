@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from simkit import load_scenario, simulate_batch
-from simkit.sweep import _overrides, run_sweep, sweep_design
+from simkit._sweep import _overrides, run_sweep, sweep_design
 
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = 200

@@ -240,7 +240,7 @@ def draws_per_viewer(result, virality):
     Examples
     --------
     >>> import numpy as np
-    >>> from simkit.result import SimulationResult
+    >>> from simkit import SimulationResult
     >>> r = SimulationResult("x", {"unique_viewers": np.array([10.0]),
     ...     "notified_viewers": np.array([5.0]),
     ...     "discovered_viewers": np.array([5.0])})
