@@ -323,7 +323,7 @@ def history_csv(histories, tmp_path_factory):
 ])
 def test_cli_rejects_bad_flags_before_fitting(history_csv, argv, match, capsys,
                                               monkeypatch):
-    import simkit.calibrate as cal
+    import simkit.calibrate._fit as cal
 
     monkeypatch.setattr(cal, "fit", lambda *a, **k: pytest.fail("fitted"))
     assert main(["backtest", str(history_csv), *argv]) == 2

@@ -641,9 +641,9 @@ def backtest(history, *, holdout, rolling=False, scenario=None, refit=True,
     fits = []
     for j, (a, b) in enumerate(splits):
         if refit:
-            from . import fit
+            from . import _fit
 
-            fr = fit(history.take(slice(0, a)), scenario=scenario, seed=seed,
+            fr = _fit.fit(history.take(slice(0, a)), scenario=scenario, seed=seed,
                      **(fit_kw or {}))
             fits.append(fr)
             sc = fr.scenario
