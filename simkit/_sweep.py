@@ -4,7 +4,7 @@ A ``[sweep]`` table names numeric keys and their ``[low, high]`` ranges; a
 design (full grid, Latin hypercube or scrambled Sobol', from
 :mod:`scipy.stats.qmc`) turns them into scenarios, which are simulated
 ``chunk_scenarios`` at a time with :func:`simkit.simulate_batch` (scenario
-parameters as arrays, SPEC 3). Each scenario becomes one row: its parameters
+parameters as arrays, one row per scenario). Each scenario becomes one row: its parameters
 and, per metric, the mean, its standard error and P5/P50/P95 over paths.
 
 With an output directory every finished chunk is written atomically to

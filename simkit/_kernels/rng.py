@@ -4,7 +4,9 @@ Every draw is a pure function of ``(key, path, index, purpose)`` (a *stream
 seed*, see :func:`stream_seed`) and a counter inside that stream, so the numbers a
 path sees do not depend on the thread that runs it, on how paths are chunked,
 or on the backend. The generator is SplitMix64 evaluated at ``seed + counter *
-golden``, which passes BigCrush; the mixer follows STYLE.md G3.
+golden``, which passes BigCrush; the mixer is SplitMix64's finalizer (Steele,
+Lea and Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014;
+Vigna, ``splitmix64.c``, prng.di.unimi.it, 2015).
 
 Discrete draws (Poisson, binomial) use inversion of one uniform, so a larger
 mean gives a count at least as large under the same uniform: strategies
@@ -56,7 +58,7 @@ _NJ = NJ
 
 @numba.njit(inline="always", **_NJ)
 def mix(z):
-    """SplitMix64 finalizer on uint64 (STYLE.md G3)."""
+    """SplitMix64 finalizer on uint64 (Steele, Lea and Flood, OOPSLA 2014)."""
     z = _U64(z)
     z = (z ^ (z >> _U64(30))) * _M1
     z = (z ^ (z >> _U64(27))) * _M2

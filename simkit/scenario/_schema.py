@@ -203,9 +203,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "habit": {
         "enabled": Field(B, True, "Whether the habit factor H applies."),
-        "max_gain": Field(F, 0.3, "g_max in H = 1 + g_max R (SPEC default H = 1.3; "
-                          "Twitch Science 2015; Le et al. 2021; docs/model.md §16: "
-                          "1.0-1.5, observational).", lo=0.0, hi=5.0),
+        "max_gain": Field(F, 0.3, "g_max in H = 1 + g_max R (default H = 1.3, an "
+                          "assumption; Twitch Science 2015; Le et al. 2021; "
+                          "docs/model.md §16: 1.0-1.5, observational).", lo=0.0, hi=5.0),
         "learning_rate": Field(F, 0.5, "lambda in R <- (1 - lambda) R + lambda x, "
                                "x = 1 if the stream repeats a slot of the week "
                                "before.", lo=0.0, hi=1.0, lo_open=True),
