@@ -10,7 +10,7 @@ samples (640 points) runs in both profiles; the issue's figure, ``n=1024``
     SIMKIT_BENCH_PROFILE=full python -m pytest benchmarks -k sensitivity \\
         --benchmark-only
 
-Speed is reported as ratios measured in the same run (STYLE G13), in
+Speed is reported as ratios measured in the same run (docs/benchmarks.md), in
 ``extra_info``: ``ratio_to_simulate``, the analysis time over one plain
 :func:`simkit.simulate` call of the mid tier at ``REF_PATHS`` paths; and
 ``ratio_per_path``, the analysis time per (point, path) over the plain call's

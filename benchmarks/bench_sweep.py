@@ -8,7 +8,7 @@ marked ``full`` and skipped under ``SIMKIT_BENCH_PROFILE=short`` (CI)::
 
     python -m pytest benchmarks -k sweep --benchmark-only
 
-Speed is judged as a ratio measured in the same run (STYLE G13): the sweep's
+Speed is judged as a ratio measured in the same run (docs/benchmarks.md): the sweep's
 time per scenario-path over that of one plain :func:`simkit.simulate_batch`
 call on the first 50 scenarios (``extra_info["ratio_to_batch"]``: the cost of
 design, scenario building, chunking and summaries). No wall-clock time is

@@ -1,7 +1,8 @@
 """Shared set-up of the benchmark suite (docs/benchmarks.md).
 
-Files are named ``bench_<module>.py`` (STYLE.md G13); :func:`pytest_collect_file`
-collects them, so ``pytest benchmarks --benchmark-only`` needs no ini change.
+Files are named ``bench_<module>.py`` (as numpy's and scipy's asv suites);
+:func:`pytest_collect_file` collects them, so ``pytest benchmarks
+--benchmark-only`` needs no ini change.
 
 The profile comes from ``SIMKIT_BENCH_PROFILE``: ``full`` (default, what
 ``make bench`` runs: the speed targets, cold start, 1,000,000-path memory) or

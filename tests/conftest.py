@@ -1,6 +1,6 @@
 """Shared pytest configuration: Hypothesis profiles and small scenario fixtures.
 
-Profiles (STYLE.md G11): ``ci`` (the default; derandomized, no deadline since
+Profiles (docs/testing.md): ``ci`` (the default; derandomized, no deadline since
 the first call of a numba kernel compiles it) and ``dev`` (fewer, random
 examples). Select one with ``HYPOTHESIS_PROFILE=dev pytest ...``.
 

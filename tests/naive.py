@@ -1,4 +1,4 @@
-"""Slow, obvious references for ONE stream (STYLE.md G9, STUMPY ``tests/naive.py``).
+"""Slow, obvious references for ONE stream (as STUMPY's ``tests/naive.py``).
 
 Two references, both per viewer and per gift, in plain Python:
 

@@ -1,4 +1,4 @@
-"""The public API: layering, documentation and backend signatures (STYLE G5, G12, G14)."""
+"""The public API: layering, documentation and backend signatures."""
 
 import inspect
 import subprocess

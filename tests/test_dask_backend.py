@@ -3,7 +3,7 @@
 One module-scoped ``LocalCluster`` (2 worker processes, 1 thread each, no
 dashboard) serves the tests; a test that kills a worker waits for the nanny to
 restart it. ``BackendContract`` holds the checks every backend must pass
-(STYLE G10); each backend subclasses it.
+(as scipy's ``QMCEngineTests``); each backend subclasses it.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def test_bad_scheduler_type():
         simulate(micro(), paths=2, backend="dask", scheduler=8786)
 
 
-# ----- signatures (STYLE G5: every backend has the same parameters) --------------
+# ----- signatures (every backend has the same parameters) ------------------------
 def _params(f):
     params = inspect.signature(f).parameters.values()
     return [(p.name, p.kind, p.default) for p in params]

@@ -1,4 +1,4 @@
-"""The stream kernel against closed forms (SPEC §3 "Honest statistics").
+"""The stream kernel against closed forms (docs/model.md §2-8).
 
 One stream in isolation (virality 0, no collaboration): unique viewers are
 Poisson; gifts and coins are compound Poisson with means computed here by
@@ -253,7 +253,9 @@ def test_withdrawal_cap_and_minimum_leave_money_pending():
 
 
 def _scaled_rule(duration, new_followers, qualifying, extra=0.0):
-    """US Scaled LIVE Rewards as documented (domain.md 1.3), written out here."""
+    """US Scaled LIVE Rewards as documented, written out here (TikTok Creator
+    Academy "Scaled LIVE rewards", 6 Feb 2025; live-success.beehiiv.com,
+    Feb 2025)."""
     if duration < 5:
         s = 0.20
     elif duration >= 25:

@@ -1,5 +1,5 @@
-"""Model mechanisms (SPEC §1.1-1.2): habit, the LIVE threshold, collaboration,
-engagement.
+"""Model mechanisms (docs/model.md §5-12): habit, the LIVE threshold,
+collaboration, engagement.
 
 Strategies are compared under one seed, so paths share random numbers (common
 random numbers); differences are tested on paired per-path differences with
@@ -201,7 +201,7 @@ def test_engagement_raises_gifting(dwell_elasticity):
 
 
 def test_consistent_evening_slots_beat_ad_hoc_with_default_activity():
-    """SPEC 1.2: ad hoc also lands on low-activity hours more often."""
+    """docs/model.md §11: ad hoc also lands on low-activity hours more often."""
     sc = simkit.load_scenario("scenarios/consistent_vs_adhoc.toml")
     sc = sc.with_overrides({"horizon.weeks": 2, "brand.enabled": False})
     con, adh = simkit.simulate_batch([sc.variant("consistent"), sc.variant("ad_hoc")],

@@ -1,4 +1,4 @@
-"""The kernel against the slow references of tests/naive.py (STYLE.md G9).
+"""The kernel against the slow references of tests/naive.py.
 
 * Exact: :func:`naive.stream_exact` uses the same counter draws, so every
   per-stream output must match to ``rtol=1e-12`` (and the concurrency curve

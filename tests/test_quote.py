@@ -130,8 +130,9 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 def _one_stream_lambda(sc):
-    """Mean unique viewers of the one-stream scenario (SPEC 1.1, no virality):
-    notified Poisson(F r a(h) (1 - exp(-kappa T))) + discovered Poisson(mu a(h) T)."""
+    """Mean unique viewers of the one-stream scenario (docs/model.md §2-3, no
+    virality): notified Poisson(F r a(h) (1 - exp(-kappa T))) + discovered
+    Poisson(mu a(h) T)."""
     a = sc["audience.activity"][20]
     t = sc["stream.duration_min"]
     notified = (sc["creator.followers"] * sc["audience.join_rate"] * a

@@ -1,5 +1,6 @@
 """Path i under seed s gives the same numbers whatever the thread count,
-chunking (block size), path_offset split or batch it runs in (SPEC §3)."""
+chunking (block size), path_offset split or batch it runs in
+(docs/reproducibility.md)."""
 
 from __future__ import annotations
 
