@@ -1,4 +1,4 @@
-"""Cost of ``simkit.fit`` on a 60-LIVE history (issue 12 item 6; docs/benchmarks.md).
+"""Cost of ``simkit.fit`` on a 60-LIVE history (docs/benchmarks.md).
 
 The history is one simulated path of ``scenarios/mid_tier.toml`` over 20
 weeks (its three weekly slots: 60 LIVEs). The fit (default 200 paths per

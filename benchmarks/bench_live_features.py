@@ -1,7 +1,7 @@
 """Cost of LIVE Subscriptions and LIVE Match on the mid tier (docs/benchmarks.md).
 
-Issue 15 asks that the two mechanisms cost at most 10% of throughput when they
-are switched off. This benchmark times, in the same run and interleaved round
+The two mechanisms must cost at most 10% of throughput when they are
+switched off. This benchmark times, in the same run and interleaved round
 by round (best round each, so that load from other processes hits all alike):
 
 * ``before``: ``scenarios/mid_tier.toml`` on the kernel as it was before the
@@ -35,7 +35,7 @@ from conftest import CFG, ROOT
 
 from simkit import simulate
 
-#: The last commit before LIVE Subscriptions and LIVE Match (branch issue15).
+#: The last commit before LIVE Subscriptions and LIVE Match (commit ``5d8a05e``).
 BEFORE = os.environ.get("SIMKIT_BENCH_BEFORE", "5d8a05e")
 SUBS = {"subscriptions.enabled": True, "subscriptions.initial": 500}
 MATCH = {"match.matches_per_stream": 1.5, "match.partner_followers": 50_000}

@@ -27,7 +27,7 @@ MIN_MID_OVER_NUMPY = 8.0
 GATE_SCENARIO = "mid_tier"
 #: Gate: mid-tier viewers/s with the stream shocks and ten uncertain inputs over
 #: the fixed-parameter case without shocks, timed interleaved in the same run
-#: (``bench_uncertainty.py``; issue 11: at least 80%).
+#: (``bench_uncertainty.py``; at least 80%, docs/benchmarks.md).
 MIN_UNCERTAIN_OVER_FIXED = 0.8
 #: Gate: mid-tier viewers/s with LIVE Subscriptions and LIVE Match off over the
 #: kernel before they (and the expected-gifters metric) existed, timed

@@ -1,4 +1,4 @@
-"""The shipped scenarios against public creator-earnings figures (issue 13).
+"""The shipped scenarios against public creator-earnings figures.
 
 Ranges (docs/model.md section 18):
 
@@ -75,7 +75,8 @@ def mid_tier():
 
 
 def test_micro_concurrent_viewers(micro):
-    # Issue 13: micro peaked at about 228 concurrent viewers, several times 15-40.
+    # Before this check micro peaked at about 228 concurrent viewers, several
+    # times the public 15-40 (docs/model.md §18).
     assert_in_range(micro["typical_peak"], 15, 40, "micro: peak concurrent viewers")
     assert_in_range(micro["average_concurrent"], 15, 40,
                     "micro: average concurrent viewers")

@@ -193,7 +193,7 @@ def test_a_chunk_of_another_run_is_recomputed(tmp_path, scenario, full, small_ch
 
 def test_two_interrupted_runs_then_resume_equal_an_uninterrupted_one(
         tmp_path, scenario, small_chunks, monkeypatch):
-    """Issue 9 item 2: runs with seeds 7 and 8 interrupted in one folder, then
+    """Runs with seeds 7 and 8 interrupted in one folder, then
     --resume with seed 8: the result is seed 8's, none of seed 7's chunks."""
     want = simkit.simulate(scenario, **{**KW, "seed": 8})
     spy = spy_kernel(monkeypatch, stop_after=3)

@@ -193,7 +193,7 @@ def test_backend_flags(cmd, capsys):
     text = capsys.readouterr().out
     from simkit._cli.common import backends
 
-    # cuda is offered only where a GPU can run it (issue 13)
+    # cuda is offered only where a GPU can run it
     assert f"--backend {{{','.join(backends())}}}" in text
     assert "--scheduler ADDRESS" in text
     # a scheduler without the Dask backend is a one-line error, before any work

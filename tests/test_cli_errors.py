@@ -1,5 +1,5 @@
 """Every input mistake is one line on stderr, exit 2, no traceback, nothing written,
-and every flag is checked before anything is simulated (issue 9, item 6)."""
+and every flag is checked before anything is simulated (docs/cli.md)."""
 
 from __future__ import annotations
 

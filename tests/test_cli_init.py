@@ -1,4 +1,4 @@
-"""Bundled scenarios, ``simkit scenarios``, ``simkit init`` and CLI habits (issue 13)."""
+"""Bundled scenarios, ``simkit scenarios``, ``simkit init`` and CLI habits."""
 
 from __future__ import annotations
 

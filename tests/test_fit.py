@@ -1,4 +1,4 @@
-"""``simkit.fit`` and ``simkit fit`` (issue 12 item 2): estimates on a history
+"""``simkit.fit`` and ``simkit fit`` (docs/calibration.md): estimates on a history
 simulated from known parameters, the fitted scenario, the CLI output."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fuzz suite of the command line (issue 9, item 8).
+"""Fuzz suite of the command line (docs/testing.md).
 
 Hypothesis draws scenario documents (valid, nearly valid, hostile and damaged;
 ``tests/fuzz_strategies.py``) and command lines of every subcommand, runs

@@ -1,4 +1,4 @@
-"""LIVE history input (issue 12 item 1): ``simkit.read_history`` and the bad-input
+"""LIVE history input (docs/calibration.md): ``simkit.read_history`` and the bad-input
 contract of ``simkit fit`` (one line naming the row and column, exit 2, nothing
 written)."""
 

@@ -1,4 +1,4 @@
-"""Totals a seed gives, pinned before the structural change of issue 10.
+"""Totals a seed gives, pinned before the modules were made private (docs/architecture.md).
 
 Refactors must leave these numbers exactly as they were (integers) or equal to
 the last few bits (floats: relative 1e-12, since a compiler may reorder a sum).

@@ -129,7 +129,7 @@ def _label_value(text):
 
 
 @pytest.mark.parametrize(("lo", "hi", "metric"), [
-    (1500.0, 2900.0, "income_total"),     # issue 13: 1,750 read "$1.8k"
+    (1500.0, 2900.0, "income_total"),     # 1,750 once read "$1.8k"
     (0.0, 48_000.0, "income_total"),
     (0.0, 1.3, "income_total"),
     (-2600.0, 2600.0, "income_total"),
@@ -527,7 +527,7 @@ def test_tornado_bars_sorted_by_swing():
     assert len(bars) == 8
     keys = [t.get_text().split("\n")[0] for t in ax.get_yticklabels()]
     top_down = [k for _, k in sorted(zip(ax.get_yticks(), keys), reverse=True)]
-    # largest on top, in plain words (issue 13)
+    # largest on top, in plain words
     assert top_down == ["join rate", "followers", "creator's share", "brand CPM"]
     low, high = bars[:4], bars[4:]
     for b in bars:

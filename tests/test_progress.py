@@ -100,7 +100,7 @@ def test_results_identical_with_and_without_bar(micro, fast_clock, capsys,
 
 
 def test_done_line_after_the_bar(micro, fast_clock, capsys):
-    """Issue 13: a shown bar leaves one "done in N s" line on stderr."""
+    """A shown bar leaves one "done in N s" line on stderr."""
     simkit.simulate(micro, paths=PATHS, seed=3, progress=True)
     err = capsys.readouterr().err
     assert err.endswith("\n")

@@ -278,7 +278,7 @@ def test_levels_print_with_the_digits_given():
     assert "100%" not in text
 
 
-# ----- numbers that cannot be right (issue 9, item 4) -----------------------------
+# ----- numbers that cannot be right -----------------------------------------------
 @pytest.mark.parametrize(("kw", "value"), [
     ("cpm", 1e308), ("cpm", 1000.01), ("cpm", float("inf")), ("cpm", float("nan")),
     ("flat_rate", 1e308), ("flat_rate", 100.5), ("cpm", True),

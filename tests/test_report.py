@@ -292,7 +292,7 @@ def test_cli_backend_flags(cmd, tmp_path, capsys):
     text = capsys.readouterr().out
     from simkit._cli.common import backends
 
-    # cuda is offered only where a GPU can run it (issue 13)
+    # cuda is offered only where a GPU can run it
     assert f"--backend {{{','.join(backends())}}}" in text
     assert "--scheduler ADDRESS" in text
     # a scheduler without the Dask backend is a one-line error, before any work
@@ -406,7 +406,7 @@ def test_report_renders_in_headless_chromium(full_report, tmp_path):
 
 
 def test_one_story_headline_first_and_one_base_number(full_scenario, full_report):
-    # Issue 13: a plain-words headline opens the page, and every number comes
+    # A plain-words headline opens the page, and every number comes
     # from the same simulation: the tornado's base is the summary's mean.
     doc = parse(full_report)
     assert doc.sections[0] == "headline" and doc.h2[0] == "In short"

@@ -328,7 +328,7 @@ def test_plot_of_damaged_result_is_one_line(synthetic, tmp_path, capsys):
         assert not png.exists()
 
 
-# ----- no impossible number leaves simkit (issue 9, item 4) ----------------------
+# ----- no impossible number leaves simkit ----------------------------------------
 def test_check_result_names_the_metric_and_path():
     from simkit._checks import check_result
 

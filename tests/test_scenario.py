@@ -371,7 +371,7 @@ def test_frozen_scenario_still_overrides_and_exports():
     assert dict(scenario_from_dict(d).values) == dict(v.values)
 
 
-# ----- numbers that cannot be right (issue 9, item 4) -----------------------------
+# ----- numbers that cannot be right -----------------------------------------------
 _NUMERIC = [(s, k, f) for s, fs in SCHEMA.items() for k, f in fs.items()
             if f.kind in ("float", "int", "floats")]
 _MONEY = [f"{s}.{k}" for s, k, _ in _NUMERIC if k.endswith("_usd")]

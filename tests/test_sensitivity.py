@@ -31,7 +31,7 @@ def micro():
 
 @pytest.fixture(scope="module")
 def tr(micro):
-    # join rate around micro's 0.005 (issue 13 recalibration)
+    # join rate around micro's 0.005 (docs/model.md §18)
     params = {"money.creator_share": (0.25, 0.75), "audience.join_rate": JOIN,
               "creator.followers": (9000, 11000)}
     return tornado(micro, params, metric="income_gifts", paths=PATHS, seed=SEED)

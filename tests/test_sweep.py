@@ -374,7 +374,7 @@ def test_shipped_sweep_scenario_loads():
     assert len(keys) >= 3 and pts.shape == (16, len(keys))
 
 
-# ----- sweep checkpoints: damage, locks, the user's files (issue 9) ------------------
+# ----- sweep checkpoints: damage, locks, the user's files ----------------------------
 
 def _ck_scenario():
     return micro(params=TWO_FLOATS, design="lhs", n=5, paths=10)
