@@ -1,4 +1,5 @@
-"""Totals a seed gives, pinned before the modules were made private (docs/architecture.md).
+"""Totals a seed gives, pinned before the modules were made private
+(docs/architecture.md).
 
 Refactors must leave these numbers exactly as they were (integers) or equal to
 the last few bits (floats: relative 1e-12, since a compiler may reorder a sum).
