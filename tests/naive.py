@@ -201,7 +201,7 @@ def stream_exact(sc, key, path, si=0, *, followers=None, habit=1.0, hour=20,
 
     ``x_aud`` and ``x_gift`` are the stream's audience and gifting shocks
     (:func:`shocks_exact`): they multiply the arrival means and the gift rates.
-    ``subs`` paying subscribers (LIVE Subscriptions, docs/model.md §18) are
+    ``subs`` paying subscribers (LIVE Subscriptions, docs/model.md §19) are
     part of the followers; LIVE Match windows boost the gift rate.
 
     Returns
@@ -474,7 +474,7 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
     while present, each gift's item drawn from the segment's weights;
     virality: each viewer present spawns feed viewers as a Poisson process.
 
-    LIVE Subscriptions and LIVE Match (docs/model.md §18): ``subs`` of the
+    LIVE Subscriptions and LIVE Match (docs/model.md §19): ``subs`` of the
     followers are subscribers (their own arrivals, gift rate times the
     uplift); match windows are drawn with ``rng``, and each viewer's gifts
     come from a Poisson process at the boosted rate thinned outside the

@@ -1,4 +1,4 @@
-"""LIVE Subscriptions and LIVE Match (docs/model.md §18): the kernel against the
+"""LIVE Subscriptions and LIVE Match (docs/model.md §19): the kernel against the
 exact reference of tests/naive.py, closed forms of the expected subscribers and
 of the match-gift uplift, reproducibility, validation, and "off changes
 nothing"."""

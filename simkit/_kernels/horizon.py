@@ -24,7 +24,7 @@ from .stream import (
 )
 
 _WEEK_INDEX = np.int64(1 << 20)  # P_SCHEDULE index offset of the per-week ad-hoc draws
-#: LIVE Subscriptions renew every this many days (docs/model.md §18).
+#: LIVE Subscriptions renew every this many days (docs/model.md §19).
 SUB_MONTH_DAYS = 30
 #: Viewers drawn per vectorized block, and rows of the stack of viewers held
 #: for their cascades (it grows when a cascade needs more); the draws do not

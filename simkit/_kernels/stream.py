@@ -453,7 +453,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     m = _ZERO                   # rows of ``held`` in use
     src = np.empty(5)   # stride, arrival kind, chunk start, chunk length, dwell factor
 
-    # LIVE Match windows (docs/model.md §18): rows MAX_MATCHES.. of ``win`` hold
+    # LIVE Match windows (docs/model.md §19): rows MAX_MATCHES.. of ``win`` hold
     # the drawn matches, rows 0.. their union, which boosts gifting.
     nm = 0
     nwin = 0

@@ -78,7 +78,7 @@ def viewers_per_path(packed):
     Per stream: notified followers ``F r P (1 + g_max)``, partner viewers
     ``F_p r i P c``, feed arrivals ``mu T``, the extra joins of subscribers
     ``S_0 (u_w - 1) r P (1 + g_max)`` and LIVE Match opponents ``m F_m r i_m P``
-    (docs/model.md §18), at the busiest hour and weekday,
+    (docs/model.md §19), at the busiest hour and weekday,
     times the streams of the horizon (followers at their starting count;
     viral offspring not counted).
 

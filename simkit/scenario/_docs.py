@@ -102,7 +102,7 @@ Load one with `simkit.load_scenario(path)` or check it with
   `[creator]`, `[audience]`, `[habit]`, `[dwell]`, `[segments]`, `[shocks]`,
   `[catalogue]`, `[money]`, `[brand]`, `[merch]`, `[donations]`,
   `[collaboration]`, `[subscriptions]` (LIVE Subscriptions, off by default),
-  `[match]` (LIVE Match battles, off by default; docs/model.md §18), and the
+  `[match]` (LIVE Match battles, off by default; docs/model.md §19), and the
   optional `[sponsorship]`, `[sweep]` and
   `[correlations]`. Keys are referred to by their
   dotted path, `section.key` (for example `audience.join_rate`), in error

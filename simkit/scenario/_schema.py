@@ -376,7 +376,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "subscriptions": {
         "enabled": Field(B, False, "Whether LIVE Subscriptions are modelled "
-                         "(docs/model.md section 18). Off by default: TikTok "
+                         "(docs/model.md section 19). Off by default: TikTok "
                          "publishes no prices, shares or churn."),
         "price_usd": Field(F, 4.99, "Monthly price a subscriber pays (the creator's "
                            "tier). $4.99: reports at the May 2022 launch "
@@ -405,7 +405,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "match": {
         "matches_per_stream": Field(F, 0.0, "Mean number of LIVE Match battles in a "
-                                    "stream (0 = none; docs/model.md section 18).",
+                                    "stream (0 = none; docs/model.md section 19).",
                                     lo=0.0, hi=20.0),
         "count": Field(S, "poisson", "Law of the match count: `poisson` with that "
                        "mean, or `fixed` (floor of the mean, plus one with "
