@@ -16,14 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validate
 from .errors import SimkitError
 
 __all__ = [
     "QuantileEstimate",
     "order_statistic_ranks",
     "quantile_ci",
-    "check_levels",
-    "check_confidence",
 ]
 
 #: Point-estimate methods accepted by :func:`quantile_ci` (numpy's names).
@@ -31,62 +30,11 @@ METHODS = ("linear", "inverted_cdf", "hazen", "weibull", "median_unbiased",
            "closest_observation", "lower", "higher", "nearest", "midpoint")
 
 
-def check_confidence(confidence, name="confidence"):
-    """Return ``confidence`` as a float in (0, 1) or raise :class:`SimkitError`.
-
-    Examples
-    --------
-    >>> check_confidence(0.95)
-    0.95
-    """
-    try:
-        c = float(confidence)
-    except (TypeError, ValueError):
-        raise SimkitError(f"`{name}` must be a number in (0, 1), got {confidence!r}") \
-            from None
-    if not 0.0 < c < 1.0:
-        raise SimkitError(f"`{name}` must be a number in (0, 1), got {confidence!r}")
-    return c
-
-
-def check_levels(levels, name="levels", *, percent=False):
-    """Return quantile levels as a 1-d float array of fractions in [0, 1].
-
-    Parameters
-    ----------
-    levels : float or sequence of float
-        The levels; fractions in [0, 1], or percentages in [0, 100] when
-        ``percent`` is true.
-    name : str
-        Parameter name used in error messages.
-    percent : bool
-        Interpret ``levels`` as percentages.
-
-    Returns
-    -------
-    ndarray
-        Fractions, in the order given (duplicates are kept).
-
-    Raises
-    ------
-    SimkitError
-        If a level is not a finite number in range, or none is given.
-
-    Examples
-    --------
-    >>> check_levels([5, 50, 95], percent=True)
-    array([0.05, 0.5 , 0.95])
-    """
-    hi = 100.0 if percent else 1.0
-    try:
-        q = np.atleast_1d(np.asarray(levels, dtype=float))
-    except (TypeError, ValueError):
-        raise SimkitError(f"`{name}` must be numbers in [0, {hi:g}], got {levels!r}") \
-            from None
-    if q.ndim != 1 or q.size == 0 or not np.all(np.isfinite(q)) \
-            or np.any(q < 0) or np.any(q > hi):
-        raise SimkitError(f"`{name}` must be numbers in [0, {hi:g}], got {levels!r}")
-    return q / 100.0 if percent else q
+def _order_statistic_ranks_iv(n, q, confidence):
+    """Input validation for :func:`order_statistic_ranks`."""
+    n = _validate.integer(n, "n", minimum=0)
+    q = _validate.levels(q if np.ndim(q) else [q], "q").reshape(np.shape(q))
+    return n, q, _validate.confidence(confidence)
 
 
 def order_statistic_ranks(n, q, confidence=0.95):
@@ -124,9 +72,8 @@ def order_statistic_ranks(n, q, confidence=0.95):
     >>> int(lo), int(hi), bool(cov >= 0.95)
     (40, 61, True)
     """
-    q = np.asarray(q, dtype=float)
-    confidence = check_confidence(confidence)
-    lo, hi, coverage = _ranks(int(n), tuple(q.ravel().tolist()), float(confidence))
+    n, q, confidence = _order_statistic_ranks_iv(n, q, confidence)
+    lo, hi, coverage = _ranks(n, tuple(q.ravel().tolist()), confidence)
     return (np.array(lo, dtype=np.int64).reshape(q.shape),
             np.array(hi, dtype=np.int64).reshape(q.shape),
             np.array(coverage).reshape(q.shape))
@@ -208,6 +155,26 @@ class QuantileEstimate:
         return np.maximum(self.value - self.lo, self.hi - self.value)
 
 
+def _quantile_ci_iv(x, q, confidence, axis, method):
+    """Input validation for :func:`quantile_ci`: ``(sample, levels, confidence)``
+    with the observations moved to axis 0."""
+    _validate.choice(method, "method", METHODS)
+    q = _validate.levels(q, "q")
+    confidence = _validate.confidence(confidence)
+    try:
+        a = np.moveaxis(np.asarray(x, dtype=float), _validate.integer(
+            axis, "axis", minimum=-np.ndim(x)), 0)
+    except (TypeError, ValueError, np.exceptions.AxisError) as exc:
+        raise SimkitError(f"`x` must be an array of numbers with an axis {axis!r}, "
+                          f"got {type(x).__name__} ({exc})") from None
+    if a.shape[0] == 0:
+        raise SimkitError("cannot estimate quantiles of an empty sample")
+    if not np.all(np.isfinite(a)):
+        raise SimkitError("cannot estimate quantiles: sample has NaN or infinite "
+                          "values")
+    return a, q, confidence
+
+
 def quantile_ci(x, q, *, confidence=0.95, axis=0, method="linear"):
     """Sample quantiles of ``x`` with distribution-free confidence intervals.
 
@@ -258,17 +225,8 @@ def quantile_ci(x, q, *, confidence=0.95, axis=0, method="linear"):
     >>> bool(est.lo[0] < np.log(2) < est.hi[0])  # true median is ln 2
     True
     """
-    if method not in METHODS:
-        raise SimkitError(f"`method` must be one of {', '.join(METHODS)}, "
-                          f"got {method!r}")
-    q = check_levels(q, "q")
-    a = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
+    a, q, confidence = _quantile_ci_iv(x, q, confidence, axis, method)
     n = a.shape[0]
-    if n == 0:
-        raise SimkitError("cannot estimate quantiles of an empty sample")
-    if not np.all(np.isfinite(a)):
-        raise SimkitError("cannot estimate quantiles: sample has NaN or infinite "
-                          "values")
     s = np.sort(a, axis=0)
     value = np.quantile(s, q, axis=0, method=method)
     lo_r, hi_r, coverage = order_statistic_ranks(n, q, confidence)

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from . import config
+from . import _validate, config
 from ._checks import check_result
 from ._kernels import layout as L
 from ._memory import check_simulate
@@ -16,6 +16,7 @@ from .errors import SimkitError
 from .metrics import PER_STREAM, TOTALS
 from ._result import SimulationResult
 from .scenario import Scenario
+from .scenario._load import as_scenario
 
 __all__ = ["simulate", "simulate_batch", "root_key", "BACKENDS"]
 
@@ -36,39 +37,37 @@ def root_key(seed) -> int:
     if isinstance(seed, np.random.SeedSequence):
         ss = seed
     else:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) \
-                or seed < 0:
-            raise SimkitError(f"`seed` must be a non-negative integer, got {seed!r}")
-        ss = np.random.SeedSequence(int(seed))
+        ss = np.random.SeedSequence(_validate.seed(seed))
     return int(ss.generate_state(1, dtype=np.uint64)[0])
 
 
-def _check_positive_int(name, v, minimum=1):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
-        raise SimkitError(f"`{name}` must be an integer >= {minimum}, got {v!r}")
-    return int(v)
-
-
-def _simulate_iv(scenarios, paths, seed, threads, backend, path_offset, block_paths):
+def _simulate_batch_iv(scenarios, paths, seed, threads, backend, path_offset,
+                       block_paths):
     """Input validation and normalization for :func:`simulate_batch`."""
+    if isinstance(scenarios, Scenario) or not hasattr(scenarios, "__iter__"):
+        raise SimkitError("`scenarios` must be a list of Scenario, got "
+                          f"{type(scenarios).__name__}")
+    scenarios = list(scenarios)
     if not scenarios:
         raise SimkitError("`scenarios` must not be empty")
     for sc in scenarios:
-        if not isinstance(sc, Scenario):
-            raise SimkitError("`scenario` must be a Scenario (see simkit.load_scenario),"
-                              f" got {type(sc).__name__}")
-    paths = _check_positive_int("paths", paths)
-    path_offset = _check_positive_int("path_offset", path_offset, 0)
+        as_scenario(sc, load=False)
+    paths = _validate.integer(paths, "paths")
+    path_offset = _validate.integer(path_offset, "path_offset", minimum=0)
     if path_offset + paths > 2 ** 63 - 1:   # path indices are int64 in the kernels
         raise SimkitError(f"`path_offset` + `paths` must be below 2**63, got "
                           f"{path_offset + paths:,}")
     if threads is not None:
-        threads = _check_positive_int("threads", threads)
-    block_paths = _check_positive_int("block_paths", block_paths or config.BLOCK_PATHS)
-    if backend not in BACKENDS:
-        raise SimkitError(f"`backend` must be one of {', '.join(BACKENDS)}, "
-                          f"got {backend!r}")
-    return paths, root_key(seed), threads, path_offset, block_paths
+        threads = _validate.integer(threads, "threads")
+    block_paths = _validate.integer(block_paths or config.BLOCK_PATHS, "block_paths")
+    _validate.choice(backend, "backend", BACKENDS)
+    return scenarios, paths, root_key(seed), threads, path_offset, block_paths
+
+
+def _simulate_iv(scenario, variant):
+    """Input validation for :func:`simulate`: the scenario (or its variant)."""
+    scenario = as_scenario(scenario, load=False)
+    return scenario if variant is None else scenario.variant(variant)
 
 
 #: Paths of a run when none are given, in Python and on the command line alike.
@@ -166,8 +165,7 @@ def simulate_batch(scenarios, *, paths=DEFAULT_PATHS, seed=0, per_stream=False,
     >>> bool((c["income_total"] == a["income_total"]).all())
     True
     """
-    scenarios = list(scenarios)
-    paths, key, threads, path_offset, block_paths = _simulate_iv(
+    scenarios, paths, key, threads, path_offset, block_paths = _simulate_batch_iv(
         scenarios, paths, seed, threads, backend, path_offset, block_paths)
     packed = pack(scenarios)
     inputs = [_draw_inputs(sc, key, path_offset, paths) for sc in scenarios]
@@ -332,10 +330,7 @@ def simulate(scenario, *, paths=DEFAULT_PATHS, seed=0, variant=None, per_stream=
     >>> s["income_total"].stderr > 0
     True
     """
-    if variant is not None:
-        if not isinstance(scenario, Scenario):
-            raise SimkitError("`scenario` must be a Scenario")
-        scenario = scenario.variant(variant)
+    scenario = _simulate_iv(scenario, variant)
     return simulate_batch([scenario], paths=paths, seed=seed, per_stream=per_stream,
                           curves=curves, threads=threads, backend=backend,
                           path_offset=path_offset, block_paths=block_paths,

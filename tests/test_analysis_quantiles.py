@@ -6,7 +6,6 @@ import pytest
 from scipy import stats
 
 from simkit._quantiles import (
-    check_levels,
     order_statistic_ranks,
     quantile_ci,
 )
@@ -115,8 +114,8 @@ def test_bad_input_raises():
         quantile_ci(np.arange(5.0), [0.5], confidence=1.0)
     with pytest.raises(SimkitError, match="`method`"):
         quantile_ci(np.arange(5.0), [0.5], method="nope")
-    with pytest.raises(SimkitError, match="`levels`"):
-        check_levels([5, 120], percent=True)
+    with pytest.raises(SimkitError, match="`q`"):
+        quantile_ci(np.arange(5.0), [])
 
 
 @pytest.mark.parametrize("n", [1, 2, 7, 40, 101, 2_000, 10_000, 1_000_000])

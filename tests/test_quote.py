@@ -252,9 +252,9 @@ def test_sponsorship_levels_are_percentages():
     ([50, 95], (0.5, 0.95)),         # every value above 1: percentages
 ])
 def test_quote_levels_keyword(levels, want):
-    from simkit.analysis._quote import _levels
+    from simkit._validate import confidence_levels
 
-    assert _levels(levels) == want
+    assert confidence_levels(levels) == want
 
 
 @pytest.mark.parametrize(("levels", "match"), [

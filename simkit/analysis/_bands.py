@@ -15,7 +15,8 @@ import numpy as np
 from .. import metrics as _metrics
 from .._present import NA, csv_cell
 from ..errors import SimkitError
-from .._quantiles import check_confidence, check_levels, quantile_ci
+from .. import _validate
+from .._quantiles import quantile_ci
 
 __all__ = ["Bands", "bands", "BY", "DEFAULT_LEVELS"]
 
@@ -325,8 +326,7 @@ class Bands:
 
 
 def _bands_iv(result, metric, levels, by, confidence):
-    if by not in BY:
-        raise SimkitError(f"`by` must be one of {', '.join(BY)}, got {by!r}")
+    _validate.choice(by, "by", BY)
     ps = getattr(result, "per_stream", None)
     if ps is None:
         raise SimkitError("risk bands need per-stream metrics: "
@@ -339,8 +339,8 @@ def _bands_iv(result, metric, levels, by, confidence):
                           f"only, not by={by!r}")
     if by != "stream" and "day" not in ps:
         raise SimkitError("per-day bands need the per-stream `day` array")
-    levels = check_levels(levels, "levels", percent=True) * 100.0
-    confidence = check_confidence(confidence)
+    levels = _validate.levels(levels, "levels", percent=True) * 100.0
+    confidence = _validate.confidence(confidence)
     return ps, levels, confidence
 
 
@@ -358,6 +358,24 @@ def _horizon_days(result, day):
             if "weeks" in h:
                 return 7 * int(h["weeks"])
     return int(day.max()) + 1 if day.size else 0
+
+
+def _per_day_iv(values, day, days, how):
+    """Input validation for :func:`per_day`: ``(values, day, days, how)``."""
+    _validate.choice(how, "how", ("sum", "max"))
+    days = _validate.integer(days, "days", minimum=0)
+    try:
+        v = np.asarray(values, dtype=float)
+        d = np.asarray(day).astype(np.int64)
+    except (TypeError, ValueError):
+        raise SimkitError("`values` and `day` must be arrays of numbers") from None
+    if v.ndim != 2 or d.shape != v.shape:
+        raise SimkitError(f"`values` and `day` must be (paths, streams) arrays of one "
+                          f"shape, got {v.shape} and {d.shape}")
+    if d.size and (d.min() < 0 or d.max() >= days):
+        raise SimkitError(f"stream day out of range [0, {days}): {int(d.min())}.."
+                          f"{int(d.max())}")
+    return v, d, days, how
 
 
 def per_day(values, day, days, *, how="sum"):
@@ -386,20 +404,14 @@ def per_day(values, day, days, *, how="sum"):
     >>> per_day(np.array([[1.0, 2.0, 3.0]]), np.array([[0, 0, 2]]), 4)
     array([[3., 0., 3., 0.]])
     """
-    v = np.asarray(values, dtype=float)
-    d = np.asarray(day).astype(np.int64)
+    v, d, days, how = _per_day_iv(values, day, days, how)
     p = v.shape[0]
-    if d.size and (d.min() < 0 or d.max() >= days):
-        raise SimkitError(f"stream day out of range [0, {days}): {int(d.min())}.."
-                          f"{int(d.max())}")
     idx = (np.arange(p)[:, None] * days + d).ravel()
     if how == "sum":
         out = np.bincount(idx, weights=v.ravel(), minlength=p * days)
-    elif how == "max":
+    else:
         out = np.zeros(p * days)
         np.maximum.at(out, idx, v.ravel())
-    else:
-        raise SimkitError(f"`how` must be 'sum' or 'max', got {how!r}")
     return out.reshape(p, days)
 
 

@@ -17,13 +17,31 @@ import numpy as np
 from .. import metrics as _metrics
 from .._present import NA, csv_text
 from ..errors import SimkitError
-from .._quantiles import check_confidence, check_levels, quantile_ci
+from .. import _validate
+from .._quantiles import quantile_ci
 
 __all__ = ["PairedComparison", "ComparisonResult", "paired", "dominance", "compare",
            "input_share", "DEFAULT_QUANTILES"]
 
 #: Quantile levels shown side by side (fractions).
 DEFAULT_QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
+
+
+def _sample(x, name):
+    """``x`` as a 1-d float array, or a SimkitError naming ``name``."""
+    try:
+        return np.asarray(x, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise SimkitError(f"`{name}` must be an array of numbers, got "
+                          f"{type(x).__name__}") from None
+
+
+def _dominance_iv(a, b):
+    """Input validation for :func:`dominance`: two samples of equal size."""
+    a, b = _sample(a, "a"), _sample(b, "b")
+    if a.shape != b.shape:
+        raise SimkitError("dominance needs samples of equal size")
+    return a, b
 
 
 def dominance(a, b):
@@ -56,9 +74,8 @@ def dominance(a, b):
     >>> dominance([0, 3], [1, 2])
     'none'
     """
-    sa, sb = np.sort(np.asarray(a, dtype=float)), np.sort(np.asarray(b, dtype=float))
-    if sa.shape != sb.shape:
-        raise SimkitError("dominance needs samples of equal size")
+    a, b = _dominance_iv(a, b)
+    sa, sb = np.sort(a), np.sort(b)
     ge, le = bool(np.all(sa >= sb)), bool(np.all(sa <= sb))
     if ge and le:
         return "equal"
@@ -100,6 +117,15 @@ def _r2(d, cols):
     return 1.0 - (1.0 - r2) * (n - 1) / (n - p - 1)
 
 
+def _input_share_iv(d, inputs):
+    """Input validation for :func:`input_share`: the sample and the inputs."""
+    d = _sample(d, "d")
+    if inputs is not None and not isinstance(inputs, dict):
+        raise SimkitError(f"`inputs` must be a dict of dotted key -> values per path, "
+                          f"got {type(inputs).__name__}")
+    return d, inputs or {}
+
+
 def input_share(d, inputs):
     r"""Share of the variance of ``d`` explained by uncertain inputs (a lower bound).
 
@@ -138,8 +164,8 @@ def input_share(d, inputs):
     >>> round(share, 1), keys
     (0.9, ('habit.max_gain',))
     """
-    d = np.asarray(d, dtype=float)
-    blocks = _design(inputs or {})
+    d, inputs = _input_share_iv(d, inputs)
+    blocks = _design(inputs)
     if not blocks:
         return float("nan"), ()
     full = _r2(d, [c for b in blocks.values() for c in b])
@@ -395,6 +421,21 @@ class PairedComparison:
         return d
 
 
+def _paired_iv(xa, xb, confidence, quantiles):
+    """Input validation for :func:`paired`: ``(xa, xb, confidence, levels)``."""
+    confidence = _validate.confidence(confidence)
+    levels = tuple(float(v) for v in _validate.levels(quantiles, "quantiles"))
+    xa, xb = _sample(xa, "xa"), _sample(xb, "xb")
+    if xa.shape != xb.shape:
+        raise SimkitError(f"paired samples must have the same size, got {xa.size} "
+                          f"and {xb.size}")
+    if xa.size < 2:
+        raise SimkitError(f"a paired comparison needs at least 2 paths, got {xa.size}")
+    if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
+        raise SimkitError("paired samples must be finite")
+    return xa, xb, confidence, levels
+
+
 def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
            quantiles=DEFAULT_QUANTILES, inputs=None):
     """Paired statistics of two samples simulated on the same paths.
@@ -451,18 +492,8 @@ def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
     >>> bool(r.crn_se_ratio > 5)
     True
     """
-    confidence = check_confidence(confidence)
-    levels = tuple(float(v) for v in check_levels(quantiles, "quantiles"))
-    xa = np.asarray(xa, dtype=float).ravel()
-    xb = np.asarray(xb, dtype=float).ravel()
-    if xa.shape != xb.shape:
-        raise SimkitError(f"paired samples must have the same size, got {xa.size} "
-                          f"and {xb.size}")
+    xa, xb, confidence, levels = _paired_iv(xa, xb, confidence, quantiles)
     n = xa.size
-    if n < 2:
-        raise SimkitError(f"a paired comparison needs at least 2 paths, got {n}")
-    if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(xb))):
-        raise SimkitError("paired samples must be finite")
     from scipy.stats import norm
 
     z = float(norm.ppf(0.5 + confidence / 2.0))
@@ -1098,9 +1129,9 @@ def _name(v):
 
 
 def _compare_iv(scenario, variants, metric, confidence, paths, seed):
-    from ._precision import _load_if_path, _positive_int, _seed_int
+    from ..scenario._load import as_scenario
 
-    scen = _load_if_path(scenario)
+    scen = as_scenario(scenario)
     defined = tuple(getattr(scen, "variants", ()) or ())
     if variants is None:
         if len(defined) >= 2:
@@ -1128,9 +1159,7 @@ def _compare_iv(scenario, variants, metric, confidence, paths, seed):
         else:
             raise SimkitError(f"unknown variant {v!r}; the scenario defines "
                               f"{', '.join(defined) or 'none'} (and 'base')")
-    if metric not in _metrics.TOTALS:
-        raise SimkitError(f"`metric` must be one of {', '.join(_metrics.TOTALS)}, "
-                          f"got {metric!r}")
-    confidence = check_confidence(confidence)
-    return scen, tuple(out), metric, confidence, _positive_int(paths, "paths"), \
-        _seed_int(seed)
+    _validate.choice(metric, "metric", _metrics.TOTALS)
+    confidence = _validate.confidence(confidence)
+    return scen, tuple(out), metric, confidence, _validate.integer(paths, "paths"), \
+        _validate.seed(seed)

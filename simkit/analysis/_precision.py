@@ -16,8 +16,9 @@ import numpy as np
 from .. import _simulate
 from ..backends import session
 from ..errors import LowPrecisionWarning, SimkitError
-from ..scenario import load_scenario
-from .._quantiles import check_confidence, quantile_ci
+from .. import _validate
+from .._quantiles import quantile_ci
+from ..scenario._load import as_scenario
 
 __all__ = ["PrecisionRun", "half_width", "parse_statistic", "run_batches",
            "simulate_until", "concat_results"]
@@ -70,6 +71,18 @@ def parse_statistic(statistic):
     return v
 
 
+def _half_width_iv(x, statistic, confidence):
+    """Input validation for :func:`half_width`: ``(sample, statistic, confidence)``."""
+    stat = parse_statistic(statistic)
+    confidence = _validate.confidence(confidence)
+    try:
+        x = np.asarray(x, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise SimkitError(f"`x` must be an array of numbers, got "
+                          f"{type(x).__name__}") from None
+    return x, stat, confidence
+
+
 def half_width(x, statistic="mean", confidence=0.95):
     """Estimate a statistic of a sample and the half-width of its interval.
 
@@ -98,9 +111,7 @@ def half_width(x, statistic="mean", confidence=0.95):
     >>> round(hw, 3)  # 1.96 / sqrt(10_000)
     0.02
     """
-    stat = parse_statistic(statistic)
-    confidence = check_confidence(confidence)
-    x = np.asarray(x, dtype=float).ravel()
+    x, stat, confidence = _half_width_iv(x, statistic, confidence)
     if x.size == 0:
         return float("nan"), float("inf")
     if stat == "mean":
@@ -207,13 +218,13 @@ def _resolve_targets(precision, precision_abs, paths, batch, max_paths):
                           "not both")
     rel = absolute = None
     if precision is not None:
-        rel = _positive_float(precision, "precision")
+        rel = _validate.positive_float(precision, "precision")
     if precision_abs is not None:
-        absolute = _positive_float(precision_abs, "precision_abs")
-    batch = _positive_int(paths if batch is None else batch, "batch")
+        absolute = _validate.positive_float(precision_abs, "precision_abs")
+    batch = _validate.integer(paths if batch is None else batch, "batch")
     if max_paths is None:
         max_paths = MAX_BATCHES * batch
-    max_paths = _positive_int(max_paths, "max_paths")
+    max_paths = _validate.integer(max_paths, "max_paths")
     if max_paths < batch:
         raise SimkitError(f"`max_paths` must be at least the batch size {batch}, "
                           f"got {max_paths}")
@@ -319,6 +330,24 @@ def concat_results(results):
                    inputs=inputs)
 
 
+def _simulate_until_iv(scenario, metric, statistic, precision, precision_abs, batch,
+                       max_paths, seed, confidence):
+    """Input validation and normalization for :func:`simulate_until`."""
+    if precision is None and precision_abs is None:
+        raise SimkitError("give a precision target: `precision` (relative) or "
+                          "`precision_abs`")
+    from .. import metrics as _metrics
+
+    _validate.choice(metric, "metric", _metrics.TOTALS)
+    stat = parse_statistic(statistic)
+    confidence = _validate.confidence(confidence)
+    rel, absolute, batch, max_paths = _resolve_targets(
+        precision, precision_abs, batch, None, max_paths)
+    scen = as_scenario(scenario)
+    return (scen, stat, confidence, rel, absolute, batch, max_paths,
+            _validate.seed(seed))
+
+
 def simulate_until(scenario, *, metric="income_total", statistic="mean",
                    precision=None, precision_abs=None, batch=1000, max_paths=None,
                    seed=0, confidence=0.95, backend="cpu", scheduler=None,
@@ -379,20 +408,9 @@ def simulate_until(scenario, *, metric="income_total", statistic="mean",
     >>> run.converged, res.paths == run.paths, run.half_width <= 0.05 * run.estimate
     (True, True, True)
     """
-    if precision is None and precision_abs is None:
-        raise SimkitError("give a precision target: `precision` (relative) or "
-                          "`precision_abs`")
-    from .. import metrics as _metrics
-
-    if metric not in _metrics.TOTALS:
-        raise SimkitError(f"`metric` must be one of {', '.join(_metrics.TOTALS)}, "
-                          f"got {metric!r}")
-    stat = parse_statistic(statistic)
-    confidence = check_confidence(confidence)
-    rel, absolute, batch, max_paths = _resolve_targets(
-        precision, precision_abs, batch, None, max_paths)
-    scen = _load_if_path(scenario)
-    seed = _seed_int(seed)
+    scen, stat, confidence, rel, absolute, batch, max_paths, seed = \
+        _simulate_until_iv(scenario, metric, statistic, precision, precision_abs,
+                           batch, max_paths, seed, confidence)
     simulate = _simulate.simulate
     results = []
 
@@ -410,43 +428,4 @@ def simulate_until(scenario, *, metric="income_total", statistic="mean",
 
         _, run = run_batches(draw, measure, batch=batch, max_paths=max_paths)
     return concat_results(results), run
-
-
-# ----- shared helpers of the analysis drivers ----------------------------------
-def _positive_int(v, name):
-    try:
-        ok = int(v) == v and int(v) >= 1
-    except (TypeError, ValueError):
-        ok = False
-    if not ok or isinstance(v, bool):
-        raise SimkitError(f"`{name}` must be a positive integer, got {v!r}")
-    return int(v)
-
-
-def _positive_float(v, name):
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        f = float("nan")
-    if not (np.isfinite(f) and f > 0):
-        raise SimkitError(f"`{name}` must be a positive number, got {v!r}")
-    return f
-
-
-def _seed_int(v):
-    try:
-        ok = int(v) == v and int(v) >= 0
-    except (TypeError, ValueError):
-        ok = False
-    if not ok or isinstance(v, bool):
-        raise SimkitError(f"`seed` must be a non-negative integer, got {v!r}")
-    return int(v)
-
-
-def _load_if_path(scenario):
-    import os
-
-    if isinstance(scenario, str | os.PathLike):
-        return load_scenario(scenario)
-    return scenario
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,8 @@ from .. import metrics as _metrics
 from .._present import NA, csv_cell
 from ..errors import SimkitError
 from ..scenario._schema import SCHEMA
-from .._quantiles import check_confidence, check_levels, order_statistic_ranks
+from .. import _validate
+from .._quantiles import order_statistic_ranks
 
 __all__ = ["QuoteRow", "QuoteTable", "QuoteResult", "quote_table", "deliverable_sample",
            "quote", "DELIVERABLES", "DEFAULT_LEVELS"]
@@ -349,24 +351,37 @@ def _rate(cpm, flat_rate):
     if cpm is not None and flat_rate is not None:
         raise SimkitError("give either `cpm` or `flat_rate`, not both")
     if cpm is not None:
-        c = _bounded(cpm, "cpm", MAX_CPM)
+        c = _validate.number_in(cpm, "cpm", 0, MAX_CPM, what="a number of USD",
+                                note=" (no sponsor pays more)")
         return c / 1000.0, f"CPM ${c:,.2f}"
     if flat_rate is not None:
-        f = _bounded(flat_rate, "flat_rate", MAX_FLAT_RATE)
+        f = _validate.number_in(flat_rate, "flat_rate", 0, MAX_FLAT_RATE,
+                                what="a number of USD", note=" (no sponsor pays more)")
         return f, f"${f:,.4g} per unit"
     return None, ""
 
 
-def _bounded(v, name, hi):
-    """``v`` as a float in ``[0, hi]`` (USD), else a SimkitError naming ``name``."""
+def _quote_table_iv(x, levels, cpm, flat_rate, confidence, deliverable, label):
+    """Input validation for :func:`quote_table`:
+    ``(sample, levels, confidence, rate, rate_label)``."""
+    lv = _validate.levels(levels, "levels", closed=False)
+    confidence = _validate.confidence(confidence)
+    rate, rate_label = _rate(cpm, flat_rate)
     try:
-        f = float(v)
-    except (TypeError, ValueError, OverflowError):
-        f = float("nan")
-    if isinstance(v, bool) or not 0 <= f <= hi:
-        raise SimkitError(f"`{name}` must be a number of USD in [0, {hi:,.0f}] (no "
-                          f"sponsor pays more), got {v!r}")
-    return f
+        x = np.asarray(x, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise SimkitError(f"`x` must be an array of numbers, got "
+                          f"{type(x).__name__}") from None
+    if x.size == 0:
+        raise SimkitError(f"no paths to quote {label or deliverable} from (no path "
+                          "where the sponsored stream(s) went live)")
+    if not np.all(np.isfinite(x)):
+        raise SimkitError("deliverable sample has NaN or infinite values")
+    big = float(np.max(np.abs(x)))
+    if big > MAX_DELIVERY:
+        raise SimkitError(f"deliverable sample has a value of {big:.3g}, beyond "
+                          f"{MAX_DELIVERY:g}: too large to price without overflow")
+    return x, lv, confidence, rate, rate_label
 
 
 def quote_table(x, levels=DEFAULT_LEVELS, *, cpm=None, flat_rate=None,
@@ -427,23 +442,9 @@ def quote_table(x, levels=DEFAULT_LEVELS, *, cpm=None, flat_rate=None,
     >>> r.price == 10.0 * r.guaranteed / 1000
     True
     """
-    lv = check_levels(levels, "levels")
-    if np.any(lv <= 0) or np.any(lv >= 1):
-        raise SimkitError(f"`levels` must be confidence levels in (0, 1), got "
-                          f"{list(map(float, lv))!r}")
-    confidence = check_confidence(confidence)
-    rate, rate_label = _rate(cpm, flat_rate)
-    x = np.asarray(x, dtype=float).ravel()
+    x, lv, confidence, rate, rate_label = _quote_table_iv(
+        x, levels, cpm, flat_rate, confidence, deliverable, label)
     n = x.size
-    if n == 0:
-        raise SimkitError(f"no paths to quote {label or deliverable} from (no path "
-                          "where the sponsored stream(s) went live)")
-    if not np.all(np.isfinite(x)):
-        raise SimkitError("deliverable sample has NaN or infinite values")
-    big = float(np.max(np.abs(x)))
-    if big > MAX_DELIVERY:
-        raise SimkitError(f"deliverable sample has a value of {big:.3g}, beyond "
-                          f"{MAX_DELIVERY:g}: too large to price without overflow")
     s = np.sort(x)
     p = np.round(1.0 - lv, 12)
     k = np.clip(np.ceil(np.round(n * p, 9)).astype(np.int64), 1, n)
@@ -469,45 +470,25 @@ def quote_table(x, levels=DEFAULT_LEVELS, *, cpm=None, flat_rate=None,
                       confidence, tuple(rows))
 
 
-def _levels(levels, *, percent=False):
-    """Confidence levels as a tuple of fractions in (0, 1).
-
-    With ``percent`` (the scenario's ``sponsorship.levels``) every value is a
-    percentage in (0, 100). Otherwise the values are fractions in (0, 1), or
-    percentages when every one of them is above 1; a mix of the two is an
-    error rather than a guess.
-
-    Examples
-    --------
-    >>> _levels([0.5, 0.95]), _levels([50, 95]), _levels([1, 99.5], percent=True)
-    ((0.5, 0.95), (0.5, 0.95), (0.01, 0.995))
-    """
-    try:
-        raw = np.atleast_1d(np.asarray(levels, dtype=float))
-    except (TypeError, ValueError):
-        raw = np.array([np.nan])
-    if raw.ndim != 1 or raw.size == 0 or not np.all(np.isfinite(raw)):
-        raise SimkitError(f"`levels` must be confidence levels, got {levels!r}")
-    if np.any(raw <= 0):
-        raise SimkitError(f"`levels` must be above 0 (fractions in (0, 1) or "
-                          f"percentages in (0, 100)), got {_plain(raw)!r}")
-    if not percent and np.any(raw > 1.0) and np.any(raw <= 1.0):
-        raise SimkitError(f"`levels` mixes fractions and percentages, got "
-                          f"{_plain(raw)!r}; give fractions in (0, 1) (0.95) or "
-                          "percentages in (0, 100) (95)")
-    if percent or np.any(raw > 1.0):
-        if np.any(raw >= 100):
-            raise SimkitError(f"`levels` must be percentages in (0, 100), got "
-                              f"{_plain(raw)!r}")
-        raw = raw / 100.0
-    elif np.any(raw >= 1):
-        raise SimkitError(f"`levels` must be fractions in (0, 1) (or percentages in "
-                          f"(0, 100)), got {_plain(raw)!r}")
-    return tuple(float(v) for v in raw)
-
-
-def _plain(a):
-    return [int(v) if v == int(v) else float(v) for v in a]
+def _deliverable_sample_iv(per_stream, name, first_stream, streams):
+    """Input validation for :func:`deliverable_sample`:
+    ``(values of name, first_stream, streams)``."""
+    _validate.choice(name, "deliverable", DELIVERABLES)
+    if not isinstance(per_stream, Mapping) or name not in per_stream \
+            or "live" not in per_stream:
+        raise SimkitError(f"`per_stream` must be a dict of per-stream arrays with "
+                          f"`{name}` and `live` (simulate with per_stream=True)")
+    v = np.asarray(per_stream[name], dtype=float)
+    total = v.shape[1]
+    first_stream = _validate.integer(first_stream, "first_stream", minimum=0)
+    streams = _validate.integer(streams, "streams")
+    if first_stream >= total:
+        raise SimkitError(f"`first_stream` must be in [0, {total - 1}] (the scenario "
+                          f"has {total} streams), got {first_stream!r}")
+    if first_stream + streams > total:
+        raise SimkitError(f"`streams` must be in [1, {total - first_stream}] (streams "
+                          f"{first_stream}.. of {total}), got {streams!r}")
+    return v, first_stream, streams
 
 
 def deliverable_sample(per_stream, name, first_stream=0, streams=1):
@@ -545,17 +526,8 @@ def deliverable_sample(per_stream, name, first_stream=0, streams=1):
     >>> deliverable_sample(ps, "viewer_minutes", first_stream=0, streams=2)
     (array([3.]), array([ True, False]))
     """
-    if name not in DELIVERABLES:
-        raise SimkitError(f"`deliverable` must be one of {', '.join(DELIVERABLES)}, "
-                          f"got {name!r}")
-    v = np.asarray(per_stream[name], dtype=float)
-    total = v.shape[1]
-    if not 0 <= first_stream < total:
-        raise SimkitError(f"`first_stream` must be in [0, {total - 1}] (the scenario "
-                          f"has {total} streams), got {first_stream!r}")
-    if streams < 1 or first_stream + streams > total:
-        raise SimkitError(f"`streams` must be in [1, {total - first_stream}] (streams "
-                          f"{first_stream}.. of {total}), got {streams!r}")
+    v, first_stream, streams = _deliverable_sample_iv(per_stream, name, first_stream,
+                                                      streams)
     sl = slice(first_stream, first_stream + streams)
     live = np.all(np.asarray(per_stream["live"])[:, sl] > 0, axis=1)
     block = v[live, sl]
@@ -797,6 +769,43 @@ def _check_stream_range(scen, variant, first, streams):
                           f"{first}.. of {total}), got {streams!r}")
 
 
+def _quote_iv(scenario, deliverable, streams, first_stream, cpm, flat_rate, levels,
+              confidence, paths, seed, variant, precision, precision_abs, batch,
+              max_paths):
+    """Input validation and normalization for :func:`quote`; the scenario's
+    ``[sponsorship]`` table gives what the arguments leave out."""
+    from ..scenario._load import as_scenario
+    from ._precision import _resolve_targets
+
+    scen = as_scenario(scenario)
+    sp = dict(getattr(scen, "sponsorship", None) or {})
+    deliverable_ = _validate.choice(
+        deliverable if deliverable is not None else sp.get("deliverable",
+                                                           "viewer_minutes"),
+        "deliverable", DELIVERABLES)
+    streams = _validate.integer(streams if streams is not None
+                                else sp.get("streams", 1), "streams")
+    first = _validate.integer(first_stream if first_stream is not None
+                              else sp.get("first_stream", 0), "first_stream", minimum=0)
+    _check_stream_range(scen, variant, first, streams)
+    if cpm is None and flat_rate is None:
+        cpm = sp.get("cpm_usd")
+        if cpm is None:
+            flat_rate = sp.get("flat_rate_usd")
+    _rate(cpm, flat_rate)
+    levels = (_validate.confidence_levels(sp["levels"], percent=True)
+              if levels is None and "levels" in sp
+              else _validate.confidence_levels(DEFAULT_LEVELS if levels is None
+                                               else levels))
+    confidence = _validate.confidence(confidence)
+    paths = _validate.integer(paths, "paths")
+    seed = _validate.seed(seed)
+    rel, absolute, batch, max_paths = _resolve_targets(
+        precision, precision_abs, paths, batch, max_paths)
+    return (scen, deliverable_, streams, first, cpm, flat_rate, levels, confidence,
+            paths, seed, rel, absolute, batch, max_paths)
+
+
 def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=None,
           flat_rate=None, levels=None, paths=10_000, seed=0, variant=None,
           confidence=0.95, precision=None, precision_abs=None, batch=None,
@@ -886,46 +895,12 @@ def quote(scenario, *, deliverable=None, streams=None, first_stream=None, cpm=No
     """
     from .. import _simulate
     from ..backends import session
-    from ._precision import (
-        _load_if_path,
-        _positive_int,
-        _resolve_targets,
-        _seed_int,
-        concat_results,
-        run_batches,
-    )
+    from ._precision import concat_results, run_batches
 
-    scen = _load_if_path(scenario)
-    sp = dict(getattr(scen, "sponsorship", None) or {})
-    deliverable_ = deliverable if deliverable is not None else sp.get(
-        "deliverable", "viewer_minutes")
-    if deliverable_ not in DELIVERABLES:
-        raise SimkitError(f"`deliverable` must be one of {', '.join(DELIVERABLES)}, "
-                          f"got {deliverable_!r}")
-    streams = _positive_int(streams if streams is not None else sp.get("streams", 1),
-                            "streams")
-    first = first_stream if first_stream is not None else sp.get("first_stream", 0)
-    try:
-        ok = int(first) == first and int(first) >= 0
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise SimkitError(f"`first_stream` must be a non-negative integer, "
-                          f"got {first!r}")
-    first = int(first)
-    _check_stream_range(scen, variant, first, streams)
-    if cpm is None and flat_rate is None:
-        cpm = sp.get("cpm_usd")
-        if cpm is None:
-            flat_rate = sp.get("flat_rate_usd")
-    _rate(cpm, flat_rate)
-    levels = (_levels(sp["levels"], percent=True) if levels is None and "levels" in sp
-              else _levels(DEFAULT_LEVELS if levels is None else levels))
-    confidence = check_confidence(confidence)
-    paths = _positive_int(paths, "paths")
-    seed = _seed_int(seed)
-    rel, absolute, batch, max_paths = _resolve_targets(
-        precision, precision_abs, paths, batch, max_paths)
+    (scen, deliverable_, streams, first, cpm, flat_rate, levels, confidence, paths,
+     seed, rel, absolute, batch, max_paths) = _quote_iv(
+        scenario, deliverable, streams, first_stream, cpm, flat_rate, levels,
+        confidence, paths, seed, variant, precision, precision_abs, batch, max_paths)
     simulate = _simulate.simulate
     sims = []
 

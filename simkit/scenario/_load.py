@@ -19,7 +19,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, SimkitError
 from ._schema import OPTIONAL_SECTIONS, SCHEMA
 from ._uncertain import parse_correlations, parse_distribution
 
@@ -812,6 +812,14 @@ def _rekeyed(exc: ScenarioError, key: str) -> ScenarioError:
     return ScenarioError(exc.file, key, exc.expected, *got)
 
 
+def _scenario_from_dict_iv(data, source):
+    """Input validation for :func:`scenario_from_dict`."""
+    if not isinstance(data, Mapping):
+        raise SimkitError(f"`data` must be a mapping (a dict of TOML tables), got "
+                          f"{type(data).__name__}")
+    return data, str(source)
+
+
 def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
     """Validate a nested mapping (as parsed from TOML) into a :class:`Scenario`.
 
@@ -843,6 +851,7 @@ def scenario_from_dict(data: dict, source: str = "<dict>") -> Scenario:
     ...
     simkit.errors.ScenarioError: <dict>: `creator.folowers` must be a known key (did you mean `followers`?)
     """
+    data, source = _scenario_from_dict_iv(data, source)
     _check_nesting(data, source)
     sc = _build(dict(data), source)
     for v in sc.variants:
@@ -889,6 +898,52 @@ def _bundled_file(name: str):
         return None
 
 
+def as_scenario(scenario, name="scenario", *, load=True) -> Scenario:
+    """Return ``scenario`` as a :class:`Scenario`, loading it if it is a path.
+
+    The check the public functions that take a scenario share (their
+    ``_<name>_iv`` functions call it).
+
+    Parameters
+    ----------
+    scenario : Scenario, str or os.PathLike
+        A scenario, or (with ``load``) a file or bundled name for
+        :func:`load_scenario`.
+    name : str
+        The argument's name, for the message.
+    load : bool
+        Accept a path and load it.
+
+    Examples
+    --------
+    >>> as_scenario("micro").name
+    'micro'
+    >>> as_scenario(3)
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: `scenario` must be a Scenario or a scenario file (see simkit.load_scenario), got int
+    """
+    import os
+
+    if load and isinstance(scenario, str | os.PathLike):
+        return load_scenario(scenario)
+    if not isinstance(scenario, Scenario):
+        what = "a Scenario or a scenario file" if load else "a Scenario"
+        raise SimkitError(f"`{name}` must be {what} (see simkit.load_scenario), got "
+                          f"{type(scenario).__name__}")
+    return scenario
+
+
+def _load_scenario_iv(path):
+    """Input validation for :func:`load_scenario`: a path or a name."""
+    import os
+
+    if not isinstance(path, str | os.PathLike) or not str(path):
+        raise SimkitError(f"`path` must be a scenario file or a bundled scenario's "
+                          f"name, got {path!r}")
+    return path
+
+
 def load_scenario(path) -> Scenario:
     """Load and validate a scenario: a TOML file, or the name of a bundled one.
 
@@ -918,7 +973,7 @@ def load_scenario(path) -> Scenario:
     >>> load_scenario("mid_tier")["creator.followers"] == sc["creator.followers"]
     True
     """
-    text = str(path)
+    text = str(_load_scenario_iv(path))
     path = Path(path)
     try:
         exists = path.is_file()
