@@ -6,7 +6,6 @@ A :class:`SimulationResult` holds plain numpy arrays; everything else in simkit
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -15,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from . import metrics as _metrics
-from ._io import atomic_path, atomic_write_text, write_json
-from ._present import NA
+from ._io import atomic_path, atomic_write_text
+from ._present import (csv_text, html_table, json_text, json_value,
+                       quantile_table, short_repr, text_out)
 from ._version import __version__
 from .errors import SimkitError
 
@@ -31,14 +31,6 @@ SUMMARY_CONFIDENCE = 0.95
 
 def _qname(q):
     return f"p{round(q * 100):02d}"
-
-
-def _finite_or_none(v):
-    """``float(v)``, or ``None`` for NaN and infinities (JSON has neither)."""
-    if v is None:
-        return None
-    v = float(v)
-    return v if np.isfinite(v) else None
 
 
 def _check_target(target):
@@ -197,16 +189,16 @@ class MetricSummary:
         True
         """
         d = {"metric": self.metric, "n": self.n, "mean": self.mean,
-             "stderr": _finite_or_none(self.stderr)}
+             "stderr": self.stderr}
         d.update({_qname(q): v for q, v in self.quantiles.items()})
         if self.quantiles_lo is not None and self.quantiles_hi is not None:
             for q in self.quantiles:
-                d[f"{_qname(q)}_lo"] = _finite_or_none(self.quantiles_lo[q])
-                d[f"{_qname(q)}_hi"] = _finite_or_none(self.quantiles_hi[q])
+                d[f"{_qname(q)}_lo"] = self.quantiles_lo[q]
+                d[f"{_qname(q)}_hi"] = self.quantiles_hi[q]
         if self.target is not None:
             d.update(target=self.target, p_exceed=self.p_exceed,
                      p_exceed_stderr=self.p_exceed_stderr)
-        return d
+        return json_value(d)
 
 
 @dataclass(frozen=True)
@@ -294,8 +286,10 @@ class Summary:
         >>> print(res.summary(["gifts"]).csv_text().splitlines()[0][:40])
         metric,unit,n,mean,se,p05,p05_lo,p05_hi,
         """
-        from ._present import csv_text
+        return csv_text(*self._table())
 
+    def _table(self):
+        """``(head, rows)``: :attr:`CSV_COLUMNS` and one row of numbers per metric."""
         rows = []
         for r in self.rows:
             row = [r.metric, _metrics.UNITS.get(r.metric, ""), r.n, r.mean, r.stderr]
@@ -304,7 +298,7 @@ class Summary:
                 hi = None if r.quantiles_hi is None else r.quantiles_hi[q]
                 row += [r.quantiles[q], lo, hi]
             rows.append(row + [r.target, r.p_exceed, r.p_exceed_stderr])
-        return csv_text(self.CSV_COLUMNS, rows)
+        return list(self.CSV_COLUMNS), rows
 
     def __str__(self):
         return self.render()
@@ -403,7 +397,7 @@ class Summary:
     def __repr__(self):
         from . import _words
 
-        return _short_repr("Summary", self.title, _words.headline(self))
+        return short_repr("Summary", self.title, _words.headline(self))
 
     def _repr_html_(self):
         from . import _words
@@ -416,119 +410,7 @@ class Summary:
             rows.append([_words.metric_name(r.metric), value_pm(r.mean, r.stderr, u),
                          *(fmt_at(r.quantiles[q], r.half_width(q), u)
                            for q in (0.05, 0.5, 0.95))])
-        return _html_table(self.title, head, rows, _words.headline(self))
-
-
-#: Plain headings of the quantiles a default table shows; others are optional.
-_PLAIN_LEVELS = {0.05: "low (P5)", 0.5: "typical (P50)", 0.95: "high (P95)"}
-
-
-def quantile_table(first, rows, levels, *, details=False, wide=False, first_align="l"):
-    """Text table of averages and quantiles, one row per metric, variant or step.
-
-    Parameters
-    ----------
-    first : str
-        Heading of the label column.
-    rows : sequence of tuple
-        ``(label, unit, mean, se, values, half_widths)``, ``values`` and
-        ``half_widths`` one per level.
-    levels : sequence of float
-        Quantile levels (fractions).
-    details : bool
-        ``mean ± s.e.`` and every quantile ``± half-width`` (any width);
-        otherwise ``average ± error`` and each quantile rounded to its
-        interval, P5/P50/P95 named in words and the other levels left out
-        first when the table would pass 80 columns (unless ``wide``).
-    wide : bool
-        Keep every column.
-    first_align : {"l", "r"}
-        Alignment of the label column.
-
-    Returns
-    -------
-    lines : list of str
-    dropped : list of str
-        Headings left out.
-
-    Examples
-    --------
-    >>> lines, dropped = quantile_table("what", [("income", "USD", 2525.23, 8.19,
-    ...     [1311.4, 1935.5, 2437.6], [25.1, 21.0, 19.5])], [0.05, 0.25, 0.5])
-    >>> print("\\n".join(lines))
-    what    average ± error  low (P5)     P25  typical (P50)
-    ------  ---------------  --------  ------  -------------
-    income   $2,525.2 ± 8.2    $1,311  $1,936         $2,438
-    """
-    from ._text import fmt_at, table, value_pm
-
-    levels = [float(q) for q in levels]
-    if details:
-        head = [first, "mean ± s.e.", *(f"P{q * 100:g}" for q in levels)]
-        body = [[lab, value_pm(m, se, u), *(value_pm(v, h, u) for v, h in zip(vs, hs))]
-                for lab, u, m, se, vs, hs in rows]
-        return table(head, body, wide=True, align=first_align + "r" * (len(head) - 1))
-    head = [first, "average ± error",
-            *(_PLAIN_LEVELS.get(round(q, 12), f"P{q * 100:g}") for q in levels)]
-    body = [[lab, value_pm(m, se, u), *(fmt_at(v, h, u) for v, h in zip(vs, hs))]
-            for lab, u, m, se, vs, hs in rows]
-    optional = [2 + i for i, q in enumerate(levels)
-                if round(q, 12) not in _PLAIN_LEVELS]
-    optional.sort(key=lambda i: abs(levels[i - 2] - 0.5))  # innermost last
-    return table(head, body, optional=optional, wide=wide,
-                 align=first_align + "r" * (len(head) - 1))
-
-
-def _short_repr(kind, title, sentence=""):
-    """A few lines: the kind and title, then the headline (for ``repr``)."""
-    text = f"<{kind}: {title}>"
-    if sentence:
-        text += "\n" + sentence
-    return text
-
-
-def _html_table(title, head, rows, caption=""):
-    """A small HTML table (every text escaped), for notebooks' ``_repr_html_``."""
-    from html import escape
-
-    cells = "".join(f"<th>{escape(str(h))}</th>" for h in head)
-    body = "".join("<tr>" + "".join(
-        f"<td style='text-align:{'left' if i == 0 else 'right'}'>{escape(str(c))}</td>"
-        for i, c in enumerate(r)) + "</tr>" for r in rows)
-    cap = f"<p>{escape(caption)}</p>" if caption else ""
-    return (f"<div><strong>{escape(str(title))}</strong>{cap}<table>"
-            f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>")
-
-
-def _strict_json_value(v):
-    """``v`` with every NaN/infinity (at any depth) as ``None``, numpy as Python."""
-    if isinstance(v, dict):
-        return {str(k): _strict_json_value(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_strict_json_value(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _strict_json_value(v.tolist())
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    if v is None or isinstance(v, bool | int | float | str):
-        return v
-    return str(v)
-
-
-def json_text(obj):
-    """Strict JSON text of ``obj`` (indented; NaN and infinities as ``null``).
-
-    Examples
-    --------
-    >>> print(json_text({"a": float("nan"), "b": np.float64(1.5)}), end="")
-    {
-      "a": null,
-      "b": 1.5
-    }
-    """
-    return json.dumps(_strict_json_value(obj), indent=2, allow_nan=False) + "\n"
+        return html_table(self.title, head, rows, _words.headline(self))
 
 
 #: Metrics shown by default in summaries.
@@ -676,7 +558,7 @@ class SimulationResult:
             "" if seed is None else f", seed {seed}")
         line = (_words.headline(self.summary(["income_total"]))
                 if "income_total" in self.totals else "")
-        return _short_repr("SimulationResult", title, line)
+        return short_repr("SimulationResult", title, line)
 
     def _repr_html_(self):
         """A small HTML table of the income figures (for notebooks)."""
@@ -788,15 +670,15 @@ class SimulationResult:
         0,1.0
         1,2.0
         """
-        buf = io.StringIO()
+        atomic_write_text(path, csv_text(*self._table()))
+
+    def _table(self):
+        """``(head, rows)`` of :meth:`to_csv`: one row per path."""
         names = list(self.totals)
         cols = [self.totals[k] for k in names] + list(self.inputs.values())
-        names += [f"input:{k}" for k in self.inputs]
-        buf.write("path," + ",".join(names) + "\n")
-        data = np.column_stack(cols)
-        for i, row in enumerate(data):
-            buf.write(f"{i}," + ",".join(repr(float(v)) for v in row) + "\n")
-        atomic_write_text(path, buf.getvalue())
+        head = ["path", *names, *(f"input:{k}" for k in self.inputs)]
+        data = np.column_stack(cols).astype(float).tolist()
+        return head, [[i, *row] for i, row in enumerate(data)]
 
     def to_json(self, path=None, *, target=None, precision=None):
         """Write metadata and the summary of every total as JSON, atomically.
@@ -845,10 +727,7 @@ class SimulationResult:
             d["inputs"] = self.input_summary()
         if precision is not None:
             d["precision"] = precision
-        if path is None:
-            return json_text(d)
-        write_json(path, d)
-        return None
+        return text_out(json_text(d), path)
 
     def to_summary_csv(self, path, *, target=None) -> None:
         """Write the summary of every total as CSV, one row per metric, atomically.

@@ -1,10 +1,16 @@
-"""Numbers and tables for printed output: one home for every formatter.
+"""Numbers and words for printed output: one home for every number formatter.
 
 Everything simkit prints goes through these helpers, so that one rule holds
 everywhere: thousands separators, an uncertainty shown with two significant
-digits and its value rounded to the same decimal place, and tables that fit a
-terminal of :data:`WIDTH` columns unless asked to be wide. Files (JSON, CSV)
-never use them: they keep full precision.
+digits and its value rounded to the same decimal place, percentages, and the
+values of scenario settings. Files (JSON, CSV) never use them: they keep full
+precision.
+
+The split with :mod:`simkit._present`: this module turns *one number* into
+text (and wraps paragraphs); :mod:`simkit._present` lays out and writes
+*tables and records* (text tables, CSV, JSON, HTML) and imports from here.
+``table`` lived here before and still imports from here (it is
+:func:`simkit._present.table`).
 """
 
 from __future__ import annotations
@@ -12,14 +18,24 @@ from __future__ import annotations
 import math
 import textwrap
 
-from ._present import NA  # what a missing or unbounded number prints as
+__all__ = ["NA", "WIDTH", "round_to_uncertainty", "number", "money", "count", "fmt",
+           "fmt_at", "value_pm", "percent", "percent_exact", "runs_share", "setting",
+           "wrap"]
 
-__all__ = ["WIDTH", "round_to_uncertainty", "number", "money", "count", "fmt",
-           "fmt_at", "value_pm", "percent", "table", "wrap"]
+#: What a printed table shows for a number that does not exist (too few paths).
+NA = "n/a"
 
 #: Default width of printed output, in characters.
 WIDTH = 80
 
+
+def __getattr__(name):
+    # ``table`` moved to simkit._present; ``from simkit._text import table`` works
+    if name == "table":
+        from ._present import table
+
+        return table
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _finite(v):
@@ -235,91 +251,53 @@ def percent(p, se=None):
         0.01 <= p <= 0.99 else f"{p * 100:.1f}%"
 
 
-def _cut(text, n):
-    return text if len(text) <= n else text[:max(n - 1, 1)] + "…"
-
-
-def table(head, rows, *, align=None, optional=(), width=WIDTH, wide=False, indent=0,
-          rule=True):
-    """Render a text table that fits ``width`` columns unless ``wide``.
-
-    Parameters
-    ----------
-    head : sequence of str
-        Column headings.
-    rows : sequence of sequence
-        Cells (converted with ``str``).
-    align : str, optional
-        One letter per column, ``l`` or ``r`` (default: first left, rest right).
-    optional : sequence of int
-        Columns that may be dropped, first listed first, while the table is
-        wider than ``width``.
-    width : int
-        Width budget in characters.
-    wide : bool
-        Keep every column whatever the width.
-    indent : int
-        Spaces before each line.
-    rule : bool
-        A line of dashes under the heading.
-
-    Returns
-    -------
-    lines : list of str
-    dropped : list of str
-        Headings of the columns left out.
+def percent_exact(fraction):
+    """A fraction as a percentage with the digits it was given (a confidence level).
 
     Examples
     --------
-    >>> lines, dropped = table(["a", "bbbb", "c"], [["x", 1, 22]], optional=[1],
-    ...                        width=8)
-    >>> print("\\n".join(lines)); dropped
-    a   c
-    -  --
-    x  22
-    ['bbbb']
+    >>> percent_exact(0.5), percent_exact(0.9999), percent_exact(0.005)
+    ('50%', '99.99%', '0.5%')
     """
-    head = [str(h) for h in head]
-    rows = [[str(c) for c in r] for r in rows]
-    align = align or "l" + "r" * (len(head) - 1)
-    keep = list(range(len(head)))
+    return f"{round(float(fraction) * 100.0, 9):.10g}%"
 
-    def widths(cols):
-        return [max(len(head[i]), *(len(r[i]) for r in rows)) for i in cols]
 
-    gap = 2
+def runs_share(p, n):
+    """A share of ``n`` runs in words: ``all``, ``none``, ``72%``, ``99.96%``.
 
-    def total(cols):
-        return indent + sum(widths(cols)) + gap * (len(cols) - 1)
+    Examples
+    --------
+    >>> runs_share(1.0, 100), runs_share(0.0, 100), runs_share(0.72, 100)
+    ('all', 'none', '72%')
+    >>> runs_share(0.9996, 10_000)
+    '99.96%'
+    """
+    k = round(p * n)
+    if k == n:
+        return "all"
+    if k == 0:
+        return "none"
+    return percent(p) if 0.01 <= p <= 0.99 else f"{p:.2%}"
 
-    dropped = []
-    if not wide:
-        for i in optional:
-            if total(keep) <= width:
-                break
-            keep.remove(i)
-            dropped.append(head[i])
-        if total(keep) > width:  # closer columns
-            gap = 1
-        over = total(keep) - width
-        if over > 0:  # then a shorter first (label) column
-            w0 = widths(keep)[0]
-            head = [_cut(head[0], max(w0 - over, 8)), *head[1:]]
-            rows = [[_cut(r[0], max(w0 - over, 8)), *r[1:]] for r in rows]
-    ws = widths(keep)
-    pad = " " * indent
-    sep = " " * gap
 
-    def line(cells):
-        return pad + sep.join(
-            (c.ljust(w) if align[i] == "l" else c.rjust(w))
-            for i, c, w in zip(keep, (cells[i] for i in keep), ws)).rstrip()
+def setting(x):
+    """The value of a scenario setting (an input, a fitted estimate): four
+    significant digits, whole numbers from 1,000 with separators, scientific
+    notation outside [0.001, 1e6).
 
-    out = [line(head)]
-    if rule:
-        out.append(pad + sep.join("-" * w for w in ws))
-    out += [line(r) for r in rows]
-    return out, dropped
+    Examples
+    --------
+    >>> setting(0.035), setting(12.3456), setting(2.5e-5), setting(0), setting(3.5e6)
+    ('0.035', '12.35', '2.500e-05', '0', '3,500,000')
+    >>> setting(75_000), setting(1234.56)
+    ('75,000', '1235')
+    """
+    x = float(x)
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    if x == int(x) and 1000 <= abs(x) < 1e15:
+        return f"{x:,.0f}"
+    return f"{x:.4g}" if 1e-3 <= abs(x) < 1e6 else f"{x:.3e}"
 
 
 def wrap(text, width=WIDTH, indent=""):

@@ -8,14 +8,14 @@ and compares every pair.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 
 from .. import metrics as _metrics
-from .._present import NA, csv_text
+from .._present import (csv_text, html_table, json_text, json_value,
+                        quantile_table, short_repr, table, text_out)
 from ..errors import SimkitError
 from .. import _validate
 from .._quantiles import quantile_ci
@@ -407,18 +407,9 @@ class PairedComparison:
         (1.0, 'a', True, None)
         """
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        for k in ("quantile_levels", "quantiles_a", "quantiles_b"):
-            d[k] = list(d[k])
-        for k in ("quantiles_a_lo", "quantiles_a_hi", "quantiles_b_lo",
-                  "quantiles_b_hi"):
-            d[k] = [v if np.isfinite(v) else None for v in d[k]]
-        r = self.crn_se_ratio
-        d["crn_se_ratio"] = r if np.isfinite(r) else None
-        d["input_share"] = self.input_share
-        d["input_keys"] = list(self.input_keys)
-        d["significant"] = self.significant
-        d["verdict"] = self.verdict()
-        return d
+        d.update(crn_se_ratio=self.crn_se_ratio, significant=self.significant,
+                 verdict=self.verdict())
+        return json_value(d)
 
 
 def _paired_iv(xa, xb, confidence, quantiles):
@@ -517,24 +508,6 @@ def paired(xa, xb, a="a", b="b", *, metric="", confidence=0.95,
         confidence, se_ind, pa, pb, pt, bse(pa), bse(pb), bse(pt), levels,
         tup(ea.value), tup(eb.value), dominance(xa, xb), tup(ea.lo), tup(ea.hi),
         tup(eb.lo), tup(eb.hi), share, keys)
-
-
-def _at(v, err, unit):
-    from .._text import fmt_at
-
-    return fmt_at(v, err, unit)
-
-
-def _runs_share(p, n):
-    """A share of runs in words: ``99.96%``, ``all``, ``none``."""
-    from .._text import percent
-
-    k = round(p * n)
-    if k == n:
-        return "all"
-    if k == 0:
-        return "none"
-    return percent(p) if 0.01 <= p <= 0.99 else f"{p:.2%}"
 
 
 def _precision_plain(pr, unit):
@@ -753,8 +726,7 @@ class ComparisonResult:
         True
         """
         from .. import _words
-        from .._text import table, value_pm, wrap
-        from .._result import quantile_table
+        from .._text import fmt_at, runs_share, value_pm, wrap
 
         u = _metrics.UNITS.get(self.metric, "")
         name = _words.metric_name(self.metric)
@@ -790,12 +762,12 @@ class ComparisonResult:
                 dom = {"a": p.a, "b": p.b, "equal": "equal",
                        "none": "neither"}[p.dominance]
                 rows.append([f"{p.a} − {p.b}", value_pm(p.diff, p.diff_se, u),
-                             f"[{_at(p.ci_lo, p.diff_se, u)}, "
-                             f"{_at(p.ci_hi, p.diff_se, u)}]",
+                             f"[{fmt_at(p.ci_lo, p.diff_se, u)}, "
+                             f"{fmt_at(p.ci_hi, p.diff_se, u)}]",
                              value_pm(p.p_a_better, p.p_a_better_se),
                              value_pm(p.p_b_better, p.p_b_better_se),
                              value_pm(p.p_tie, p.p_tie_se),
-                             _at(p.se_independent, p.diff_se / 10, u),
+                             fmt_at(p.se_independent, p.diff_se / 10, u),
                              f"{r:.1f}×" if np.isfinite(r) else "—", dom])
             tab, _ = table(head, rows, wide=True)
             lines += [""] + tab
@@ -814,8 +786,9 @@ class ComparisonResult:
             head = ["difference", "average ± error", f"{conf:.0%} sure within",
                     "a higher", "b higher"]
             rows = [[f"{p.a} − {p.b}", value_pm(p.diff, p.diff_se, u),
-                     f"{_at(p.ci_lo, p.diff_se, u)} to {_at(p.ci_hi, p.diff_se, u)}",
-                     _runs_share(p.p_a_better, p.n), _runs_share(p.p_b_better, p.n)]
+                     f"{fmt_at(p.ci_lo, p.diff_se, u)} to "
+                     f"{fmt_at(p.ci_hi, p.diff_se, u)}",
+                     runs_share(p.p_a_better, p.n), runs_share(p.p_b_better, p.n)]
                     for p in self.pairs]
             tab, _ = table(head, rows, optional=[4, 3], wide=wide)
             lines += [""] + tab
@@ -839,9 +812,7 @@ class ComparisonResult:
         return "\n".join(lines)
 
     def __repr__(self):
-        from .._result import _short_repr
-
-        return _short_repr("ComparisonResult",
+        return short_repr("ComparisonResult",
                            f"{self.scenario}: {self.metric}, "
                            f"{', '.join(self.variants)} — {self.paths:,} paths, "
                            f"seed {self.seed}", self.headline())
@@ -849,7 +820,6 @@ class ComparisonResult:
     def _repr_html_(self):
         from .. import _words
         from .._text import fmt_at, value_pm
-        from .._result import _html_table
 
         u = _metrics.UNITS.get(self.metric, "")
         lv = list(self._levels())
@@ -860,7 +830,7 @@ class ComparisonResult:
         head = ["variant", "average ± error",
                 *(("low (P5)", "typical (P50)", "high (P95)")[k] for k, q in
                   enumerate((0.05, 0.5, 0.95)) if q in lv)]
-        return _html_table(f"{self.scenario}: {_words.metric_name(self.metric)} by "
+        return html_table(f"{self.scenario}: {_words.metric_name(self.metric)} by "
                            "variant", head, rows, self.headline())
 
     def to_json(self, path=None):
@@ -876,15 +846,7 @@ class ComparisonResult:
         >>> json.loads(res.to_json())["pairs"][0]["diff"]
         1.0
         """
-        from .._result import json_text
-
-        text = json_text(self.to_dict())
-        if path is None:
-            return text
-        from .._io import atomic_write_text
-
-        atomic_write_text(path, text)
-        return None
+        return text_out(json_text(self.to_dict()), path)
 
     def to_csv(self, directory, stem="compare"):
         """Write ``<stem>_pairs.csv`` and ``<stem>_quantiles.csv`` into ``directory``.
@@ -914,12 +876,10 @@ class ComparisonResult:
         """
         from pathlib import Path
 
-        from .._io import atomic_write_text
-
         out = []
         for name, (head, rows) in self.csv_tables().items():
             path = Path(directory) / f"{stem}_{name}.csv"
-            atomic_write_text(path, csv_text(head, rows))
+            text_out(csv_text(head, rows), path)
             out.append(path)
         return out
 
@@ -1129,36 +1089,12 @@ def _name(v):
 
 
 def _compare_iv(scenario, variants, metric, confidence, paths, seed):
+    from ..scenario import choose_variants
     from ..scenario._load import as_scenario
 
     scen = as_scenario(scenario)
-    defined = tuple(getattr(scen, "variants", ()) or ())
-    if variants is None:
-        if len(defined) >= 2:
-            variants = defined
-        elif len(defined) == 1:
-            variants = ("base", defined[0])
-        else:
-            raise SimkitError(f"{getattr(scen, 'source', scen.name)}: no variants to "
-                              "compare; define [variants.NAME] tables or pass "
-                              "`variants`")
-    if isinstance(variants, str):
-        variants = tuple(v.strip() for v in variants.split(",") if v.strip())
-    variants = tuple(variants)
-    if len(variants) < 2:
-        raise SimkitError(f"`variants` must name at least two variants, got "
-                          f"{list(variants)!r}")
-    if len(set(variants)) != len(variants):
-        raise SimkitError(f"`variants` must not repeat a name, got {list(variants)!r}")
-    out = []
-    for v in variants:
-        if v in defined:
-            out.append(v)
-        elif v == "base":
-            out.append(_BASE)
-        else:
-            raise SimkitError(f"unknown variant {v!r}; the scenario defines "
-                              f"{', '.join(defined) or 'none'} (and 'base')")
+    defined = tuple(scen.variants)
+    out = [v if v in defined else _BASE for v, _ in choose_variants(scen, variants)]
     _validate.choice(metric, "metric", _metrics.TOTALS)
     confidence = _validate.confidence(confidence)
     return scen, tuple(out), metric, confidence, _validate.integer(paths, "paths"), \
