@@ -112,12 +112,14 @@ def main(args):
     import numba
 
     from .._io import atomic_files, atomic_write_text, write_json
+    from ..scenario import choose_variants
     from .._version import __version__
     from .. import simulate
 
     sc = common.load(args)
     out = common.out_dir(args)
-    scenarios = common.variants_of(sc, [args.variant] if args.variant else None)
+    scenarios = [s for _, s in choose_variants(
+        sc, [args.variant] if args.variant else None, minimum=1)]
     threads = args.threads or numba.get_num_threads()
     print(f"simkit bench {args.file}: {args.paths:,} paths, {threads} thread(s), "
           f"best of {args.repeat}")

@@ -593,15 +593,6 @@ def emit_notes(caught):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
-def variants_of(scenario, names=None):
-    """Scenario objects for the named variants (all, or the base if none)."""
-    if names:
-        return [scenario.variant(n) for n in names]
-    if scenario.variants:
-        return [scenario.variant(n) for n in scenario.variants]
-    return [scenario]
-
-
 def threads_env_note():
     """Return the numba thread cap set by NUMBA_NUM_THREADS, if any."""
     return os.environ.get("NUMBA_NUM_THREADS")

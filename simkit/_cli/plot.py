@@ -140,6 +140,17 @@ def _simulate(sc, args, paths, **kw):
     return simulate(sc, paths=paths, **_run_kw(args), **kw)
 
 
+def _simulate_variants(sc, names, args, paths, *, minimum=2):
+    """``{name: result}`` of the variants :func:`simkit.scenario.choose_variants`
+    picks (one batch: the same paths, hence the same luck, for each)."""
+    from .. import simulate_batch
+    from ..scenario import choose_variants
+
+    chosen = choose_variants(sc, names, minimum=minimum)
+    rs = simulate_batch([s for _, s in chosen], paths=paths, **_run_kw(args))
+    return {n: r for (n, _), r in zip(chosen, rs)}
+
+
 def _one(kind_in, inputs, args, paths, **kw):
     from ..errors import SimkitError
 
@@ -182,12 +193,8 @@ def _figure(args, kind_in, inputs, paths):
         return plotting.concurrency_curve(res, stream=args.stream).figure
     if kind == "sources":
         if kind_in == "scenario" and inputs.variants and not args.variant:
-            from .. import simulate_batch
-
-            names = list(inputs.variants)
-            rs = simulate_batch([inputs.variant(v) for v in names], paths=paths,
-                                **_run_kw(args))
-            return plotting.income_sources(dict(zip(names, rs)), kind="bar").figure
+            rs = _simulate_variants(inputs, None, args, paths, minimum=1)
+            return plotting.income_sources(rs, kind="bar").figure
         if kind_in == "results" and len(inputs) > 1:
             return plotting.income_sources(inputs, kind="bar").figure
         res = _one(kind_in, inputs, args, paths, per_stream=True)
@@ -196,18 +203,8 @@ def _figure(args, kind_in, inputs, paths):
         if kind_in == "results":
             axes = plotting.compare_distributions(inputs, metric, log=args.log)
             return axes[0].figure
-        names = (args.variants.split(",") if args.variants else list(inputs.variants))
-        names = [n.strip() for n in names if n.strip()]
-        if len(names) < 2:
-            raise SimkitError(f"{inputs.source}: --kind compare needs two or more "
-                              "variants (define [variants.NAME] tables or pass "
-                              "--variants A,B)")
-        from .. import simulate_batch
-
-        rs = simulate_batch([inputs.variant(v) for v in names], paths=paths,
-                            **_run_kw(args))
-        return plotting.compare_distributions(dict(zip(names, rs)), metric,
-                                              log=args.log)[0].figure
+        rs = _simulate_variants(inputs, args.variants or None, args, paths)
+        return plotting.compare_distributions(rs, metric, log=args.log)[0].figure
     if kind == "spider":
         if kind_in != "scenario":
             raise SimkitError("--kind spider needs a scenario file (it simulates "

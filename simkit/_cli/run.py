@@ -111,6 +111,7 @@ def main(args):
     from .._names import file_stem
     from .._checkpoint import discard, hold
     from ..errors import SimkitError
+    from ..scenario import choose_variants
 
     sc = common.load(args)
     out = common.out_dir(args)
@@ -121,7 +122,8 @@ def main(args):
     if args.resume and precise:
         raise SimkitError("`--resume` does not combine with `--precision`: a "
                           "precision run's length is not known in advance")
-    scenarios = common.variants_of(sc, [args.variant] if args.variant else None)
+    scenarios = [s for _, s in choose_variants(
+        sc, [args.variant] if args.variant else None, minimum=1)]
     stems = {}
     for s in scenarios:
         other = stems.setdefault(file_stem(s.name).casefold(), s.name)
