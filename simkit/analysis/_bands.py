@@ -7,13 +7,13 @@ distribution-free confidence interval from order statistics
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import metrics as _metrics
-from .._present import NA, csv_cell
+from .._present import (csv_text, html_table, json_text, json_value, quantile_table,
+                        short_repr, text_out)
 from ..errors import SimkitError
 from .. import _validate
 from .._quantiles import quantile_ci
@@ -33,11 +33,6 @@ _NOT_ADDITIVE = ("day", "hour", "live", "followers_start", "habit", "creator_sha
 #: Per-stream metrics aggregated by maximum (per day) and running maximum
 #: (cumulative) instead of sums.
 _MAX_METRICS = ("peak_concurrent",)
-
-
-def _finite_or_none(a):
-    a = np.asarray(a, dtype=float)
-    return [[None if not np.isfinite(v) else float(v) for v in row] for row in a]
 
 
 @dataclass(frozen=True)
@@ -129,19 +124,16 @@ class Bands:
         >>> d["lo"][0][0] is None  # 40 paths cannot bound P5 from below
         True
         """
-        return {
+        f = lambda a: np.asarray(a, dtype=float)  # noqa: E731
+        return json_value({
             "metric": self.metric, "by": self.by, "unit": self.unit,
             "aggregate": self.aggregate, "paths": self.paths,
-            "confidence": self.confidence,
-            "levels": [float(v) for v in self.levels],
-            "coverage": [float(v) for v in self.coverage],
-            "x": [int(v) for v in self.x],
-            "values": _finite_or_none(self.values),
-            "lo": _finite_or_none(self.lo), "hi": _finite_or_none(self.hi),
-            "mean": [float(v) for v in self.mean],
-            "mean_se": [float(v) for v in self.mean_se],
+            "confidence": self.confidence, "levels": f(self.levels),
+            "coverage": f(self.coverage), "x": np.asarray(self.x, dtype=np.int64),
+            "values": f(self.values), "lo": f(self.lo), "hi": f(self.hi),
+            "mean": f(self.mean), "mean_se": f(self.mean_se),
             "metadata": self.metadata,
-        }
+        })
 
     def csv_rows(self):
         """Return a header and rows in long format (one row per ``x`` and level).
@@ -197,17 +189,7 @@ class Bands:
         >>> b.to_csv(out) is None, out.read_text() == b.to_csv()
         (True, True)
         """
-        head, rows = self.csv_rows()
-        buf = io.StringIO()
-        buf.write(",".join(head) + "\n")
-        for r in rows:
-            buf.write(",".join(csv_cell(v) for v in r) + "\n")
-        if path is None:
-            return buf.getvalue()
-        from .._io import atomic_write_text
-
-        atomic_write_text(path, buf.getvalue())
-        return None
+        return text_out(csv_text(*self.csv_rows()), path)
 
     def __str__(self):
         return self.render()
@@ -236,7 +218,6 @@ class Bands:
         """
         from .. import _words
         from .._text import wrap
-        from .._result import quantile_table
 
         u = self.unit
         rows = []
@@ -277,9 +258,7 @@ class Bands:
 
     def __repr__(self):
         from .. import _words
-        from .._result import _short_repr
-
-        return _short_repr("Bands", f"{_words.metric_name(self.metric)} by "
+        return short_repr("Bands", f"{_words.metric_name(self.metric)} by "
                            f"{self.by}, {len(self.x)} steps, levels "
                            f"{', '.join(f'P{v:g}' for v in self.levels)} — "
                            f"{self.paths:,} paths")
@@ -287,7 +266,6 @@ class Bands:
     def _repr_html_(self):
         from .. import _words
         from .._text import fmt_at, value_pm
-        from .._result import _html_table
 
         head = [self.by, "average ± error", *(f"P{v:g}" for v in self.levels)]
         rows = []
@@ -297,7 +275,7 @@ class Bands:
             rows.append([int(xv), value_pm(self.mean[j], self.mean_se[j], self.unit),
                          *(fmt_at(v, h, self.unit)
                            for v, h in zip(self.values[:, j], hw))])
-        return _html_table(f"{_words.metric_name(self.metric)} by {self.by}", head,
+        return html_table(f"{_words.metric_name(self.metric)} by {self.by}", head,
                            rows)
 
     def to_json(self, path=None):
@@ -314,15 +292,7 @@ class Bands:
         >>> json.loads(bands(res, "income_total").to_json())["lo"][0][0] is None
         True
         """
-        from .._result import json_text
-
-        text = json_text(self.to_dict())
-        if path is None:
-            return text
-        from .._io import atomic_write_text
-
-        atomic_write_text(path, text)
-        return None
+        return text_out(json_text(self.to_dict()), path)
 
 
 def _bands_iv(result, metric, levels, by, confidence):

@@ -7,15 +7,15 @@ stream and a campaign of ``K`` consecutive streams.
 
 from __future__ import annotations
 
-import io
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import metrics as _metrics
-from .._present import NA, csv_cell
+from .._present import (csv_text, html_table, json_text, json_value, short_repr,
+                        table, text_out)
+from .._text import percent_exact as _percent_text  # the name simkit._report imports
 from ..errors import SimkitError
 from ..scenario._schema import SCHEMA
 from .. import _validate
@@ -80,13 +80,7 @@ class QuoteRow:
         >>> d["level"], d["guaranteed"], d["price"], d["guaranteed_lo"]
         (0.9, 9.0, 0.09, 4.0)
         """
-        return {k: _clean(getattr(self, k)) for k in self.__dataclass_fields__}
-
-
-def _clean(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
+        return json_value({k: getattr(self, k) for k in self.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -173,7 +167,7 @@ class QuoteTable:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "rows"}
         d["fair_value"] = self.fair_value
         d["rows"] = [r.to_dict() for r in self.rows]
-        return d
+        return json_value(d)
 
     def csv_rows(self):
         """Return a header and one row per level (plain numbers; None: no rate).
@@ -199,14 +193,11 @@ class QuoteTable:
         return self.render()
 
     def __repr__(self):
-        from .._result import _short_repr
-
-        return _short_repr("QuoteTable", f"{self.label}: {self.deliverable}, "
+        return short_repr("QuoteTable", f"{self.label}: {self.deliverable}, "
                            f"{self.n:,} paths", self.headline())
 
     def _repr_html_(self):
         from .._text import fmt_at, percent
-        from .._result import _html_table
 
         u = _metrics.UNITS.get(self.deliverable, "")
         rows = [[_percent_text(r.level),
@@ -214,7 +205,7 @@ class QuoteTable:
                                           r.guaranteed_hi - r.guaranteed), u),
                  "—" if r.price is None else fmt_at(r.price, 0.0, "USD"),
                  percent(r.p_short)] for r in self.rows]
-        return _html_table(self.label, ["sure", "promise", "price", "falls short"],
+        return html_table(self.label, ["sure", "promise", "price", "falls short"],
                            rows, self.headline())
 
     def headline(self):
@@ -265,7 +256,7 @@ class QuoteTable:
            90%      100  $1.00          10%           4.95      $0.05
         """
         from .. import _words
-        from .._text import fmt_at, percent, table, value_pm
+        from .._text import fmt_at, percent, value_pm
 
         u = _metrics.UNITS.get(self.deliverable, "")
         name = (self.deliverable if details
@@ -323,17 +314,6 @@ class QuoteTable:
                          f"short with probability "
                          f"{value_pm(m.p_short, m.p_short_se)}")
         return "\n".join(lines)
-
-
-def _percent_text(fraction):
-    """A fraction as a percentage with the digits it was given: 0.9999 -> '99.99%'.
-
-    Examples
-    --------
-    >>> _percent_text(0.5), _percent_text(0.9999), _percent_text(0.005)
-    ('50%', '99.99%', '0.5%')
-    """
-    return f"{round(float(fraction) * 100.0, 9):.10g}%"
 
 
 #: Largest CPM and flat rate per unit (USD) a quote accepts: the bounds of
@@ -612,17 +592,8 @@ class QuoteResult:
         >>> len(lines)  # a header, then 4 levels for the stream and the campaign
         9
         """
-        import csv
-
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        for i, t in enumerate(self.tables):
-            head, rows = t.csv_rows()
-            if i == 0:
-                w.writerow(head)
-            for r in rows:
-                w.writerow([csv_cell(v) for v in r])
-        return buf.getvalue()
+        tables = [t.csv_rows() for t in self.tables]
+        return csv_text(tables[0][0], [r for _, rows in tables for r in rows])
 
     def __str__(self):
         return self.render()
@@ -707,14 +678,11 @@ class QuoteResult:
         return "\n".join(out)
 
     def __repr__(self):
-        from .._result import _short_repr
-
-        return _short_repr("QuoteResult", f"{self.scenario}: {self.deliverable} — "
+        return short_repr("QuoteResult", f"{self.scenario}: {self.deliverable} — "
                            f"{self.paths:,} paths, seed {self.seed}", self.headline())
 
     def _repr_html_(self):
         from .._text import fmt_at, percent
-        from .._result import _html_table
 
         u = _metrics.UNITS.get(self.deliverable, "")
         rows = []
@@ -727,7 +695,7 @@ class QuoteResult:
                                  r.price, None if t.rate is None else t.rate * hw,
                                  "USD"),
                              percent(r.p_short)])
-        return _html_table(f"{self.scenario}: sponsorship quote",
+        return html_table(f"{self.scenario}: sponsorship quote",
                            ["deal", "sure", "promise", "price", "falls short"], rows,
                            self.headline())
 
@@ -742,15 +710,7 @@ class QuoteResult:
         >>> json.loads(q.to_json())["single"]["label"]
         'stream 3'
         """
-        from .._result import json_text
-
-        text = json_text(self.to_dict())
-        if path is None:
-            return text
-        from .._io import atomic_write_text
-
-        atomic_write_text(path, text)
-        return None
+        return text_out(json_text(self.to_dict()), path)
 
 
 def _check_stream_range(scen, variant, first, streams):
