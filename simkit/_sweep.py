@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _validate
 from ._io import atomic_path, atomic_write_text
 from ._memory import check_design, check_sweep
 from ._present import csv_cell
 from ._checkpoint import Checkpoint, scenario_hash
 from ._version import __version__
 from .errors import SimkitError
-from .scenario import Scenario
+from .scenario._load import as_scenario
 from .scenario._schema import SCHEMA
 
 __all__ = ["SweepResult", "run_sweep", "sweep_design", "DESIGNS", "SWEEP_METRICS",
@@ -63,9 +64,7 @@ def _field(key):
 
 
 def _sweep_table(scenario):
-    if not isinstance(scenario, Scenario):
-        raise SimkitError("`scenario` must be a Scenario (see simkit.load_scenario), "
-                          f"got {type(scenario).__name__}")
+    as_scenario(scenario, load=False)
     table = scenario.sweep
     if table is None or not table.get("params"):
         raise SimkitError(f"{scenario.source}: `sweep` table with `params` is needed "
@@ -73,29 +72,20 @@ def _sweep_table(scenario):
     return table
 
 
-def _check_int(name, v, minimum):
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
-        raise SimkitError(f"`{name}` must be an integer >= {minimum}, got {v!r}")
-    return int(v)
-
-
-def _design_iv(scenario, design, n, seed):
+def _sweep_design_iv(scenario, design, n, seed):
     """Input validation and normalization for :func:`sweep_design`."""
     table = _sweep_table(scenario)
     design = table["design"] if design is None else design
-    if design not in DESIGNS:
-        raise SimkitError(f"`design` must be one of {', '.join(DESIGNS)}, "
-                          f"got {design!r}")
-    n = _check_int("n", table["n"] if n is None else n, 1)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise SimkitError(f"`seed` must be a non-negative integer, got {seed!r}")
+    _validate.choice(design, "design", DESIGNS)
+    n = _validate.integer(table["n"] if n is None else n, "n")
+    seed = _validate.seed(seed)
     keys = tuple(table["params"])
     log = set(table["log"])
     for k in log:
         if table["params"][k][0] <= 0:
             raise SimkitError(f"{scenario.source}: `sweep.params.{k}` must have "
                               f"low > 0 to be in sweep.log, got {table['params'][k]!r}")
-    return table, design, n, int(seed), keys, log
+    return table, design, n, seed, keys, log
 
 
 def _axis_bounds(key, lo, hi):
@@ -172,7 +162,7 @@ def sweep_design(scenario, *, design=None, n=None, seed=0):
     >>> pts.shape == (8, len(keys))
     True
     """
-    table, design, n, seed, keys, log = _design_iv(scenario, design, n, seed)
+    table, design, n, seed, keys, log = _sweep_design_iv(scenario, design, n, seed)
     bounds = [_axis_bounds(k, *table["params"][k]) for k in keys]
     d = len(keys)
     if design == "grid":
@@ -446,13 +436,15 @@ def _manifest(scenario, design, n, paths, seed, chunk, n_scen, keys, log, metric
             "log": sorted(log), "metrics": list(metrics), "stats": list(SWEEP_STATS)}
 
 
-def _sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume, table):
-    paths = _check_int("paths", table["paths"] if paths is None else paths, 2)
+def _run_sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume, table):
+    """Input validation for :func:`run_sweep` (the design's arguments go through
+    :func:`_sweep_design_iv`)."""
+    paths = _validate.integer(table["paths"] if paths is None else paths, "paths",
+                              minimum=2)
     if chunk_scenarios is None:
         chunk_scenarios = max(1, CHUNK_PAIRS // paths)
-    chunk_scenarios = _check_int("chunk_scenarios", chunk_scenarios, 1)
-    if backend not in ("cpu", "dask", "cuda"):
-        raise SimkitError(f"`backend` must be one of cpu, dask, cuda, got {backend!r}")
+    chunk_scenarios = _validate.integer(chunk_scenarios, "chunk_scenarios")
+    _validate.choice(backend, "backend", ("cpu", "dask", "cuda"))
     if scheduler is not None and backend != "dask":
         raise SimkitError("`scheduler` needs backend='dask'")
     if resume and out is None:
@@ -592,8 +584,8 @@ def run_sweep(scenario, *, design=None, n=None, paths=None, seed=0, backend="cpu
     """
     from .metrics import TOTALS
 
-    table, design, n, seed, keys, log = _design_iv(scenario, design, n, seed)
-    paths, chunk = _sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume,
+    table, design, n, seed, keys, log = _sweep_design_iv(scenario, design, n, seed)
+    paths, chunk = _run_sweep_iv(paths, chunk_scenarios, backend, scheduler, out, resume,
                              table)
     metrics = tuple(metrics)
     for m in metrics:

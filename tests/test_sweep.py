@@ -107,7 +107,7 @@ def test_design_defaults_come_from_the_table():
 
 @pytest.mark.parametrize(("kw", "match"), [
     ({"design": "random"}, "`design` must be one of"),
-    ({"n": 0}, "`n` must be an integer >= 1"),
+    ({"n": 0}, "`n` must be a positive integer"),
     ({"seed": -1}, "`seed` must be a non-negative integer"),
 ])
 def test_design_argument_errors(kw, match):

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _validate
 from ..errors import SimkitError
+from ..scenario._load import as_scenario
 
 __all__ = ["tornado", "TornadoResult", "TornadoEntry", "DEFAULT_PARAMS",
            "DEFAULT_STEP", "UNCERTAIN_LEVELS", "SPREADS", "spider", "SpiderResult",
@@ -275,18 +277,12 @@ SPREADS = ("p10p90", "step")
 
 
 def _tornado_iv(scenario, params, metric, paths, seed, step, spread="p10p90"):
-    if not hasattr(scenario, "with_overrides"):
-        raise SimkitError(f"`scenario` must be a Scenario, got "
-                          f"{type(scenario).__name__}")
-    if int(paths) != paths or paths < 2:
-        raise SimkitError(f"`paths` must be an integer >= 2, got {paths!r}")
-    if int(seed) != seed or seed < 0:
-        raise SimkitError(f"`seed` must be a non-negative integer, got {seed!r}")
-    if not 0.0 < float(step) < 1.0:
-        raise SimkitError(f"`step` must be in (0, 1), got {step!r}")
-    if spread not in SPREADS:
-        raise SimkitError(f"`spread` must be one of {', '.join(SPREADS)}, got "
-                          f"{spread!r}")
+    """Input validation for :func:`tornado`: ``(ranges, paths, seed)``."""
+    as_scenario(scenario, load=False)
+    paths = _validate.integer(paths, "paths", minimum=2)
+    seed = _validate.seed(seed)
+    step = _validate.confidence(step, "step")
+    _validate.choice(spread, "spread", SPREADS)
     from .. import metrics as _metrics
 
     if metric not in _metrics.TOTALS:
@@ -327,7 +323,7 @@ def _tornado_iv(scenario, params, metric, paths, seed, step, spread="p10p90"):
     if not ranges:
         raise SimkitError("no input to vary: every default input is 0 in this "
                           "scenario; pass `params`")
-    return ranges, int(paths), int(seed)
+    return ranges, paths, seed
 
 
 def _simulate_all(scenarios, **kwargs):
@@ -414,7 +410,7 @@ def tornado(scenario, params=None, *, metric="income_total", paths=1000, seed=0,
     True
     """
     if variant is not None:
-        scenario = scenario.variant(variant)
+        scenario = as_scenario(scenario, load=False).variant(variant)
     ranges, paths, seed = _tornado_iv(scenario, params, metric, paths, seed, step,
                                       spread)
     runs = [scenario]
@@ -500,7 +496,8 @@ class SpiderResult:
 
 def _spider_iv(scenario, keys, levels, metric, paths, seed):
     """Input validation for :func:`spider`; the keys, sorted levels, distributions."""
-    _tornado_iv(scenario, {"_": (0.0, 1.0)}, metric, paths, seed, DEFAULT_STEP)
+    _, paths, seed = _tornado_iv(scenario, {"_": (0.0, 1.0)}, metric, paths, seed,
+                                 DEFAULT_STEP)
     uncertain = dict(getattr(scenario, "uncertain", {}) or {})
     if not uncertain:
         raise SimkitError(f"{scenario.source}: a spider chart needs uncertain inputs "
@@ -512,14 +509,8 @@ def _spider_iv(scenario, keys, levels, metric, paths, seed):
         if k not in uncertain:
             raise SimkitError(f"`keys`: {k!r} is not an uncertain input of "
                               f"{scenario.source}")
-    try:
-        lv = tuple(float(v) for v in levels)
-    except (TypeError, ValueError):
-        raise SimkitError(f"`levels` must be numbers in (0, 1), got {levels!r}") \
-            from None
-    if not lv or any(not 0.0 < v < 1.0 for v in lv):
-        raise SimkitError(f"`levels` must be numbers in (0, 1), got {levels!r}")
-    return keys, tuple(sorted(set(lv))), uncertain, int(paths), int(seed)
+    lv = _validate.levels(levels, "levels", closed=False)
+    return keys, tuple(sorted(set(lv.tolist()))), uncertain, paths, seed
 
 
 def spider(scenario, keys=None, *, levels=SPIDER_LEVELS, metric="income_total",
@@ -571,7 +562,7 @@ def spider(scenario, keys=None, *, levels=SPIDER_LEVELS, metric="income_total",
     True
     """
     if variant is not None:
-        scenario = scenario.variant(variant)
+        scenario = as_scenario(scenario, load=False).variant(variant)
     keys, lv, uncertain, paths, seed = _spider_iv(scenario, keys, levels, metric,
                                                   paths, seed)
     values = np.empty((len(keys), len(lv)))

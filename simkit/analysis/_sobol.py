@@ -63,6 +63,7 @@ import io
 import time
 import warnings
 from dataclasses import dataclass, field
+from .. import _validate
 
 import numpy as np
 
@@ -414,12 +415,6 @@ def _field(key):
     return SCHEMA[sec][name]
 
 
-def _check_int(name, v, minimum):
-    if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < minimum:
-        raise SimkitError(f"`{name}` must be an integer >= {minimum}, got {v!r}")
-    return int(v)
-
-
 def _space(scenario):
     """``(keys, ppfs, descriptions)`` of the scenario's inputs, or raise."""
     uncertain = dict(getattr(scenario, "uncertain", {}) or {})
@@ -564,44 +559,37 @@ def _sensitivity_iv(scenario, method, n, metric, paths, seed, second_order, conf
                     resamples, num_levels, backend, scheduler, out, resume,
                     chunk_scenarios):
     from ..metrics import TOTALS
-    from ..scenario import Scenario
+    from ..scenario._load import as_scenario
 
     _need_salib()
-    if not isinstance(scenario, Scenario):
-        raise SimkitError("`scenario` must be a Scenario (see simkit.load_scenario), "
-                          f"got {type(scenario).__name__}")
-    if method not in METHODS:
-        raise SimkitError(f"`method` must be one of {', '.join(METHODS)}, got "
-                          f"{method!r}")
-    n = _check_int("n", DEFAULT_N[method] if n is None else n, 2)
+    as_scenario(scenario, load=False)
+    _validate.choice(method, "method", METHODS)
+    n = _validate.integer(DEFAULT_N[method] if n is None else n, "n", minimum=2)
     if method == "sobol" and n & (n - 1):
         raise SimkitError(f"`n` must be a power of 2 for Sobol' indices (the balance "
                           f"of the Sobol' sequence), got {n}")
     if metric not in TOTALS:
         raise SimkitError(f"unknown metric `{metric}`; choose one of "
                           f"{', '.join(TOTALS)}")
-    paths = _check_int("paths", DEFAULT_PATHS if paths is None else paths, 2)
-    seed = _check_int("seed", seed, 0)
-    if not isinstance(second_order, bool):
-        raise SimkitError(f"`second_order` must be True or False, got {second_order!r}")
+    paths = _validate.integer(DEFAULT_PATHS if paths is None else paths, "paths",
+                              minimum=2)
+    seed = _validate.seed(seed)
+    second_order = _validate.flag(second_order, "second_order")
     if second_order and method != "sobol":
         raise SimkitError("`second_order` needs method='sobol'")
-    if isinstance(conf_level, bool) or not isinstance(conf_level, int | float) \
-            or not 0.5 <= conf_level < 1.0:
-        raise SimkitError(f"`conf_level` must be in [0.5, 1), got {conf_level!r}")
-    resamples = _check_int("resamples", resamples, 10)
-    num_levels = _check_int("num_levels", num_levels, 2)
+    conf_level = _validate.confidence(conf_level, "conf_level", minimum=0.5)
+    resamples = _validate.integer(resamples, "resamples", minimum=10)
+    num_levels = _validate.integer(num_levels, "num_levels", minimum=2)
     if num_levels % 2:
         raise SimkitError(f"`num_levels` must be even (Morris' design is biased "
                           f"otherwise), got {num_levels}")
-    if backend not in ("cpu", "dask", "cuda"):
-        raise SimkitError(f"`backend` must be one of cpu, dask, cuda, got {backend!r}")
+    _validate.choice(backend, "backend", ("cpu", "dask", "cuda"))
     if scheduler is not None and backend != "dask":
         raise SimkitError("`scheduler` needs backend='dask'")
     if resume and out is None:
         raise SimkitError("`resume` needs an output directory (`out`)")
     chunk = (max(1, CHUNK_PAIRS // paths) if chunk_scenarios is None
-             else _check_int("chunk_scenarios", chunk_scenarios, 1))
+             else _validate.integer(chunk_scenarios, "chunk_scenarios"))
     return n, paths, seed, float(conf_level), resamples, num_levels, chunk
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import _validate
 from ..errors import SimkitError
 
 __all__ = ["BacktestResult", "backtest", "evaluate", "predict", "pit_values",
@@ -382,9 +383,7 @@ def _evaluate_iv(samples, observed, levels):
     for m in metrics:
         if m not in observed:
             raise SimkitError(f"`observed` has no `{m}`")
-    lv = tuple(float(v) for v in levels)
-    if not lv or any(not 0 < v < 1 for v in lv):
-        raise SimkitError(f"`levels` must be numbers in (0, 1), got {levels!r}")
+    lv = tuple(_validate.levels(levels, "levels", closed=False).tolist())
     return metrics, lv
 
 
@@ -491,6 +490,38 @@ def schedule_of(history, index, *, warmup_days=WARMUP_DAYS):
     return out, first
 
 
+def _check_history(history):
+    """Refuse anything but a History (the columns the backtest reads)."""
+    for name in ("start", "viewers", "duration_min"):
+        if not hasattr(history, name):
+            raise SimkitError("`history` must be a History (see simkit.read_history), "
+                              f"got {type(history).__name__}")
+
+
+def _predict_iv(scenario, history, index, paths, seed, warmup_days, metrics):
+    """Input validation and normalization for :func:`predict`."""
+    from ..scenario._load import as_scenario
+
+    scenario = as_scenario(scenario, load=False)
+    _check_history(history)
+    try:
+        idx = np.asarray(index)
+        ok = idx.ndim == 1 and idx.size > 0 and idx.dtype.kind in "iu" \
+            and bool(np.all(np.diff(idx) > 0)) and 0 <= idx[0] and idx[-1] < len(history)
+    except TypeError:
+        ok = False
+    if not ok:
+        raise SimkitError(f"`index` must be increasing LIVE indices in [0, "
+                          f"{len(history) - 1}], got {index!r}")
+    paths = _validate.integer(paths, "paths")
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = _validate.seed(seed)
+    warmup_days = _validate.integer(warmup_days, "warmup_days", minimum=0)
+    metrics = tuple(_validate.choice(m, "metrics", tuple(SIM_METRICS))
+                    for m in ([metrics] if isinstance(metrics, str) else metrics))
+    return scenario, idx.astype(np.int64), paths, seed, warmup_days, metrics
+
+
 def predict(scenario, history, index, *, paths=1000, seed=0, warmup_days=WARMUP_DAYS,
             metrics=METRICS, **run_kw):
     """Simulate LIVEs ``index`` of ``history`` at their real starts and lengths.
@@ -529,7 +560,8 @@ def predict(scenario, history, index, *, paths=1000, seed=0, warmup_days=WARMUP_
     """
     from .._simulate import simulate
 
-    index = np.asarray(index, dtype=np.int64)
+    scenario, index, paths, seed, warmup_days, metrics = _predict_iv(
+        scenario, history, index, paths, seed, warmup_days, metrics)
     streams, first = schedule_of(history, index, warmup_days=warmup_days)
     weeks = streams[-1]["day"] // 7 + 1
     over = {"schedule.kind": "explicit", "schedule.streams": streams,
@@ -558,22 +590,16 @@ def _splits(n, holdout, rolling):
 
 
 def _backtest_iv(history, holdout, rolling, paths, seed, levels, scenario):
-    for name in ("start", "viewers", "duration_min"):
-        if not hasattr(history, name):
-            raise SimkitError("`history` must be a History (see simkit.read_history), "
-                              f"got {type(history).__name__}")
+    _check_history(history)
     n = len(history)
-    if isinstance(holdout, bool) or not isinstance(holdout, int | np.integer) \
-            or holdout < 1:
-        raise SimkitError(f"`holdout` must be an integer >= 1, got {holdout!r}")
+    holdout = _validate.integer(holdout, "holdout")
     if not (rolling is None or isinstance(rolling, bool)):
         if not isinstance(rolling, int | np.integer) or rolling < 2:
             raise SimkitError(f"`rolling` must be True, False or a number of splits "
                               f">= 2, got {rolling!r}")
-    for name, v, lo in (("paths", paths, 2), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
-            raise SimkitError(f"`{name}` must be an integer >= {lo}, got {v!r}")
-    splits = _splits(n, int(holdout), rolling)
+    _validate.integer(paths, "paths", minimum=2)
+    _validate.seed(seed)
+    splits = _splits(n, holdout, rolling)
     if splits[0][0] < MIN_TRAIN:
         k = len(splits)
         raise SimkitError(
@@ -582,11 +608,9 @@ def _backtest_iv(history, holdout, rolling, paths, seed, levels, scenario):
             f"{max(0, (n - MIN_TRAIN) // k)} per split)")
     _evaluate_iv({"x": 1}, {"x": 1}, levels)
     if scenario is not None:
-        from ..scenario import Scenario
+        from ..scenario._load import as_scenario
 
-        if not isinstance(scenario, Scenario):
-            raise SimkitError(f"`scenario` must be a Scenario, got "
-                              f"{type(scenario).__name__}")
+        as_scenario(scenario, load=False)
     return splits
 
 

@@ -622,7 +622,9 @@ def to_toml(d: dict) -> str:
 
 
 def _fit_iv(history, scenario, seed, paths):
-    from ..scenario import Scenario, scenario_from_dict
+    from .. import _validate
+    from ..scenario import scenario_from_dict
+    from ..scenario._load import as_scenario
     from ._history import History, read_history
 
     if isinstance(history, (str, Path)):
@@ -632,14 +634,9 @@ def _fit_iv(history, scenario, seed, paths):
                           "CSV path")
     if scenario is None:
         scenario = scenario_from_dict({}, source="<defaults>")
-    if not isinstance(scenario, Scenario):
-        raise SimkitError("`scenario` must be a Scenario (simkit.load_scenario)")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise SimkitError(f"`seed` must be an integer >= 0, got {seed!r}")
-    if (isinstance(paths, bool) or not isinstance(paths, (int, np.integer))
-            or not 10 <= paths <= 100_000):
-        raise SimkitError(f"`paths` must be an integer in [10, 100000], got {paths!r}")
-    return history, scenario, int(seed), int(paths)
+    scenario = as_scenario(scenario, load=False)
+    return (history, scenario, _validate.seed(seed),
+            _validate.integer(paths, "paths", minimum=10, maximum=100_000))
 
 
 def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:

@@ -205,6 +205,14 @@ def _cell(v):
     return str(v)
 
 
+def _parse_columns_iv(text):
+    """Input validation for :func:`parse_columns`: the text of the mapping."""
+    if not isinstance(text, str):
+        raise SimkitError(f"`text` must be a string NAME=HEADER,..., got "
+                          f"{type(text).__name__}")
+    return text
+
+
 def parse_columns(text) -> dict:
     """Parse a ``--columns`` mapping ``name="Header",name2="Header 2"``.
 
@@ -233,6 +241,7 @@ def parse_columns(text) -> dict:
     ...
     simkit.errors.SimkitError: --columns: unknown column `viewrs` (did you mean ...
     """
+    text = _parse_columns_iv(text)
     out = {}
     parts, cur, quoted = [], "", False
     for ch in text:  # split on commas outside double quotes
@@ -262,6 +271,11 @@ def parse_columns(text) -> dict:
 
 
 def _read_history_iv(path, columns):
+    """Input validation for :func:`read_history`: ``(path, column map)``."""
+    import os
+
+    if not isinstance(path, str | os.PathLike):
+        raise SimkitError(f"`path` must be a CSV file path, got {type(path).__name__}")
     path = Path(path)
     if not path.is_file():
         raise SimkitError(f"{path}: no such file")

@@ -10,8 +10,11 @@ lines, e.g. the generating parameters.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+from .. import _validate
 from .._io import atomic_write_text
 from ..errors import SimkitError
 
@@ -38,10 +41,7 @@ def _history_from_result_iv(res, scenario, path, start):
         raise SimkitError("history_from_result needs per-stream metrics: simulate "
                           "with per_stream=True")
     n_paths = next(iter(ps.values())).shape[0]
-    if isinstance(path, bool) or not isinstance(path, int | np.integer) \
-            or not 0 <= path < n_paths:
-        raise SimkitError(f"`path` must be an integer in [0, {n_paths - 1}], got "
-                          f"{path!r}")
+    path = _validate.integer(path, "path", minimum=0, maximum=n_paths - 1)
     try:
         start = np.datetime64(start, "m")
     except (TypeError, ValueError):
@@ -110,6 +110,18 @@ def history_from_result(res, scenario=None, path=0, *, start=EPOCH, source=None)
     return History.from_arrays(source=str(source), **cols)
 
 
+def _write_history_csv_iv(history, path, header):
+    """Input validation for :func:`write_history_csv`: ``(history, path, header)``."""
+    if not hasattr(history, "start") or not hasattr(history, "duration_min"):
+        raise SimkitError("`history` must be a History (see simkit.read_history), got "
+                          f"{type(history).__name__}")
+    if not isinstance(path, str | os.PathLike):
+        raise SimkitError(f"`path` must be a file path, got {type(path).__name__}")
+    if isinstance(header, str):
+        header = (header,)
+    return history, path, tuple(header)
+
+
 def write_history_csv(history, path, *, header=()) -> None:
     """Write ``history`` as CSV, after ``# `` comment lines ``header``.
 
@@ -127,6 +139,7 @@ def write_history_csv(history, path, *, header=()) -> None:
     >>> p.read_text().splitlines()[0]
     '# micro, seed 12345'
     """
+    history, path, header = _write_history_csv_iv(history, path, header)
     cols = [c for c in CSV_COLUMNS if getattr(history, c, None) is not None]
     lines = [f"# {h}".rstrip() for text in header for h in str(text).splitlines()]
     lines.append(",".join(cols))
