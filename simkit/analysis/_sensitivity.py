@@ -181,22 +181,19 @@ class TornadoResult:
         input low high mean at low ± s.e. mean at high ± s.e. swing
         """
         from ..metrics import UNITS
-        from .._text import fmt as _fmt
+        from .._present import table
+        from .._text import fmt, setting
 
-        fv = lambda v: _fmt(v, UNITS.get(self.metric, ""))  # noqa: E731
+        fv = lambda v: fmt(v, UNITS.get(self.metric, ""))  # noqa: E731
         head = ["input", "low", "high", "mean at low", "± s.e.", "mean at high",
                 "± s.e.", "swing"]
-        rows = [[e.key, f"{e.low_value:.4g}", f"{e.high_value:.4g}", fv(e.low_mean),
+        rows = [[e.key, setting(e.low_value), setting(e.high_value), fv(e.low_mean),
                  fv(e.low_stderr), fv(e.high_mean), fv(e.high_stderr), fv(e.swing)]
                 for e in self.entries]
-        widths = [max(len(c) for c in col) for col in zip(head, *rows)]
-        line = lambda cells: "  ".join(  # noqa: E731
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths)))
-        out = [f"{self.scenario} — tornado of {self.metric} ({self.paths:,} paths, "
-               f"seed {self.seed}); base mean {fv(self.base_mean)} ± "
-               f"{fv(self.base_stderr)}", line(head), line(["-" * w for w in widths])]
-        return "\n".join(out + [line(r) for r in rows])
+        tab, _ = table(head, rows, wide=True)
+        return "\n".join([f"{self.scenario} — tornado of {self.metric} "
+                          f"({self.paths:,} paths, seed {self.seed}); base mean "
+                          f"{fv(self.base_mean)} ± {fv(self.base_stderr)}", *tab])
 
 
 def _lookup(tree, key):

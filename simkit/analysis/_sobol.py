@@ -57,16 +57,13 @@ tornado (:func:`simkit.tornado`), which moves one input at a time.
 from __future__ import annotations
 
 import contextlib
-
-import csv
-import io
 import time
 import warnings
 from dataclasses import dataclass, field
-from .. import _validate
 
 import numpy as np
 
+from .. import _validate
 from ..errors import LowPrecisionWarning, SimkitError
 
 __all__ = ["sensitivity", "SensitivityResult", "METHODS", "NOISE_WARN"]
@@ -281,17 +278,14 @@ class SensitivityResult:
         >>> p.read_text().splitlines()[:2]
         ['input,S1,S1_conf,ST,ST_conf', 'audience.join_rate,0.62,0.08,0.8,0.07']
         """
-        from .._io import atomic_write_text
+        from .._present import csv_text, text_out
 
-        atomic_write_text(path, self._csv_text())
+        text_out(csv_text(*self._table()), path)
 
-    def _csv_text(self) -> str:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["input", *self.columns])
-        for r in self.rows():
-            w.writerow([r["input"], *(repr(r[c]) for c in self.columns)])
-        return buf.getvalue()
+    def _table(self):
+        """``(head, rows)`` of :meth:`to_csv`: ``input`` and :attr:`columns`."""
+        return (["input", *self.columns],
+                [[r["input"], *(r[c] for c in self.columns)] for r in self.rows()])
 
     def to_json(self, path) -> None:
         """Write :meth:`to_dict` to ``path`` as JSON (atomically).
@@ -305,9 +299,9 @@ class SensitivityResult:
         >>> json.loads(p.read_text())["noise_share"]
         0.012
         """
-        from .._io import write_json
+        from .._present import json_text, text_out
 
-        write_json(path, self.to_dict())
+        text_out(json_text(self.to_dict()), path)
 
     def __str__(self) -> str:
         return self.render()
@@ -331,7 +325,8 @@ class SensitivityResult:
         if details:
             return self._details()
         from ..metrics import UNITS
-        from .._text import fmt_at, percent, table, value_pm, wrap
+        from .._present import table
+        from .._text import fmt_at, percent, value_pm, wrap
         from .._words import metric_name, param_name
 
         pct = round(100 * self.conf_level)
@@ -377,6 +372,8 @@ class SensitivityResult:
 
     def _details(self) -> str:
         pct = round(100 * self.conf_level)
+        from .._present import table
+
         if self.method == "sobol":
             head = ["input", "S1", f"± {pct}%", "ST", f"± {pct}%"]
             cells = [[r["input"], f"{r['S1']:.3f}", f"{r['S1_conf']:.3f}",
@@ -384,20 +381,16 @@ class SensitivityResult:
             what = f"Sobol' indices of {self.metric} (N = {self.n:,} base samples"
         else:
             from ..metrics import UNITS
-            from .._text import fmt as _fmt
+            from .._text import fmt
 
-            fv = lambda v: _fmt(v, UNITS.get(self.metric, ""))  # noqa: E731
+            fv = lambda v: fmt(v, UNITS.get(self.metric, ""))  # noqa: E731
             head = ["input", "mu*", f"± {pct}%", "mu", "sigma"]
             cells = [[r["input"], fv(r["mu_star"]), fv(r["mu_star_conf"]), fv(r["mu"]),
                       fv(r["sigma"])] for r in self.rows()]
             what = f"Morris screening of {self.metric} (N = {self.n:,} trajectories"
-        widths = [max(len(c) for c in col) for col in zip(head, *cells)]
-        line = lambda cs: "  ".join(  # noqa: E731
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cs, widths)))
+        tab, _ = table(head, cells, wide=True)
         out = [f"{self.scenario} — {what}, {self.n_points:,} points x "
-               f"{self.paths:,} paths, seed {self.seed})",
-               line(head), line(["-" * w for w in widths]), *map(line, cells)]
+               f"{self.paths:,} paths, seed {self.seed})", *tab]
         if self.method == "sobol":
             out.append(f"sum of S1 = {self.s1_sum:.3f}; 1 - sum = the share of "
                        "interactions")
