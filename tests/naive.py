@@ -654,32 +654,190 @@ def stream_numpy(sc, rng, *, followers=None, habit=1.0, hour=20, weekday=0,
             "curve": curve}
 
 
-# ----- the exact reference of an explicit horizon ----------------------------
-def horizon_exact(sc, key, path, totals=False):
-    """Every stream of an explicit schedule, day by day (brand deals off).
+# ----- schedules (docs/model.md §11) ---------------------------------------------
+#: P_SCHEDULE index of week ``w``'s ad-hoc draws is ``AD_HOC_WEEK_INDEX + w``
+#: (docs/model.md §15 says "a week number"; the offset keeps the weekly draws
+#: apart from the per-stream collaboration and flat-fee draws, which use the
+#: stream number as index). Counters: ``d`` for step ``d`` of the partial
+#: shuffle, ``7 + d`` for the hour of the ``d``-th (sorted) stream.
+AD_HOC_WEEK_INDEX = 1 << 20
 
-    Followers carry over (new follows), grow by Poisson organic follows and
-    shrink by binomial unfollows at each day's end; the habit record R moves
-    toward 1 when a live stream repeats the weekday and hour of a live stream
-    seven days before; each stream gets its shocks (:func:`shocks_exact`).
-    Returns one dict per stream: the :func:`stream_exact` keys plus followers_start, habit, live, creator_share, income_gifts.
+
+def adhoc_hours(sc):
+    """The start hours an ad-hoc stream may get (docs/model.md §11): ``floor(lo)``
+    to ``floor(lo) + floor(hi - lo) - 1``, capped at 23, each equally likely
+    (a list with repeats where the cap merges hours)."""
+    lo, hi = sc["schedule.waking_hours"]
+    n = math.floor(hi - lo)
+    return [min(math.floor(lo) + k, 23) for k in range(n)]
+
+
+def adhoc_week_exact(sc, key, path, w):
+    """Week ``w`` of an ad-hoc schedule: ``[(weekday, hour)]`` sorted by weekday.
+
+    ``streams_per_week`` distinct weekdays by a partial Fisher-Yates shuffle of
+    ``0..6`` (step ``d`` swaps position ``d`` with ``d + floor(u_d (7 - d))``),
+    sorted; then the ``d``-th day gets hour ``adhoc_hours[floor(u_{7+d} n)]``.
+    """
+    from simkit._kernels.rng import P_SCHEDULE
+
+    seed = _seed(key, path, AD_HOC_WEEK_INDEX + w, P_SCHEDULE)
+    spw = sc["schedule.streams_per_week"]
+    days = list(range(7))
+    for d in range(spw):
+        j = d + int(u01(seed, d) * (7 - d))
+        days[d], days[j] = days[j], days[d]
+    hours = adhoc_hours(sc)
+    n = len(hours)
+    return [(wd, hours[min(int(u01(seed, 7 + d) * n), n - 1)])
+            for d, wd in enumerate(sorted(days[:spw]))]
+
+
+def adhoc_week_numpy(sc, rng):
+    """Week of an ad-hoc schedule drawn with a numpy Generator by other means:
+    ``rng.choice`` without replacement for the days, ``rng.choice`` of the
+    allowed hours."""
+    spw = sc["schedule.streams_per_week"]
+    days = np.sort(rng.choice(7, size=spw, replace=False))
+    hours = rng.choice(adhoc_hours(sc), size=spw)
+    return list(zip(days.tolist(), hours.tolist()))
+
+
+def schedule_exact(sc, key, path):
+    """The streams of ``path`` in order: dicts with day, hour, duration, collab
+    (drawn at counter 0 of the stream's P_SCHEDULE stream with
+    ``collaboration.probability`` unless an explicit stream fixes it) and promo."""
+    from simkit._kernels.rng import P_SCHEDULE
+
+    kind = sc["schedule.kind"]
+    dur, promo = sc["stream.duration_min"], sc["audience.promotion"]
+    weeks = sc["horizon.weeks"]
+    if kind == "explicit":
+        rows = [dict(stream_context(sc, i), day=s["day"], fixed="collab" in s)
+                for i, s in enumerate(sc["schedule.streams"])]
+    elif kind == "consistent":
+        rows = [{"day": 7 * w + wd, "hour": h, "duration": dur, "promo": promo,
+                 "fixed": False, "collab": False}
+                for w in range(weeks) for wd, h in sorted(sc["schedule.slots"])]
+    else:
+        rows = [{"day": 7 * w + wd, "hour": h, "duration": dur, "promo": promo,
+                 "fixed": False, "collab": False}
+                for w in range(weeks) for wd, h in adhoc_week_exact(sc, key, path, w)]
+    for i, row in enumerate(rows):
+        if not row.pop("fixed"):
+            u = u01(_seed(key, path, i, P_SCHEDULE), 0)
+            row["collab"] = bool(u < sc["collaboration.probability"])
+        row["weekday"] = row["day"] % 7
+    return rows
+
+
+# ----- the money path (docs/model.md §13) ---------------------------------------
+def scaled_share(duration, new_followers, week_streams_over_25, extra):
+    """US Scaled LIVE Rewards share of the diamond value (docs/model.md §13.1):
+    20% under 5 minutes, a linear ramp to 38% at 25 minutes, +2% with at least
+    5 new followers, +6% (+8%) when the calendar week has one (two or more)
+    scheduled streams longer than 25 minutes, plus ``extra``, at most 53%."""
+    if duration < 5:
+        s_len = 0.20
+    elif duration < 25:
+        s_len = 0.20 + 0.18 * (duration - 5) / 20
+    else:
+        s_len = 0.38
+    weekly = (0.08 if week_streams_over_25 >= 2 else
+              0.06 if week_streams_over_25 == 1 else 0.0)
+    return min(s_len + (0.02 if new_followers >= 5 else 0.0) + weekly + extra, 0.53)
+
+
+class Wallet:
+    """The creator's wallet (docs/model.md §13.1): credits, one end-of-day
+    withdrawal of ``min(B, W_max)`` when ``B > 0`` and ``B >= W_min``, a fee
+    ``min(f w + f_0, w)``, and the net arriving ``delay`` days later."""
+
+    def __init__(self, sc):
+        self.w_min = sc["money.withdraw_min_usd"]
+        self.w_max = sc["money.withdraw_max_per_day_usd"]
+        self.f = sc["money.withdraw_fee_rate"]
+        self.f0 = sc["money.withdraw_fee_usd"]
+        self.delay = sc["money.payout_delay_days"]
+        self.days = sc.horizon_days
+        self.balance = 0.0
+        self.arrivals = []   # (day the net arrives, net)
+        self.fees = 0.0
+        self.log = []        # (day, amount withdrawn, fee) for coverage checks
+
+    def end_of_day(self, day):
+        b = self.balance
+        if b > 0 and b >= self.w_min:
+            w = min(b, self.w_max)
+            fee = min(self.f * w + self.f0, w)
+            self.balance = b - w
+            self.fees += fee
+            self.arrivals.append((day + self.delay, w - fee))
+            self.log.append((day, w, fee))
+
+    def totals(self):
+        """cash_paid_out (arrived by the last day, 7W - 1), cash_pending (balance
+        plus nets in transit) and withdrawal_fees."""
+        paid = sum(net for d, net in self.arrivals if d <= self.days - 1)
+        transit = sum(net for d, net in self.arrivals if d > self.days - 1)
+        return {"cash_paid_out": paid, "cash_pending": self.balance + transit,
+                "withdrawal_fees": self.fees}
+
+
+_ZERO_STREAM = ("unique", "notified", "discovered", "new_followers", "viewer_minutes",
+                "peak", "gifts", "coins", "merch", "donations", "new_subs",
+                "match_coins", "gifters")
+
+
+# ----- the exact reference of a horizon ----------------------------------------
+def horizon_exact(sc, key, path, totals=False, wallet_log=None):
+    """Every stream of ``path`` over the horizon, day by day, with the same draws
+    as the kernel.
+
+    The schedule comes from :func:`schedule_exact` (consistent, ad hoc or
+    explicit). Each day: LIVE Subscription renewals (days 30, 60, ...), brand
+    offers ``Poisson(o / 7 (F / 100,000)^epsilon)`` at counter 0 of the day's
+    P_DAILY stream join the queue; then the day's streams in order. A stream
+    goes live with an adult account and ``F >= live_min_followers``; the habit
+    record R moves toward 1 when a live stream repeats the weekday and hour of
+    a live stream seven days before; each stream gets its shocks
+    (:func:`shocks_exact`). A live stream earns
+    ``coins q v s (1 - agency_cut)``, ``s`` the creator share or
+    :func:`scaled_share`, credited to the :class:`Wallet`; it takes one
+    waiting brand offer if any (CPM on its viewer-minutes, or a lognormal flat
+    fee at ``z = Phi^-1(u)``, ``u`` counter 1 of the stream's P_SCHEDULE
+    stream). At the day's end: one withdrawal, organic growth, unfollows.
 
     LIVE Subscriptions: subscribers start at ``min(initial, F)``, sign-ups pay
     ``price x share`` at once, and at the start of days 30, 60, ... each
     subscriber renews (binomial at counter 3 of the day's P_DAILY stream) and
-    pays; with ``totals=True`` the function returns ``(rows, totals)`` where
-    totals has income_subscriptions and subscribers_end.
+    pays; both go to the wallet.
+
+    Returns one dict per stream: the :func:`stream_exact` keys plus day, hour,
+    duration_min, followers_start, habit, live, creator_share, income_gifts,
+    income_brand, income_total; with ``totals=True`` ``(rows, totals)`` where
+    totals has the horizon totals of docs/model.md §14 that the money path
+    sets (income_*, cash_*, withdrawal_fees, streams_live, followers_end,
+    subscribers_end, ...). ``wallet_log``, a list, receives the wallet's
+    withdrawals ``(day, amount, fee)``.
     """
     from simkit._kernels.rng import P_DAILY, P_SCHEDULE
 
-    assert sc["schedule.kind"] == "explicit" and not sc["brand.enabled"]
-    assert not sc["money.scaled_rewards"]
-    streams = sc["schedule.streams"]
-    shocks = shocks_exact(sc, key, path, len(streams))
+    plan = schedule_exact(sc, key, path)
+    shocks = shocks_exact(sc, key, path, len(plan))
     followers = float(sc["creator.followers"])
     r_habit = sc["habit.initial"]
     lr = sc["habit.learning_rate"]
     live_slots = set()
+    over_25 = {}
+    for row in plan:
+        if row["duration"] > 25:
+            over_25[row["day"] // 7] = over_25.get(row["day"] // 7, 0) + 1
+    wallet = Wallet(sc)
+    brand_on = sc["brand.enabled"]
+    queue = 0
+    usd_per_coin = sc["money.diamonds_per_coin"] * sc["money.diamond_value_usd"] \
+        * (1.0 - sc["money.agency_cut"])
     out = []
     i = 0
     sub_on = sc["subscriptions.enabled"]
@@ -687,19 +845,25 @@ def horizon_exact(sc, key, path, totals=False):
     subs = float(min(sc["subscriptions.initial"], followers)) if sub_on else 0.0
     sub_income = 0.0
     for day in range(sc.horizon_days):
+        dseed = _seed(key, path, day, P_DAILY)
         if sub_on and day > 0 and day % 30 == 0:
-            subs = float(binom_inv(u01(_seed(key, path, day, P_DAILY), 3), int(subs),
+            subs = float(binom_inv(u01(dseed, 3), int(subs),
                                    sc["subscriptions.renew_prob"]))
             sub_income += subs * pay
-        while i < len(streams) and streams[i]["day"] == day:
-            ctx = stream_context(sc, i)
-            if "collab" not in streams[i]:
-                u = u01(_seed(key, path, i, P_SCHEDULE), 0)
-                ctx["collab"] = u < sc["collaboration.probability"]
+            wallet.balance += subs * pay
+        if brand_on:
+            queue += poisson_inv(u01(dseed, 0), sc["brand.offers_per_week"] / 7.0
+                                 * (followers / 1e5) ** sc["brand.reach_elasticity"])
+        while i < len(plan) and plan[i]["day"] == day:
+            ctx = {k: plan[i][k] for k in ("hour", "weekday", "duration", "collab",
+                                           "promo")}
             can = sc["creator.adult"] and followers >= sc["creator.live_min_followers"]
-            row = {"followers_start": followers, "live": float(can), "habit": 1.0,
+            row = {"day": float(day), "hour": float(ctx["hour"]),
+                   "duration_min": float(ctx["duration"]),
+                   "followers_start": followers, "live": float(can), "habit": 1.0,
                    "creator_share": 0.0, "income_gifts": 0.0, "subscribers": subs,
-                   "income_subscriptions": 0.0, "income_match": 0.0}
+                   "income_subscriptions": 0.0, "income_match": 0.0,
+                   "income_brand": 0.0}
             if can:
                 x = 1.0 if (day - 7, ctx["hour"]) in live_slots else 0.0
                 live_slots.add((day, ctx["hour"]))
@@ -709,29 +873,171 @@ def horizon_exact(sc, key, path, totals=False):
                 res = stream_exact(sc, key, path, i, followers=followers,
                                    habit=row["habit"], x_aud=shocks[i][0],
                                    x_gift=shocks[i][1], subs=subs, **ctx)
-                row["creator_share"] = sc["money.creator_share"]
-                usd = (sc["money.diamonds_per_coin"] * sc["money.diamond_value_usd"]
-                       * sc["money.creator_share"] * (1.0 - sc["money.agency_cut"]))
-                row["income_gifts"] = res["coins"] * usd
-                row["income_match"] = res["match_coins"] * usd
+                if sc["money.scaled_rewards"]:
+                    share = scaled_share(ctx["duration"], res["new_followers"],
+                                         over_25.get(day // 7, 0),
+                                         sc["money.scaled_extra"])
+                else:
+                    share = sc["money.creator_share"]
+                row["creator_share"] = share
+                row["income_gifts"] = res["coins"] * usd_per_coin * share
+                row["income_match"] = res["match_coins"] * usd_per_coin * share
                 res["new_subs"] = min(res["new_subs"], followers - subs)
                 subs += res["new_subs"]
                 row["income_subscriptions"] = res["new_subs"] * pay
                 sub_income += res["new_subs"] * pay
+                wallet.balance += row["income_subscriptions"] + row["income_gifts"]
+                if queue > 0:
+                    queue -= 1
+                    if sc["brand.pricing"] == "cpm":
+                        row["income_brand"] = sc["brand.cpm_usd"] \
+                            * res["viewer_minutes"] / 1000.0
+                    else:
+                        z = ndtri(u01(_seed(key, path, i, P_SCHEDULE), 1))
+                        row["income_brand"] = (
+                            sc["brand.flat_fee_usd"]
+                            * (followers / 1e5) ** sc["brand.flat_fee_exponent"]
+                            * math.exp(sc["brand.flat_fee_sigma"] * z))
                 followers += res["new_followers"]
             else:
-                res = {k: 0.0 for k in ("unique", "notified", "discovered",
-                                        "new_followers", "viewer_minutes", "peak",
-                                        "gifts", "coins", "merch", "donations",
-                                        "new_subs", "match_coins", "gifters")}
+                res = {k: 0.0 for k in _ZERO_STREAM}
             row.update(res)
+            row["income_total"] = (row["income_gifts"] + row["income_brand"]
+                                   + row["merch"] + row["donations"]
+                                   + row["income_subscriptions"])
             out.append(row)
             i += 1
-        dseed = _seed(key, path, day, P_DAILY)
+        wallet.end_of_day(day)
         followers += poisson_inv(u01(dseed, 1), sc["creator.organic_growth_per_day"])
         followers -= binom_inv(u01(dseed, 2), int(followers),
                                sc["creator.unfollow_rate_per_day"])
         subs = min(subs, followers)
-    if totals:
-        return out, {"income_subscriptions": sub_income, "subscribers_end": subs}
-    return out
+    if wallet_log is not None and not totals:
+        wallet_log.extend(wallet.log)
+    if not totals:
+        return out
+
+    def total(name):
+        return float(sum(r[name] for r in out))
+
+    tot = {"income_gifts": total("income_gifts"), "income_brand": total("income_brand"),
+           "income_merch": total("merch"), "income_donations": total("donations"),
+           "income_subscriptions": sub_income, "income_match": total("income_match"),
+           "unique_viewers": total("unique"), "viewer_minutes": total("viewer_minutes"),
+           "coins": total("coins"), "gifts": total("gifts"),
+           "new_followers": total("new_followers"), "streams_live": total("live"),
+           "followers_end": followers, "subscribers_end": subs,
+           **wallet.totals()}
+    if wallet_log is not None:
+        wallet_log.extend(wallet.log)
+    tot["income_total"] = (tot["income_gifts"] + tot["income_brand"]
+                           + tot["income_merch"] + tot["income_donations"]
+                           + sub_income)
+    return out, tot
+
+
+# ----- expectations without simulation ------------------------------------------
+def _mean_min(d, c):
+    """E[min(D, c)] = integral of the survival function of D from 0 to c; for a
+    lognormal D (log-mean m, log-sd s) in closed form,
+    ``exp(m + s^2/2) Phi((ln c - m - s^2)/s) + c (1 - Phi((ln c - m)/s))``."""
+    from scipy import integrate, special
+
+    if c <= 0:
+        return 0.0
+    if d.dist.name == "lognorm":
+        s, m = d.kwds["s"], math.log(d.kwds["scale"])
+        return (math.exp(m + s * s / 2) * special.ndtr((math.log(c) - m - s * s) / s)
+                + c * special.ndtr(-(math.log(c) - m) / s))
+    return integrate.quad(d.sf, 0.0, c, limit=200)[0]
+
+
+def stream_expectation(sc, hour, weekday, duration=None):
+    """Expected unique viewers, viewer-minutes, gifts, coins, gift income and
+    merchandise income of one live stream with the scenario's followers, no
+    habit, collaboration, virality, shocks, subscriptions or matches
+    (docs/model.md §2, §3, §6, §8, §13.1, §13.3), by numerical integration:
+    a viewer arriving at ``a`` stays ``E[min(D', T - a)]`` (``D'`` the
+    follower dwell ``follower_factor x D`` or the newcomer dwell ``D``);
+    notified arrivals have density ``kappa exp(-kappa a) / (1 - exp(-kappa T))``
+    on ``[0, T]``, feed arrivals are uniform in each hour chunk; gifts are
+    ``rho_k s g(e)`` per minute of segment ``k``, each worth
+    ``sum_j p_kj c_j`` coins on average."""
+    from scipy import integrate
+
+    T = sc["stream.duration_min"] if duration is None else duration
+    kappa = sc["audience.notify_decay_per_min"]
+    trunc = -math.expm1(-kappa * T)
+    w = sc["audience.weekday_factors"][weekday]
+    act = sc["audience.activity"]
+    d = dwell_frozen(sc)
+    ff = sc["dwell.follower_factor"]
+    n_not = (sc["creator.followers"] * sc["audience.join_rate"] * act[hour] * w
+             * sc["audience.promotion"] * trunc)
+    stay_not = integrate.quad(
+        lambda a: kappa * math.exp(-kappa * a) / trunc * ff
+        * _mean_min(d, (T - a) / ff),
+        0.0, T, limit=200)[0]
+    n_dis = vm_dis = 0.0
+    for j in range(math.ceil(T / 60)):
+        t0, t1 = 60.0 * j, min(60.0 * (j + 1), T)
+        n_j = (sc["audience.discovery_rate_per_min"] * act[(hour + j) % 24] * w
+               * (t1 - t0))
+        stay = integrate.quad(lambda a: _mean_min(d, T - a), t0, t1, limit=200)[0] \
+            / (t1 - t0)
+        n_dis += n_j
+        vm_dis += n_j * stay
+    vm_not = n_not * stay_not
+    rate = (np.asarray(sc["segments.gift_rate_per_min"])
+            * sc["segments.gift_rate_scale"] * _g(sc))
+    minutes = (np.asarray(sc["segments.follower_shares"]) * vm_not
+               + np.asarray(sc["segments.newcomer_shares"]) * vm_dis)
+    coin_mean = item_probs(sc) @ sc.catalogue.coins.astype(float)
+    gifts = float(np.sum(rate * minutes))
+    coins = float(np.sum(rate * minutes * coin_mean))
+    unique = n_not + n_dis
+    merch = (sc["merch.buy_prob"] * unique * sc["merch.margin"]
+             * sc["merch.order_median_usd"]
+             * math.exp(sc["merch.order_sigma"] ** 2 / 2))
+    usd = (sc["money.diamonds_per_coin"] * sc["money.diamond_value_usd"]
+           * sc["money.creator_share"] * (1.0 - sc["money.agency_cut"]))
+    return {"unique_viewers": unique, "viewer_minutes": vm_not + vm_dis,
+            "gifts": gifts, "coins": coins, "income_gifts": coins * usd,
+            "income_merch": merch}
+
+
+def adhoc_expectation(sc):
+    """Expected horizon totals of an ad-hoc schedule with constant followers
+    (no follows, growth or unfollows), from :func:`stream_expectation`: each
+    week has ``streams_per_week`` streams, each weekday is one of them with
+    probability ``streams_per_week / 7`` and each start hour is uniform over
+    :func:`adhoc_hours`, so the total is ``W x streams_per_week`` times the
+    mean of a stream's expectation over weekdays and hours."""
+    hours = adhoc_hours(sc)
+    per_h = [stream_expectation(sc, h, 0) for h in hours]
+    w = np.asarray(sc["audience.weekday_factors"], dtype=float)
+    n = sc["horizon.weeks"] * sc["schedule.streams_per_week"]
+    # weekday factor enters every mean linearly (weekday 0 above has factor w[0])
+    scale = n * w.mean() / w[0]
+    return {k: scale * float(np.mean([e[k] for e in per_h])) for k in per_h[0]}
+
+
+def brand_sponsored_probs(sc, plan_days, max_queue=200):
+    """P(stream i takes a brand offer) for streams on ``plan_days`` (sorted), with
+    constant followers, every stream live: the offer queue's law propagated day
+    by day (Poisson arrivals of mean ``o / 7 (F / 100,000)^epsilon`` at the
+    day's start, one offer taken by each stream)."""
+    from scipy import stats
+
+    lam = sc["brand.offers_per_week"] / 7.0 * (sc["creator.followers"] / 1e5) \
+        ** sc["brand.reach_elasticity"]
+    arrivals = stats.poisson(lam).pmf(np.arange(max_queue + 1))
+    q = np.zeros(max_queue + 1)
+    q[0] = 1.0
+    probs = []
+    for day in range(max(plan_days) + 1):
+        q = np.convolve(q, arrivals)[: max_queue + 1]
+        for _ in range(plan_days.count(day)):
+            probs.append(1.0 - q[0])
+            q = np.concatenate([[q[0] + q[1]], q[2:], [0.0]])
+    return np.array(probs)
