@@ -18,7 +18,6 @@ uninterrupted one bit for bit.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import math
 import time
@@ -30,7 +29,7 @@ import numpy as np
 from . import _validate
 from ._io import atomic_path, atomic_write_text
 from ._memory import check_design, check_sweep
-from ._present import csv_cell
+from ._present import csv_text
 from ._checkpoint import Checkpoint, scenario_hash
 from ._version import __version__
 from .errors import SimkitError
@@ -370,16 +369,13 @@ class SweepResult:
         >>> float(rows[2]["income_total_mean"]) == float(res["income_total_mean"][2])
         True
         """
-        import csv
+        atomic_write_text(path, csv_text(*self._table()))
 
+    def _table(self):
+        """``(head, rows)`` of :meth:`to_csv`: the columns, one row per scenario."""
         cols = self.to_dict()
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(list(cols))
         arrays = list(cols.values())
-        for i in range(len(self)):
-            w.writerow([csv_cell(a[i]) for a in arrays])
-        atomic_write_text(path, buf.getvalue())
+        return list(cols), [[a[i] for a in arrays] for i in range(len(self))]
 
     def to_parquet(self, path) -> None:
         """Write one row per scenario to ``path`` (Parquet, atomically).
