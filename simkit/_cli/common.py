@@ -147,6 +147,23 @@ def positive_float(text):
     return v
 
 
+def level_fraction(text):
+    """argparse type of a confidence level: a fraction in (0, 1), or percent.
+
+    Examples
+    --------
+    >>> level_fraction("0.9"), level_fraction("95")
+    (0.9, 0.95)
+    """
+    v = positive_float(text)
+    if v > 1:
+        v /= 100.0
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"expected a level in (0, 1) or in percent, "
+                                         f"got {text!r}")
+    return v
+
+
 def finite_float(text):
     """Parse a finite number, for argparse (``nan``, ``inf`` are refused).
 

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import warnings
 
 from . import common
-
-
-def _fraction(text):
-    v = common.positive_float(text)
-    if v > 1:
-        v /= 100.0
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(f"expected a level in (0, 1) or in percent, "
-                                         f"got {text!r}")
-    return v
 
 
 def add_parser(sub):
@@ -39,7 +28,7 @@ def add_parser(sub):
                    help="per-path total to compare (default income_total)")
     common.add_run_options(p)
     common.add_backend(p)
-    p.add_argument("--confidence", type=_fraction, default=0.95, metavar="C",
+    p.add_argument("--confidence", type=common.level_fraction, default=0.95, metavar="C",
                    help="level of the interval of each difference (default 0.95)")
     common.add_precision_options(p, "every mean paired difference")
     common.add_out(p, "compare.json and CSV tables")
@@ -47,47 +36,31 @@ def add_parser(sub):
     p.set_defaults(func=main)
 
 
-def emit_warnings(caught):
-    """Print caught LowPrecisionWarnings as notes (stdout), not tracebacks."""
-    from ..errors import LowPrecisionWarning
-
-    for w in caught:
-        if issubclass(w.category, LowPrecisionWarning):
-            print(f"note: {w.message}")
-        else:  # pragma: no cover - passed through unchanged
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-
-
 def main(args):
     """Run the command; return the exit status."""
-    from .._io import atomic_files, atomic_write_text, write_json
+    from .._io import atomic_files
     from ..analysis import compare
 
     common.check_backend(args)
     sc = common.load(args)
     out = common.out_dir(args)
-    variants = None
-    if args.variants:
-        variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     with warnings.catch_warnings(record=True) as caught, \
             common.backend_session(args) as scheduler:
         warnings.simplefilter("always")
-        res = compare(sc, variants, paths=args.paths, seed=args.seed,
+        res = compare(sc, args.variants or None, paths=args.paths, seed=args.seed,
                       metric=args.metric, confidence=args.confidence,
                       precision=args.precision, precision_abs=args.precision_abs,
                       max_paths=args.max_paths, threads=args.threads,
                       progress=common.progress_flag(args), backend=args.backend,
                       scheduler=scheduler)
     print(res.render(details=args.details, wide=args.wide))
-    emit_warnings(caught)
+    common.emit_notes(caught)
     if out is not None:
-        from .._present import csv_text
-
         tables = res.csv_tables()
         with atomic_files(out) as files:  # all of them, or none
-            files.write("compare.json", lambda p: write_json(p, res.to_dict()))
-            for name, (head, rows) in tables.items():
-                files.write(f"compare_{name}.csv", lambda p, h=head, r=rows:
-                            atomic_write_text(p, csv_text(h, r)))
+            files.write("compare.json", res.to_json)
+            for name in tables:
+                files.write(f"compare_{name}.csv",
+                            lambda p, n=name: res.to_csv(p, table=n))
         print(f"wrote {1 + len(tables)} files to {out}/")
     return 0

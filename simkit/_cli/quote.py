@@ -6,7 +6,6 @@ import argparse
 import warnings
 
 from . import common
-from .compare import _fraction, emit_warnings
 
 
 def _nonneg_float(text):
@@ -97,7 +96,7 @@ def add_parser(sub):
     p.add_argument("--variant", default=None, help="quote this variant")
     common.add_run_options(p)
     common.add_backend(p)
-    p.add_argument("--confidence", type=_fraction, default=0.95, metavar="C",
+    p.add_argument("--confidence", type=common.level_fraction, default=0.95, metavar="C",
                    help="level of the interval on each guarantee (default 0.95)")
     p.add_argument("--bands", choices=BY, default=None,
                    help="also print risk bands of the deliverable per stream, per day "
@@ -134,7 +133,7 @@ def main(args):
                   progress=common.progress_flag(args), backend=args.backend,
                   scheduler=scheduler)
     print(q.render(details=args.details, wide=args.wide))
-    emit_warnings(caught)
+    common.emit_notes(caught)
     b = None
     if args.bands:
         b = bands(q.simulation, q.deliverable,

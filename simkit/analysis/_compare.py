@@ -848,20 +848,25 @@ class ComparisonResult:
         """
         return text_out(json_text(self.to_dict()), path)
 
-    def to_csv(self, directory, stem="compare"):
+    def to_csv(self, directory, stem="compare", *, table=None):
         """Write ``<stem>_pairs.csv`` and ``<stem>_quantiles.csv`` into ``directory``.
 
         Parameters
         ----------
         directory : str or Path
-            Where to write (created if missing).
+            Where to write (created if missing). With ``table``: the file to
+            write that one table to, or None to return its CSV text.
         stem : str
             Prefix of the file names.
+        table : {"pairs", "quantiles"}, optional
+            Only this table (:meth:`csv_tables`), so that a caller can write it
+            as one file of a set (``simkit compare --out``: all or none).
 
         Returns
         -------
-        list of Path
-            The files written (atomically).
+        list of Path, or str or None with ``table``
+            The files written (atomically); with ``table``, the text when
+            ``directory`` is None.
 
         Examples
         --------
@@ -873,16 +878,23 @@ class ComparisonResult:
         ['compare_pairs.csv', 'compare_quantiles.csv']
         >>> files[1].read_text().splitlines()[0].startswith("variant,mean,se,p05")
         True
+        >>> res.to_csv(None, table="quantiles") == files[1].read_text()
+        True
         """
         from pathlib import Path
 
+        tables = self.csv_tables()
+        if table is not None:
+            if table not in tables:
+                raise SimkitError(f"`table` must be one of {', '.join(tables)}, got "
+                                  f"{table!r}")
+            return text_out(csv_text(*tables[table]), directory)
         out = []
-        for name, (head, rows) in self.csv_tables().items():
+        for name, (head, rows) in tables.items():
             path = Path(directory) / f"{stem}_{name}.csv"
             text_out(csv_text(head, rows), path)
             out.append(path)
         return out
-
 
 def _swap(p):
     return PairedComparison(
