@@ -672,6 +672,22 @@ def adhoc_hours(sc):
     return [min(math.floor(lo) + k, 23) for k in range(n)]
 
 
+def adhoc_law(sc):
+    """The law of one week of an ad-hoc schedule (docs/model.md §11):
+    ``({weekday set: probability}, {hour: probability})``. Every set of
+    ``streams_per_week`` distinct weekdays is equally likely; each start hour
+    is uniform over :func:`adhoc_hours`, independently of the days."""
+    import itertools
+
+    spw = sc["schedule.streams_per_week"]
+    sets = list(itertools.combinations(range(7), spw))
+    hours = adhoc_hours(sc)
+    hour_p = {}
+    for h in hours:
+        hour_p[h] = hour_p.get(h, 0.0) + 1.0 / len(hours)
+    return {s: 1.0 / len(sets) for s in sets}, hour_p
+
+
 def adhoc_week_exact(sc, key, path, w):
     """Week ``w`` of an ad-hoc schedule: ``[(weekday, hour)]`` sorted by weekday.
 

@@ -16,7 +16,6 @@ the ad-hoc schedule, brand deals, Scaled LIVE Rewards and the cash path
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -26,7 +25,7 @@ from scipy import stats
 
 import simkit
 from naive import (
-    adhoc_expectation, adhoc_hours, adhoc_week_exact, brand_sponsored_probs,
+    adhoc_expectation, adhoc_law, adhoc_week_exact, brand_sponsored_probs,
     horizon_exact, one_stream_scenario, scaled_share,
 )
 from simkit._simulate import root_key
@@ -192,14 +191,17 @@ def adhoc_run():
 
 
 def test_adhoc_days_and_hours_follow_their_law(adhoc_run):
-    """Each week's set of weekdays is uniform over the C(7, 3) = 35 sets; each
-    start hour is uniform over 9..23 and independent of the weekday; every
-    stream lasts ``stream.duration_min`` and goes live.
+    """The kernel's ad-hoc weeks against :func:`naive.adhoc_law`: every set of
+    3 distinct weekdays equally likely, each start hour uniform over 9..23
+    and independent of the weekday; every stream lasts ``stream.duration_min``
+    and goes live.
 
-    Power: 24,000 weeks give 686 per set (relative se 3.8%) and 72,000 streams
-    4,800 per hour (1.4%); the mean hour (16, se 0.016) moves by 0.8 if one
-    hour of 15 is lost, a z of 50."""
+    Power (60,000 weeks, 180,000 streams): a weekday's inclusion probability
+    3/7 has se 0.47% of itself and an hour's 1/15 has 0.88%, so a 5% error in
+    one weekday (z = 10.6) or one hour (z = 5.7) fails the per-cell bounds of
+    4.5; a 5% linear tilt of the hours moves the mean hour by 0.13 (z = 13)."""
     sc, res = adhoc_run
+    set_p, hour_p = adhoc_law(sc)
     spw, weeks = sc["schedule.streams_per_week"], sc["horizon.weeks"]
     day = res.per_stream["day"].astype(int)
     hour = res.per_stream["hour"].astype(int)
@@ -210,18 +212,31 @@ def test_adhoc_days_and_hours_follow_their_law(adhoc_run):
     wk = day.reshape(ADHOC_PATHS, weeks, spw)
     assert np.all(wk // 7 == np.arange(weeks)[None, :, None])
     assert np.all(np.diff(wk, axis=2) > 0)
-    # set of weekdays: chi-square against 35 equally likely sets
-    sets = {s: i for i, s in enumerate(itertools.combinations(range(7), spw))}
-    idx = np.array([sets[tuple(r)] for r in (wk % 7).reshape(-1, spw)])
-    obs = np.bincount(idx, minlength=len(sets))
-    # p > 1e-4: false alarm 1e-4 (chi-square with 34 degrees of freedom)
-    assert stats.chisquare(obs).pvalue > 1e-4
-    # hour: chi-square against uniform over adhoc_hours, and the mean hour
-    hours = np.array(adhoc_hours(sc))
+    # weekday sets: chi-square against the law (p > 1e-4: false alarm 1e-4)
+    sets = list(set_p)
+    index = {s: i for i, s in enumerate(sets)}
+    weekdays = (wk % 7).reshape(-1, spw)
+    obs = np.bincount([index[tuple(r)] for r in weekdays], minlength=len(sets))
+    probs = np.array([set_p[s] for s in sets])
+    assert stats.chisquare(obs, probs * obs.sum()).pvalue > 1e-4
+    # each weekday's inclusion probability: |z| < 4.5 for 7 (false alarm 5e-5)
+    n_weeks = weekdays.shape[0]
+    for d in range(7):
+        p = sum(q for s, q in set_p.items() if d in s)
+        z = (np.any(weekdays == d, axis=1).mean() - p) \
+            / math.sqrt(p * (1 - p) / n_weeks)
+        assert abs(z) < 4.5, f"weekday {d}: z = {z:.2f}"
+    # hours: each cell |z| < 4.5 for 15 (false alarm 1e-4), chi-square, mean
+    hours = np.array(list(hour_p))
+    hp = np.array([hour_p[h] for h in hours])
     assert set(np.unique(hour)) <= set(hours)
     obs_h = np.array([(hour == h).sum() for h in hours])
-    assert stats.chisquare(obs_h).pvalue > 1e-4   # false alarm 1e-4
-    z = (hour.mean() - hours.mean()) / (hours.std() / math.sqrt(hour.size))
+    z = (obs_h / hour.size - hp) / np.sqrt(hp * (1 - hp) / hour.size)
+    assert np.all(np.abs(z) < 4.5), z
+    assert stats.chisquare(obs_h, hp * hour.size).pvalue > 1e-4   # false alarm 1e-4
+    mean_h = hours @ hp
+    sd_h = math.sqrt((hours - mean_h) ** 2 @ hp)
+    z = (hour.mean() - mean_h) / (sd_h / math.sqrt(hour.size))
     assert abs(z) < 4.0   # two-sided false alarm 6e-5
     # independence of weekday and hour: chi-square of the 7 x 15 table
     table = np.array([[np.sum((day % 7 == d) & (hour == h)) for h in hours]
@@ -249,10 +264,10 @@ def test_adhoc_totals_match_expectations(adhoc_run):
     (numerical integration, no simulation).
 
     |z| < 4 per metric: two-sided false alarm 6e-5 each, 3e-4 for the five
-    (the reference has no sampling error). Power: the relative standard errors
-    are about 0.15% (viewers, minutes), 0.4% (gifts), 0.8% (merchandise) and
-    1.6% (gift income, heavy-tailed coins), so a 2% error of the mechanism is
-    caught for the audience and gifts, 5% for merchandise and 8% for income."""
+    (the reference has no sampling error). Power (30,000 paths): the relative
+    standard errors are 0.11% (viewers, minutes), 0.13% (gifts), 0.16%
+    (merchandise) and 0.39% (gift income, heavy-tailed coins), so a 2% error
+    gives z of 5.1 (gift income) to 18 (viewers)."""
     sc, res = adhoc_run
     want = adhoc_expectation(sc)
     for metric in ("unique_viewers", "viewer_minutes", "gifts", "income_merch",
@@ -273,7 +288,7 @@ BRAND = {"horizon.weeks": 4, "schedule.kind": "consistent",
          "brand.pricing": "flat", "brand.offers_per_week": 10.0,
          "brand.reach_elasticity": 0.6, "brand.flat_fee_usd": 1200.0,
          "brand.flat_fee_exponent": 0.7, "brand.flat_fee_sigma": 0.5}
-BRAND_PATHS = 20_000
+BRAND_PATHS = 10_000
 
 
 def test_brand_deals_follow_the_offer_queue():
@@ -283,10 +298,11 @@ def test_brand_deals_follow_the_offer_queue():
     Per stream, |z| < 4.5 for P(sponsored) (12 streams: family-wise false alarm
     8e-5); the mean number of sponsored streams per path, |z| < 4 (6e-5);
     log fees: mean and variance against ``ln(fee (F/1e5)^e)`` and ``sigma^2``,
-    |z| < 4 each, and a KS test at p > 1e-4. Power: the offer rate is 0.62 a
-    day; a 5% error in it moves the expected sponsored count by 0.17 (se 0.010,
-    z = 17), a 5% error in the fee median moves the mean log fee by 0.049
-    (se 0.0014)."""
+    |z| < 4 each, and a KS test at p > 1e-4. Power (10,000 paths): the offer
+    rate is 0.21 a day and a path has 5.4 sponsored streams of 12 (se 0.022);
+    a 5% error in the rate moves that by 0.25 (z = 11), a 5% error in the fee
+    median moves the mean log fee by 0.049 (se 0.0021 over 54,000 fees,
+    z = 23)."""
     sc = one_stream_scenario(**BRAND)
     res = simkit.simulate(sc, paths=BRAND_PATHS, seed=4, per_stream=True)
     fee = res.per_stream["income_brand"]
