@@ -687,24 +687,18 @@ def render_html(title, sections, *, subtitle="") -> str:
 
 
 def _build_report_iv(scenario, paths, seed, out_path, tornado_paths, variant):
-    from .scenario import Scenario, load_scenario
+    """Input validation and normalization for :func:`build_report`."""
+    from . import _validate
+    from .scenario._load import as_scenario
 
-    if isinstance(scenario, str | Path):
-        scenario = load_scenario(scenario)
-    if not isinstance(scenario, Scenario):
-        raise SimkitError(f"`scenario` must be a Scenario or a file path, got "
-                          f"{type(scenario).__name__}")
+    scenario = as_scenario(scenario)
     if variant is not None:
         scenario = scenario.variant(variant)
-    for name, v, lo in (("paths", paths, 2), ("seed", seed, 0)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
-            raise SimkitError(f"`{name}` must be an integer >= {lo}, got {v!r}")
+    paths = _validate.integer(paths, "paths", minimum=2)
+    seed = _validate.seed(seed)
     if tornado_paths is None:
-        tornado_paths = max(100, min(int(paths), int(paths) // 10))
-    if isinstance(tornado_paths, bool) \
-            or not isinstance(tornado_paths, int | np.integer) or tornado_paths < 2:
-        raise SimkitError(f"`tornado_paths` must be an integer >= 2, got "
-                          f"{tornado_paths!r}")
+        tornado_paths = max(100, min(paths, paths // 10))
+    tornado_paths = _validate.integer(tornado_paths, "tornado_paths", minimum=2)
     if out_path is None:
         raise SimkitError("`out_path` is required")
     out_path = Path(out_path)
@@ -727,9 +721,9 @@ def _history_iv(history, holdout):
         raise SimkitError(f"`history` must be a History or a CSV path, got "
                           f"{type(history).__name__}")
     if holdout is not None:
-        if isinstance(holdout, bool) or not isinstance(holdout, int | np.integer) \
-                or holdout < 1:
-            raise SimkitError(f"`holdout` must be an integer >= 1, got {holdout!r}")
+        from . import _validate
+
+        holdout = _validate.integer(holdout, "holdout")
         if len(history) - holdout < MIN_TRAIN:
             raise SimkitError(f"{history.source}: {len(history)} LIVEs cannot hold out "
                               f"{holdout} and still fit on {MIN_TRAIN} or more")

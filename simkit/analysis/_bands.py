@@ -296,6 +296,7 @@ class Bands:
 
 
 def _bands_iv(result, metric, levels, by, confidence):
+    """Input validation for :func:`bands`: ``(per_stream, levels in %, confidence)``."""
     _validate.choice(by, "by", BY)
     ps = getattr(result, "per_stream", None)
     if ps is None:

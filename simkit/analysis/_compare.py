@@ -1111,3 +1111,4 @@ def _compare_iv(scenario, variants, metric, confidence, paths, seed):
     confidence = _validate.confidence(confidence)
     return scen, tuple(out), metric, confidence, _validate.integer(paths, "paths"), \
         _validate.seed(seed)
+    """Input validation and normalization for :func:`compare`."""

@@ -551,6 +551,7 @@ def _point_stats(results, metrics):
 def _sensitivity_iv(scenario, method, n, metric, paths, seed, second_order, conf_level,
                     resamples, num_levels, backend, scheduler, out, resume,
                     chunk_scenarios):
+    """Input validation and normalization for :func:`sensitivity`."""
     from ..metrics import TOTALS
     from ..scenario._load import as_scenario
 

@@ -375,6 +375,7 @@ def _num(v):
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
+    """Input validation for :func:`evaluate`: ``(metrics, levels)``."""
 def _evaluate_iv(samples, observed, levels):
     if not isinstance(samples, dict) or not samples:
         raise SimkitError("`samples` must be a non-empty dict metric -> (paths, n) "
@@ -589,6 +590,7 @@ def _splits(n, holdout, rolling):
     return [(n - j * holdout, n - (j - 1) * holdout) for j in range(k, 0, -1)]
 
 
+    """Input validation for :func:`backtest`: the ``(fit, score)`` splits."""
 def _backtest_iv(history, holdout, rolling, paths, seed, levels, scenario):
     _check_history(history)
     n = len(history)
@@ -598,6 +600,7 @@ def _backtest_iv(history, holdout, rolling, paths, seed, levels, scenario):
             raise SimkitError(f"`rolling` must be True, False or a number of splits "
                               f">= 2, got {rolling!r}")
     _validate.integer(paths, "paths", minimum=2)
+    _evaluate_iv({"x": 1}, {"x": 1}, levels)
     _validate.seed(seed)
     splits = _splits(n, holdout, rolling)
     if splits[0][0] < MIN_TRAIN:
@@ -606,7 +609,6 @@ def _backtest_iv(history, holdout, rolling, paths, seed, levels, scenario):
             f"{getattr(history, 'source', 'history')}: {n} LIVEs cannot hold out "
             f"{k} x {holdout} and still fit on {MIN_TRAIN} or more (at most "
             f"{max(0, (n - MIN_TRAIN) // k)} per split)")
-    _evaluate_iv({"x": 1}, {"x": 1}, levels)
     if scenario is not None:
         from ..scenario._load import as_scenario
 

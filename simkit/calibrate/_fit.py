@@ -622,6 +622,7 @@ def to_toml(d: dict) -> str:
 
 
 def _fit_iv(history, scenario, seed, paths):
+    """Input validation for :func:`fit`: ``(history, scenario, seed, paths)``."""
     from .. import _validate
     from ..scenario import scenario_from_dict
     from ..scenario._load import as_scenario

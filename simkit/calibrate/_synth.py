@@ -36,6 +36,7 @@ _FROM = {"duration_min": "duration_min", "viewers": "unique_viewers",
 
 
 def _history_from_result_iv(res, scenario, path, start):
+    """Input validation for :func:`history_from_result`: ``(path, start)``."""
     ps = getattr(res, "per_stream", None)
     if ps is None:
         raise SimkitError("history_from_result needs per-stream metrics: simulate "

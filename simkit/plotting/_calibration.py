@@ -50,7 +50,9 @@ def _grid(ax, n, figsize=None):
     return tuple(axes[:n])
 
 
-def _fit_iv(history, samples, metrics):
+def _fit_data(history, samples, metrics):
+    """``{metric: (observed, simulated)}`` checked: the shared part of the
+    ``_fit_*_iv`` functions."""
     if not isinstance(samples, dict) or not samples:
         raise SimkitError("`samples` must be a dict metric -> (paths, LIVEs) array "
                           "(see simkit.calibrate.predict)")
@@ -72,6 +74,29 @@ def _fit_iv(history, samples, metrics):
                               f"{y.size}), got {x.shape}")
         out[m] = (y, x)
     return out
+
+
+def _fit_quantiles_iv(history, samples, metrics, level):
+    """Input validation for :func:`fit_quantiles`: ``(data, level)``."""
+    return (_fit_data(history, samples, metrics),
+            _style.validate_levels([level], "level")[0])
+
+
+def _fit_over_time_iv(history, samples, metrics, levels):
+    """Input validation for :func:`fit_over_time`: ``(data, starts, levels)``."""
+    data = _fit_data(history, samples, metrics)
+    start = getattr(history, "start", None)
+    if start is None:
+        raise SimkitError("the history has no `start` column")
+    return (data, np.asarray(start, dtype="datetime64[m]"),
+            _style.validate_levels(levels))
+
+
+def _fit_diagnostics_iv(history, samples, metrics, level, levels):
+    """Input validation for :func:`fit_diagnostics`: the checked data."""
+    _fit_quantiles_iv(history, samples, metrics, level)
+    data, _, _ = _fit_over_time_iv(history, samples, metrics, levels)
+    return data
 
 
 def fit_quantiles(history, samples, *, metrics=None, level=0.9, ax=None, title=None):
@@ -116,8 +141,7 @@ def fit_quantiles(history, samples, *, metrics=None, level=0.9, ax=None, title=N
     >>> axes[0].get_xlabel()
     'Simulated (mean order statistic)'
     """
-    data = _fit_iv(history, samples, metrics)
-    level = _style.validate_levels([level], "level")[0]
+    data, level = _fit_quantiles_iv(history, samples, metrics, level)
     axes = _grid(ax, len(data))
     for k, (a, (m, (y, x))) in enumerate(zip(axes, data.items())):
         n = y.size
@@ -193,12 +217,7 @@ def fit_over_time(history, samples, *, metrics=None, levels=(0.5, 0.9), ax=None,
     >>> axes[0].get_ylabel()
     'Unique viewers'
     """
-    data = _fit_iv(history, samples, metrics)
-    start = getattr(history, "start", None)
-    if start is None:
-        raise SimkitError("the history has no `start` column")
-    x = np.asarray(start, dtype="datetime64[m]")
-    levels = _style.validate_levels(levels)
+    data, x, levels = _fit_over_time_iv(history, samples, metrics, levels)
     axes = _grid(ax, len(data))
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
@@ -254,7 +273,7 @@ def fit_diagnostics(history, samples, *, metrics=None, level=0.9, levels=(0.5, 0
     """
     from matplotlib.figure import Figure
 
-    data = _fit_iv(history, samples, metrics)
+    data = _fit_diagnostics_iv(history, samples, metrics, level, levels)
     k = len(data)
     fig = Figure(figsize=(_style.FIGSIZE[0] * 1.6, 3.3 * k), dpi=100,
                  layout="constrained")
@@ -266,6 +285,14 @@ def fit_diagnostics(history, samples, *, metrics=None, level=0.9, levels=(0.5, 0
     if title:
         fig.suptitle(_style.escape(title), fontsize=11, x=0.01, ha="left")
     return axes
+
+
+def _backtest_calibration_iv(result):
+    """Input validation for :func:`backtest_calibration`: a BacktestResult."""
+    if not hasattr(result, "pit") or not hasattr(result, "coverage"):
+        raise SimkitError("`result` must be a BacktestResult (see simkit.backtest), "
+                          f"got {type(result).__name__}")
+    return result
 
 
 def backtest_calibration(result, *, ax=None, title=None):
@@ -299,9 +326,7 @@ def backtest_calibration(result, *, ax=None, title=None):
     >>> right.get_xlabel()
     'PIT (share of simulated values below the observed)'
     """
-    if not hasattr(result, "pit") or not hasattr(result, "coverage"):
-        raise SimkitError("`result` must be a BacktestResult (see simkit.backtest), "
-                          f"got {type(result).__name__}")
+    result = _backtest_calibration_iv(result)
     left, right = _style.new_axes(ax, ncols=2)
     lv = np.asarray(result.levels, dtype=float)
     grid = np.linspace(0.0, 1.0, 101)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _validate
 from ..errors import SimkitError
 from . import _style
 
@@ -42,11 +43,14 @@ def _bin_edges(x, bins, log):
 
 
 def _income_distribution_iv(result, metric, kind, bins, log):
-    if kind not in ("hist", "density"):
-        raise SimkitError(f"`kind` must be 'hist' or 'density', got {kind!r}")
-    if not isinstance(bins, str) and (int(bins) != bins or bins < 1):
-        raise SimkitError(f"`bins` must be a positive integer or a numpy rule name, "
-                          f"got {bins!r}")
+    """Input validation for :func:`income_distribution`: ``(values, shown)``."""
+    _validate.choice(kind, "kind", ("hist", "density"))
+    if not isinstance(bins, str):
+        try:
+            _validate.integer(bins, "bins")
+        except SimkitError:
+            raise SimkitError(f"`bins` must be a positive integer or a numpy rule "
+                              f"name, got {bins!r}") from None
     x = _values(result, metric)
     shown = x
     if log:
@@ -186,6 +190,8 @@ def _ecdf_points(x, max_points):
 
 
 def _compare_distributions_iv(results, metric, labels, baseline):
+    """Input validation for :func:`compare_distributions`:
+    ``(names, values, baseline index)``."""
     items = _style.named_results(results, labels, minimum=2)
     names = [k for k, _ in items]
     if isinstance(baseline, str):
@@ -194,10 +200,12 @@ def _compare_distributions_iv(results, metric, labels, baseline):
                               f"got {baseline!r}")
         b = names.index(baseline)
     else:
-        if int(baseline) != baseline or not 0 <= baseline < len(items):
+        try:
+            b = _validate.integer(baseline, "baseline", minimum=0,
+                                  maximum=len(items) - 1)
+        except SimkitError:
             raise SimkitError(f"`baseline` must be a label or an index in "
-                              f"[0, {len(items) - 1}], got {baseline!r}")
-        b = int(baseline)
+                              f"[0, {len(items) - 1}], got {baseline!r}") from None
     values = [_values(r, metric) for _, r in items]
     for (name, _), v in zip(items, values):
         if v.shape != values[b].shape:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import metrics as _metrics
+from .. import _validate
 from ..errors import SimkitError
 from . import _style
 
@@ -66,13 +67,13 @@ def _band_pairs(levels_pct):
 
 
 def _fan_chart_iv(data, metric, by, levels):
+    """Input validation for :func:`fan_chart`: ``(bands, band pairs)``."""
     from ..analysis._bands import Bands, bands
 
     if isinstance(data, Bands):
         b = data
     else:
-        if by not in _BY_LABEL:
-            raise SimkitError(f"`by` must be one of {', '.join(_BY_LABEL)}, got {by!r}")
+        _validate.choice(by, "by", tuple(_BY_LABEL))
         central = _style.validate_levels(levels)
         pct = sorted({round(100 * q, 10) for c in central
                       for q in ((1 - c) / 2, (1 + c) / 2)} | {50.0})
@@ -224,14 +225,14 @@ def _source_label(source, value, total):
 
 
 def _income_sources_iv(results, kind):
+    """Input validation for :func:`income_sources`: ``(named results, kind)``."""
     items = _style.named_results(results)
     if kind is None:
         ps = getattr(items[0][1], "per_stream", None)
         ok = len(items) == 1 and ps is not None and "day" in ps and all(
             s in ps for s in _CORE_SOURCES)
         kind = "area" if ok else "bar"
-    if kind not in ("area", "bar"):
-        raise SimkitError(f"`kind` must be 'area' or 'bar', got {kind!r}")
+    _validate.choice(kind, "kind", ("area", "bar"))
     if kind == "area" and len(items) != 1:
         raise SimkitError("`kind='area'` takes one result; use kind='bar' to compare")
     for name, r in items:

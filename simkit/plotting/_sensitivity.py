@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _validate
 from .. import metrics as _metrics
 from ..errors import SimkitError
 from . import _style
@@ -16,6 +17,7 @@ def _num(v: float) -> str:
 
 
 def _tornado_iv(result, max_params):
+    """Input validation for :func:`tornado`: the entries to draw."""
     needed = ("entries", "base_mean", "metric")
     if not all(hasattr(result, a) for a in needed):
         raise SimkitError("`result` must be a TornadoResult from simkit.analysis."
@@ -24,10 +26,8 @@ def _tornado_iv(result, max_params):
     if not entries:
         raise SimkitError("the tornado result has no inputs to plot")
     if max_params is not None:
-        if int(max_params) != max_params or max_params < 1:
-            raise SimkitError(f"`max_params` must be a positive integer, got "
-                              f"{max_params!r}")
-        entries = sorted(entries, key=lambda e: -e.swing)[: int(max_params)]
+        max_params = _validate.integer(max_params, "max_params")
+        entries = sorted(entries, key=lambda e: -e.swing)[:max_params]
     return entries
 
 
@@ -134,6 +134,14 @@ def tornado(result, *, ax=None, max_params=None, errorbars=True, title=None):
     return ax
 
 
+def _sensitivity_indices_iv(result):
+    """Input validation for :func:`sensitivity_indices`: the result's rows."""
+    if not all(hasattr(result, a) for a in ("method", "indices", "rows", "keys")):
+        raise SimkitError("`result` must be a SensitivityResult from "
+                          f"simkit.sensitivity, got {type(result).__name__}")
+    return result.rows()
+
+
 def sensitivity_indices(result, *, ax=None, title=None):
     """Bar chart of Sobol' S1 and ST (or Morris mu* and sigma) with their intervals.
 
@@ -177,10 +185,7 @@ def sensitivity_indices(result, *, ax=None, title=None):
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['a.x', 'b.y']
     """
-    if not all(hasattr(result, a) for a in ("method", "indices", "rows", "keys")):
-        raise SimkitError("`result` must be a SensitivityResult from "
-                          f"simkit.sensitivity, got {type(result).__name__}")
-    rows = result.rows()
+    rows = _sensitivity_indices_iv(result)
     n = len(rows)
     if ax is None:
         ax = _style.new_axes(None, figsize=(_style.FIGSIZE[0], 1.6 + 0.55 * n))
@@ -220,6 +225,14 @@ def sensitivity_indices(result, *, ax=None, title=None):
     return ax
 
 
+def _spider_iv(result):
+    """Input validation for :func:`spider`: a SpiderResult."""
+    if not all(hasattr(result, a) for a in ("levels", "means", "keys", "values")):
+        raise SimkitError("`result` must be a SpiderResult from simkit.analysis."
+                          f"sensitivity.spider, got {type(result).__name__}")
+    return result
+
+
 def spider(result, *, ax=None, title=None, errorbars=True):
     """Spider chart: the metric's mean against each uncertain input's percentile.
 
@@ -256,9 +269,7 @@ def spider(result, *, ax=None, title=None, errorbars=True):
     >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
     'a.x'
     """
-    if not all(hasattr(result, a) for a in ("levels", "means", "keys", "values")):
-        raise SimkitError("`result` must be a SpiderResult from simkit.analysis."
-                          f"sensitivity.spider, got {type(result).__name__}")
+    result = _spider_iv(result)
     ax = _style.new_axes(ax)
     x = 100.0 * np.asarray(result.levels)
     for i, key in enumerate(result.keys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _validate
 from ..errors import SimkitError
 from . import _style
 
@@ -11,6 +12,7 @@ __all__ = ["concurrency_curve"]
 
 
 def _concurrency_curve_iv(result, stream, levels, live_only):
+    """Input validation for :func:`concurrency_curve`: ``(samples, levels)``."""
     curves = getattr(result, "curves", None)
     if curves is None:
         raise SimkitError("concurrency_curve needs concurrency curves: simulate with "
@@ -20,9 +22,8 @@ def _concurrency_curve_iv(result, stream, levels, live_only):
         raise SimkitError(f"`curves` must have shape (paths, streams, minutes), got "
                           f"{curves.shape}")
     p, s, m = curves.shape
-    if stream is not None and (int(stream) != stream or not -s <= stream < s):
-        raise SimkitError(f"`stream` must be an integer in [0, {s - 1}], got "
-                          f"{stream!r}")
+    if stream is not None:
+        stream = _validate.integer(stream, "stream", minimum=-s, maximum=s - 1)
     levels = _style.validate_levels(levels)
     live = None
     ps = getattr(result, "per_stream", None)

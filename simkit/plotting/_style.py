@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .. import _validate
 from .. import metrics as _metrics
 from .._present import NA
 from ..errors import SimkitError
@@ -366,13 +367,7 @@ def validate_levels(levels, name: str = "levels") -> tuple[float, ...]:
     >>> validate_levels([0.5, 0.9])
     (0.9, 0.5)
     """
-    try:
-        lv = tuple(float(v) for v in np.atleast_1d(levels))
-    except (TypeError, ValueError):
-        raise SimkitError(f"`{name}` must be numbers in (0, 1), got {levels!r}") \
-            from None
-    if not lv or any(not 0.0 < v < 1.0 for v in lv):
-        raise SimkitError(f"`{name}` must be numbers in (0, 1), got {levels!r}")
+    lv = tuple(_validate.levels(levels, name, closed=False).tolist())
     if len(lv) > len(BAND_GREYS):
         raise SimkitError(f"`{name}` may hold at most {len(BAND_GREYS)} levels, "
                           f"got {len(lv)}")
