@@ -197,32 +197,29 @@ class BacktestResult:
 
     def table(self) -> str:
         """The coverage table as text (one row per metric and level)."""
-        head = ("metric", "interval", "coverage", "± s.e.", "nominal ± tol.",
-                "verdict", "mean width")
-        rows = []
-        for m in self.metrics:
-            for lv in self.levels:
-                rows.append((m, f"{lv:.0%}", f"{self.coverage(m, lv):.3f}",
-                             f"{self.coverage_se(m, lv):.3f}",
-                             f"{lv:.2f} ± {self.tolerance(lv):.3f}",
-                             self.verdict(m, lv), _num(self.width(m, lv))))
-        w = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-        fmt = "  ".join(f"{{:<{w[0]}}}" if i == 0 else f"{{:>{w[i]}}}"
-                        for i in range(len(head)))
-        out = [fmt.format(*head), "  ".join("-" * x for x in w)]
-        out += [fmt.format(*r) for r in rows]
-        return "\n".join(out)
+        from .._present import table
+        from .._text import number
+
+        head = ["metric", "interval", "coverage", "± s.e.", "nominal ± tol.",
+                "verdict", "mean width"]
+        rows = [[m, f"{lv:.0%}", f"{self.coverage(m, lv):.3f}",
+                 f"{self.coverage_se(m, lv):.3f}",
+                 f"{lv:.2f} ± {self.tolerance(lv):.3f}", self.verdict(m, lv),
+                 number(self.width(m, lv))]
+                for m in self.metrics for lv in self.levels]
+        return "\n".join(table(head, rows, wide=True)[0])
 
     def pit_table(self) -> str:
         """The PIT histograms as text: counts per tenth, one row per metric."""
-        lab = [f"{i / PIT_BINS:.1f}" for i in range(PIT_BINS)]
-        w = max(len(m) for m in self.metrics)
-        out = ["PIT counts by tenth (flat = calibrated; high ends = intervals too "
-               "narrow)", " " * w + "  " + " ".join(f"{x:>4}" for x in lab)]
-        for m in self.metrics:
-            out.append(f"{m:<{w}}  " + " ".join(f"{c:>4d}"
-                                                 for c in self.pit_histogram(m)))
-        return "\n".join(out)
+        from .._present import table
+
+        # one space between the counts, two after the metric (its cell ends in one)
+        head = ["", *(f"{i / PIT_BINS:>4.1f}" for i in range(PIT_BINS))]
+        rows = [[m + " ", *(f"{c:>4d}" for c in self.pit_histogram(m))]
+                for m in self.metrics]
+        return "\n".join(["PIT counts by tenth (flat = calibrated; high ends = "
+                          "intervals too narrow)",
+                          *table(head, rows, wide=True, rule=False, gap=1)[0]])
 
     def __str__(self):
         return self.render()
@@ -248,7 +245,8 @@ class BacktestResult:
         """
         if details:
             return self._details()
-        from .._text import WIDTH, count, percent, table, wrap
+        from .._present import table
+        from .._text import WIDTH, count, percent, wrap
         from .._words import metric_name, round_sig
 
         sp = self.splits or ((0, self.n),)
@@ -317,11 +315,17 @@ class BacktestResult:
 
     def csv_text(self) -> str:
         """One row per held-out LIVE and metric: start, observed, PIT, median
-        and the interval ends."""
+        and the interval ends (10 significant digits; PIT to 6 decimals)."""
+        from .._present import csv_text
+
+        return csv_text(*self._table())
+
+    def _table(self):
+        """``(head, rows)`` of :meth:`csv_text` (numbers already rounded)."""
         qs = sorted({q for lv in self.levels for q in ((1 - lv) / 2, (1 + lv) / 2)})
-        cols = ["start", "metric", "observed", "pit", "median"] + \
-            [f"p{_pct(q)}" for q in qs]
-        out = [",".join(cols)]
+        head = ["start", "metric", "observed", "pit", "median",
+                *(f"p{_pct(q)}" for q in qs)]
+        rows = []
         for m in self.metrics:
             ends = {}
             for lv in self.levels:
@@ -329,11 +333,10 @@ class BacktestResult:
                 ends[(1 + lv) / 2] = self.hi[(m, lv)]
             for i in range(self.n):
                 st = "" if self.starts is None else str(self.starts[i])
-                row = [st, m, f"{self.observed[m][i]:.10g}", f"{self.pit[m][i]:.6f}",
-                       f"{self.median[m][i]:.10g}",
-                       *(f"{ends[q][i]:.10g}" for q in qs)]
-                out.append(",".join(row))
-        return "\n".join(out) + "\n"
+                rows.append([st, m, f"{self.observed[m][i]:.10g}",
+                             f"{self.pit[m][i]:.6f}", f"{self.median[m][i]:.10g}",
+                             *(f"{ends[q][i]:.10g}" for q in qs)])
+        return head, rows
 
     def to_dict(self) -> dict:
         """A JSON-ready dict: settings, coverage per metric and level (rate,
@@ -371,12 +374,8 @@ def _pct(q):
     return f"{100 * q:g}".replace(".", "_")
 
 
-def _num(v):
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
-
-
-    """Input validation for :func:`evaluate`: ``(metrics, levels)``."""
 def _evaluate_iv(samples, observed, levels):
+    """Input validation for :func:`evaluate`: ``(metrics, levels)``."""
     if not isinstance(samples, dict) or not samples:
         raise SimkitError("`samples` must be a non-empty dict metric -> (paths, n) "
                           "array")
@@ -590,8 +589,8 @@ def _splits(n, holdout, rolling):
     return [(n - j * holdout, n - (j - 1) * holdout) for j in range(k, 0, -1)]
 
 
-    """Input validation for :func:`backtest`: the ``(fit, score)`` splits."""
 def _backtest_iv(history, holdout, rolling, paths, seed, levels, scenario):
+    """Input validation for :func:`backtest`: the ``(fit, score)`` splits."""
     _check_history(history)
     n = len(history)
     holdout = _validate.integer(holdout, "holdout")
@@ -600,8 +599,8 @@ def _backtest_iv(history, holdout, rolling, paths, seed, levels, scenario):
             raise SimkitError(f"`rolling` must be True, False or a number of splits "
                               f">= 2, got {rolling!r}")
     _validate.integer(paths, "paths", minimum=2)
-    _evaluate_iv({"x": 1}, {"x": 1}, levels)
     _validate.seed(seed)
+    _evaluate_iv({"x": 1}, {"x": 1}, levels)
     splits = _splits(n, holdout, rolling)
     if splits[0][0] < MIN_TRAIN:
         k = len(splits)
