@@ -297,7 +297,7 @@ def test_public_function_refuses_a_bad_argument_by_name(fn, make, name, sc, res,
 
 
 def test_tornado_paths_abc_is_a_simkit_error(sc):
-    """The bug of issue 10: a bare ValueError from int('abc')."""
+    """Once a bare ValueError from int('abc') escaped here."""
     assert _refused(simkit.tornado, sc, paths="abc", name="paths") == \
         "`paths` must be an integer >= 2, got 'abc'"
 
@@ -337,7 +337,7 @@ def test_public_functions_are_found():
     names = {f.__name__ for f in _public_functions()}
     assert {"simulate", "quote", "tornado", "fit", "fan_chart", "parse_columns",
             "quantile_ci", "build_report"} <= names
-    assert len(_public_functions()) >= 43   # 14 + 11 + 6 + 12 at issue 10
+    assert len(_public_functions()) >= 43   # 14 + 11 + 6 + 12 when this test was written
 
 
 @pytest.mark.parametrize("fn", _public_functions(),
