@@ -337,7 +337,7 @@ def test_public_functions_are_found():
     names = {f.__name__ for f in _public_functions()}
     assert {"simulate", "quote", "tornado", "fit", "fan_chart", "parse_columns",
             "quantile_ci", "build_report"} <= names
-    assert len(_public_functions()) >= 43   # 14 + 11 + 6 + 12 when this test was written
+    assert len(_public_functions()) >= 43   # 14 + 11 + 6 + 12 when this was written
 
 
 @pytest.mark.parametrize("fn", _public_functions(),
