@@ -12,6 +12,13 @@ Two references, both per viewer and per gift, in plain Python:
   and for virality offspring), so it only agrees in distribution; tests compare
   it with the kernel by two-sample tests.
 
+Around the streams, :func:`horizon_exact` runs a whole path day by day with
+the same draws (schedules of every kind, habit, brand offers and deals,
+Scaled LIVE Rewards, the wallet's withdrawals); :func:`adhoc_law`,
+:func:`adhoc_expectation` and :func:`brand_sponsored_probs` give the laws and
+expectations the statistical tests of ``tests/test_naive_horizon.py`` compare
+the kernel with, computed without simulation.
+
 Model parameters are read from the scenario by dotted key and turned into
 model quantities here with the documented formulas (docs/model.md), not
 through ``simkit._pack``.
@@ -806,7 +813,7 @@ _ZERO_STREAM = ("unique", "notified", "discovered", "new_followers", "viewer_min
 
 
 # ----- the exact reference of a horizon ----------------------------------------
-def horizon_exact(sc, key, path, totals=False, wallet_log=None):
+def horizon_exact(sc, key, path, totals=False, wallet_log=None, balances=None):
     """Every stream of ``path`` over the horizon, day by day, with the same draws
     as the kernel.
 
@@ -835,7 +842,8 @@ def horizon_exact(sc, key, path, totals=False, wallet_log=None):
     totals has the horizon totals of docs/model.md §14 that the money path
     sets (income_*, cash_*, withdrawal_fees, streams_live, followers_end,
     subscribers_end, ...). ``wallet_log``, a list, receives the wallet's
-    withdrawals ``(day, amount, fee)``.
+    withdrawals ``(day, amount, fee)``, ``balances`` the balance left at each
+    day's end.
     """
     from simkit._kernels.rng import P_DAILY, P_SCHEDULE
 
@@ -924,6 +932,8 @@ def horizon_exact(sc, key, path, totals=False, wallet_log=None):
             out.append(row)
             i += 1
         wallet.end_of_day(day)
+        if balances is not None:
+            balances.append(wallet.balance)
         followers += poisson_inv(u01(dseed, 1), sc["creator.organic_growth_per_day"])
         followers -= binom_inv(u01(dseed, 2), int(followers),
                                sc["creator.unfollow_rate_per_day"])

@@ -97,6 +97,11 @@ CASES = {
         "money.withdraw_fee_usd": 0.75, "money.payout_delay_days": 5,
         "subscriptions.enabled": True, "subscriptions.initial": 200,
         "subscriptions.subscribe_prob": 0.05},
+    "cash_minimum_binds": {
+        "horizon.weeks": 4, "schedule.kind": "consistent",
+        "schedule.slots": [[0, 20], [2, 20], [4, 20]], "stream.duration_min": 40.0,
+        "money.diamond_value_usd": 0.0005, "money.withdraw_min_usd": 60.0,
+        "money.withdraw_fee_usd": 1.0, "money.payout_delay_days": 2},
     "cash_no_minimum_fee_eats_small": {
         "horizon.weeks": 2, "schedule.kind": "consistent",
         "schedule.slots": [[0, 20], [3, 20]], "stream.duration_min": 20.0,
@@ -106,7 +111,7 @@ CASES = {
 }
 
 
-def _case_stats(sc, rows, tot, log):
+def _case_stats(sc, rows, log, balances):
     """Which branches a path exercised (summed over paths by the test)."""
     w_max = sc["money.withdraw_max_per_day_usd"]
     return {
@@ -114,6 +119,7 @@ def _case_stats(sc, rows, tot, log):
         "sponsored": sum(r["income_brand"] > 0 for r in rows),
         "capped": sum(w == w_max for _, w, _ in log),
         "fee_eats_all": sum(fee == w for _, w, fee in log),
+        "below_min": sum(0 < b < sc["money.withdraw_min_usd"] for b in balances),
         "in_transit": sum(d + sc["money.payout_delay_days"] >= sc.horizon_days
                           for d, _, _ in log),
         "newf_ge_5": sum(r["new_followers"] >= 5 for r in rows if r["live"]),
@@ -131,6 +137,7 @@ MUST = {
     "scaled_rewards": ("newf_ge_5", "newf_lt_5"),
     "scaled_rewards_cap": ("share_cap", "newf_lt_5"),
     "cash_cap_fees_delay": ("capped", "in_transit"),
+    "cash_minimum_binds": ("below_min",),
     "cash_no_minimum_fee_eats_small": ("fee_eats_all",),
 }
 
@@ -143,10 +150,11 @@ def test_horizon_matches_exact_reference(case):
     seed, offset, n = 13, 40, 10
     res = simkit.simulate(sc, paths=n, seed=seed, path_offset=offset, per_stream=True)
     key = root_key(seed)
-    seen = dict.fromkeys(_case_stats(sc, [], {"cash_pending": 0.0}, []), 0)
+    seen = dict.fromkeys(_case_stats(sc, [], [], []), 0)
     for p in range(n):
-        log = []
-        rows, tot = horizon_exact(sc, key, offset + p, totals=True, wallet_log=log)
+        log, balances = [], []
+        rows, tot = horizon_exact(sc, key, offset + p, totals=True, wallet_log=log,
+                                  balances=balances)
         assert len(rows) == res.per_stream["day"].shape[1]
         for si, row in enumerate(rows):
             for metric, name in ROW_PAIRS.items():
@@ -156,7 +164,7 @@ def test_horizon_matches_exact_reference(case):
         for metric in TOTALS:
             npt.assert_allclose(res.totals[metric][p], tot[metric], rtol=1e-12,
                                 atol=1e-12, err_msg=f"{case} path {p} {metric}")
-        for k, v in _case_stats(sc, rows, tot, log).items():
+        for k, v in _case_stats(sc, rows, log, balances).items():
             seen[k] += v
     assert res.totals["cash_paid_out"].sum() > 0
     for branch in MUST[case]:

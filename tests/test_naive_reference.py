@@ -6,6 +6,9 @@
 * In distribution: :func:`naive.stream_numpy` draws with numpy's Generator by
   other methods (rejection, exponential gaps, gift by gift); two-sample tests
   compare it with the kernel.
+
+The horizon around the streams (ad-hoc schedules, brand deals, scaled rewards,
+the wallet) is checked in tests/test_naive_horizon.py.
 """
 
 from __future__ import annotations
