@@ -2,12 +2,14 @@
 
 ``run_block`` simulates S scenarios x P paths: ``prange`` over (scenario,
 path) pairs, each writing only its own output rows, so results do not depend on
-the thread count. Per-viewer data lives only inside ``simulate_stream``.
+the thread count. Per-viewer data lives only inside ``stream.run_stream``, in
+the scratch arrays of one :data:`~simkit._kernels.stream.Workspace` per path.
 """
 
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numba
 import numpy as np
@@ -17,11 +19,7 @@ from .money import gift_share, withdraw
 from .rng import (
     P_DAILY, P_SCHEDULE, _NJ, binom_inv, ndtri, poisson_inv, stream_seed, u01,
 )
-from .stream import (
-    MAX_MATCHES, N_RES, N_V, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTERS, R_GIFTS,
-    R_MATCH_COINS, R_MERCH, R_NEWF, R_NEWSUBS, R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM,
-    simulate_stream,
-)
+from .stream import Scenario, Stream, make_workspace, run_stream
 
 _WEEK_INDEX = np.int64(1 << 20)  # P_SCHEDULE index offset of the per-week ad-hoc draws
 #: LIVE Subscriptions renew every this many days (docs/model.md §19).
@@ -29,8 +27,8 @@ SUB_MONTH_DAYS = 30
 #: Viewers drawn per vectorized block, and rows of the stack of viewers held
 #: for their cascades (it grows when a cascade needs more); the draws do not
 #: depend on either.
-VIEWER_BLOCK = 256
-HELD_ROWS = 4 * VIEWER_BLOCK
+VIEWER_BLOCK = np.int64(256)
+HELD_ROWS = np.int64(4 * 256)
 
 
 @numba.njit(**_NJ)
@@ -111,31 +109,31 @@ def _repeats_last_week(plan, live, i):
 
 
 @numba.njit(**_NJ)
-def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched,
-                  shock, key, path, tot, per_stream, curves):
-    """Simulate one path of one scenario over the horizon; fill ``tot``
-    (``N_TOTALS``), and ``per_stream`` / ``curves`` when they are not empty.
-    ``shock[i]`` holds the audience and gifting multipliers of stream ``i``."""
+def simulate_path(sc, sched, shock, key, path, tot, per_stream, curves):
+    """Simulate one path of one scenario over the horizon.
+
+    ``sc`` holds the scenario's arrays (:class:`~simkit._kernels.stream.Scenario`),
+    ``sched`` its schedule table and ``shock[i]`` the audience and gifting
+    multipliers of stream ``i``. Fills ``tot`` (``N_TOTALS``), and
+    ``per_stream`` / ``curves`` when they are not empty: each stream's results
+    go into its per-stream row, and the totals sum those rows through the
+    index map :data:`~simkit._kernels.layout.TOTAL_FROM_STREAM`.
+    """
+    th = sc.th
     days = int(th[L.DAYS])
     n = int(th[L.N_STREAMS])
     plan = np.zeros((n, L.N_SC))
     build_schedule(th, sched, key, path, plan)
     live = np.zeros(n, dtype=np.bool_)
     qualifying = np.zeros(days // 7 + 1)   # streams > 25 min per week (scaled rewards)
-    t_max = 1
+    t_max = np.int64(1)   # not a literal 1: see rng.P_NOTIFIED
     for i in range(n):
         if plan[i, L.SC_DURATION] > 25.0:
             qualifying[int(plan[i, L.SC_DAY]) // 7] += 1.0
         t_max = max(t_max, int(math.ceil(plan[i, L.SC_DURATION])))
-    diff = np.zeros(t_max + 2)
-    seg_min = np.zeros(cum_f.shape[0])
-    seg_mm = np.zeros(cum_f.shape[0])
-    win = np.empty((2 * MAX_MATCHES, 2))
-    held = np.empty((HELD_ROWS, 3))
-    hkeys = np.empty(HELD_ROWS, dtype=np.uint64)
-    vbuf = np.empty((N_V, VIEWER_BLOCK))
-    kbuf = np.empty(VIEWER_BLOCK, dtype=np.uint64)
-    res = np.zeros(N_RES)
+    ws = make_workspace(sc.cum_f.shape[0], t_max, VIEWER_BLOCK, HELD_ROWS)
+    res = np.zeros(L.N_RES)
+    own_row = np.zeros(L.N_PER_STREAM)   # the row of a stream when none is kept
     no_curve = np.empty(0)
     want_stream = per_stream.shape[0] > 0
     want_curves = curves.shape[0] > 0
@@ -179,23 +177,21 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                 if th[L.HABIT_ON] > 0.0:
                     habit = 1.0 + th[L.HABIT_GMAX] * r_habit
                 curve = curves[si] if want_curves else no_curve
-                simulate_stream(
-                    th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, key,
-                    path, si, followers, subs, habit, duration, hour, day % 7,
-                    plan[si, L.SC_COLLAB] > 0.0, plan[si, L.SC_PROMO],
-                    shock[si, 0], shock[si, 1], diff, seg_min, seg_mm, win, held,
-                    hkeys, vbuf, kbuf, res, curve)
-                share = gift_share(th, duration, res[R_NEWF],
+                st = Stream(followers, subs, habit, duration, hour, day % 7,
+                            plan[si, L.SC_COLLAB] > 0.0, plan[si, L.SC_PROMO],
+                            shock[si, 0], shock[si, 1])
+                run_stream(sc, st, ws, key, path, si, res, curve)
+                share = gift_share(th, duration, res[L.R_NEWF],
                                    qualifying[day // 7])
-                gift_usd = res[R_COINS] * th[L.Q] * th[L.DVAL] * share \
+                gift_usd = res[L.R_COINS] * th[L.Q] * th[L.DVAL] * share \
                     * (1.0 - th[L.AGENCY])
-                if res[R_MATCH_COINS] > 0.0:
-                    match_usd = res[R_MATCH_COINS] * th[L.Q] * th[L.DVAL] * share \
+                if res[L.R_MATCH_COINS] > 0.0:
+                    match_usd = res[L.R_MATCH_COINS] * th[L.Q] * th[L.DVAL] * share \
                         * (1.0 - th[L.AGENCY])
                 if sub_on:
                     # New subscribers pay their first month at sign-up.
-                    new_subs = min(res[R_NEWSUBS], followers - subs)
-                    res[R_NEWSUBS] = new_subs
+                    new_subs = min(res[L.R_NEWSUBS], followers - subs)
+                    res[L.R_NEWSUBS] = new_subs
                     subs += new_subs
                     sub_usd = new_subs * th[L.SUB_PAY]
                     sub_income += sub_usd
@@ -203,63 +199,39 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
                 if deals > 0:
                     deals -= 1
                     if th[L.BRAND_CPM_PRICING] > 0.0:
-                        brand = th[L.BRAND_CPM] * res[R_VM] / 1000.0
+                        brand = th[L.BRAND_CPM] * res[L.R_VM] / 1000.0
                     else:
                         z = ndtri(u01(stream_seed(key, path, si, P_SCHEDULE), 1))
                         brand = th[L.BRAND_FLAT] * (followers / 1e5) ** \
                             th[L.BRAND_FLAT_EXP] * math.exp(th[L.BRAND_FLAT_SIGMA] * z)
                 balance += gift_usd
-                followers += res[R_NEWF]
+                followers += res[L.R_NEWF]
             else:
                 res[:] = 0.0
                 gift_usd = 0.0
-            income = gift_usd + brand + res[R_MERCH] + res[R_DONATIONS] + sub_usd
-            tot[L.O_INCOME_TOTAL] += income
-            tot[L.O_INCOME_GIFTS] += gift_usd
-            tot[L.O_INCOME_BRAND] += brand
-            tot[L.O_INCOME_MERCH] += res[R_MERCH]
-            tot[L.O_INCOME_DONATIONS] += res[R_DONATIONS]
-            tot[L.O_UNIQUE_VIEWERS] += res[R_UNIQUE]
-            tot[L.O_NOTIFIED_VIEWERS] += res[R_NOTIFIED]
-            tot[L.O_DISCOVERED_VIEWERS] += res[R_DISCOVERED]
-            tot[L.O_NEW_FOLLOWERS] += res[R_NEWF]
-            tot[L.O_VIEWER_MINUTES] += res[R_VM]
-            tot[L.O_PEAK_CONCURRENT] = max(tot[L.O_PEAK_CONCURRENT], res[R_PEAK])
-            tot[L.O_GIFTS] += res[R_GIFTS]
-            tot[L.O_COINS] += res[R_COINS]
-            tot[L.O_DIAMONDS] += res[R_COINS] * th[L.Q]
-            tot[L.O_STREAMS_LIVE] += 1.0 if can else 0.0
-            tot[L.O_INCOME_MATCH] += match_usd
-            tot[L.O_NEW_SUBSCRIBERS] += res[R_NEWSUBS]
-            tot[L.O_GIFTERS] += res[R_GIFTERS]
-            if want_stream:
-                row = per_stream[si]
-                row[L.S_DAY] = day
-                row[L.S_HOUR] = hour
-                row[L.S_DURATION_MIN] = duration
-                row[L.S_LIVE] = 1.0 if can else 0.0
-                row[L.S_FOLLOWERS_START] = followers - (res[R_NEWF] if can else 0.0)
-                row[L.S_HABIT] = habit
-                row[L.S_UNIQUE_VIEWERS] = res[R_UNIQUE]
-                row[L.S_NOTIFIED_VIEWERS] = res[R_NOTIFIED]
-                row[L.S_DISCOVERED_VIEWERS] = res[R_DISCOVERED]
-                row[L.S_NEW_FOLLOWERS] = res[R_NEWF]
-                row[L.S_VIEWER_MINUTES] = res[R_VM]
-                row[L.S_PEAK_CONCURRENT] = res[R_PEAK]
-                row[L.S_GIFTS] = res[R_GIFTS]
-                row[L.S_COINS] = res[R_COINS]
-                row[L.S_DIAMONDS] = res[R_COINS] * th[L.Q]
-                row[L.S_CREATOR_SHARE] = share
-                row[L.S_INCOME_GIFTS] = gift_usd
-                row[L.S_INCOME_BRAND] = brand
-                row[L.S_INCOME_MERCH] = res[R_MERCH]
-                row[L.S_INCOME_DONATIONS] = res[R_DONATIONS]
-                row[L.S_INCOME_TOTAL] = income
-                row[L.S_SUBSCRIBERS] = subs_start
-                row[L.S_NEW_SUBSCRIBERS] = res[R_NEWSUBS]
-                row[L.S_INCOME_SUBSCRIPTIONS] = sub_usd
-                row[L.S_INCOME_MATCH] = match_usd
-                row[L.S_GIFTERS] = res[R_GIFTERS]
+            # The stream's row: what the path knows, then the stream's results
+            # through the index map; the totals sum the rows (one map too).
+            row = per_stream[si] if want_stream else own_row
+            row[L.S_DAY] = day
+            row[L.S_HOUR] = hour
+            row[L.S_DURATION_MIN] = duration
+            row[L.S_LIVE] = 1.0 if can else 0.0
+            row[L.S_FOLLOWERS_START] = followers - (res[L.R_NEWF] if can else 0.0)
+            row[L.S_HABIT] = habit
+            row[L.S_SUBSCRIBERS] = subs_start
+            row[L.S_CREATOR_SHARE] = share
+            row[L.S_DIAMONDS] = res[L.R_COINS] * th[L.Q]
+            row[L.S_INCOME_GIFTS] = gift_usd
+            row[L.S_INCOME_BRAND] = brand
+            row[L.S_INCOME_SUBSCRIPTIONS] = sub_usd
+            row[L.S_INCOME_MATCH] = match_usd
+            row[L.S_INCOME_TOTAL] = gift_usd + brand + res[L.R_MERCH] \
+                + res[L.R_DONATIONS] + sub_usd
+            for i in range(L.STREAM_FROM_RES.shape[0]):
+                row[L.STREAM_FROM_RES[i, 0]] = res[L.STREAM_FROM_RES[i, 1]]
+            for i in range(L.TOTAL_FROM_STREAM.shape[0]):
+                tot[L.TOTAL_FROM_STREAM[i, 0]] += row[L.TOTAL_FROM_STREAM[i, 1]]
+            tot[L.O_PEAK_CONCURRENT] = max(tot[L.O_PEAK_CONCURRENT], res[L.R_PEAK])
             si += 1
         # End of day: withdraw, then organic growth and unfollows.
         balance, net, fee = withdraw(th, balance)
@@ -281,29 +253,36 @@ def simulate_path(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, sched
     tot[L.O_SUBSCRIBERS_END] = subs
 
 
+#: The arrays of a batch of S scenarios that :func:`run_block` reads, in the
+#: order of :meth:`simkit._pack.Packed.arrays` then the per-block rows of
+#: :func:`simkit._pack.path_arrays`.
+Batch = namedtuple("Batch", [
+    "theta",     # float64[R, N_THETA]: packed parameters, rows by ``rowix``
+    "activity",  # float64[S, 24]
+    "wdf",       # float64[S, 7]
+    "cum_f",     # float64[S, K]
+    "cum_n",     # float64[S, K]
+    "seg_rate",  # float64[R, K]: segment gift rates, rows as theta
+    "seg_w",     # float64[S, K, J]
+    "coins",     # int64[S, J]
+    "sched",     # float64[S, M, N_SC]: weekly slots or listed streams
+    "shocks",    # float64[X, n_streams, 2]: audience and gifting multipliers
+    "rowix",     # int64[S, 4]: row bases and steps of theta and shocks
+])
+
+
 @numba.njit(parallel=True, **_NJ)
-def run_block(theta, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, rows,
-              shocks, rowix, key, path_offset, out_tot, out_stream, out_curves):
-    """Simulate ``S`` scenarios x ``P`` paths into preallocated outputs.
+def run_block(b, key, path_offset, out_tot, out_stream, out_curves):
+    """Simulate ``S`` scenarios x ``P`` paths of the batch ``b`` (:data:`Batch`)
+    into preallocated outputs.
 
     Parameters
     ----------
-    theta : float64[R, N_THETA]
-        Packed parameters: path ``p`` of scenario ``s`` reads row
-        ``rowix[s, 0] + rowix[s, 1] * p`` (step 0: one row for every path).
-    activity, wdf : float64[S, 24], float64[S, 7]
-    cum_f, cum_n : float64[S, K]
-    seg_rate : float64[R, K]
-        Segment gift rates, rows as ``theta``.
-    seg_w : float64[S, K, J]
-    coins : int64[S, J]
-    rows : float64[S, M, N_SC]
-        Weekly slots (consistent) or listed streams (explicit).
-    shocks : float64[X, n_streams, 2]
-        Audience and gifting multipliers per stream: path ``p`` of scenario
-        ``s`` reads row ``rowix[s, 2] + rowix[s, 3] * p``.
-    rowix : int64[S, 4]
-        Row bases and steps (see :func:`simkit._pack.path_arrays`).
+    b : Batch
+        Path ``p`` of scenario ``s`` reads theta and seg_rate row
+        ``rowix[s, 0] + rowix[s, 1] * p`` (step 0: one row for every path) and
+        shock row ``rowix[s, 2] + rowix[s, 3] * p`` (see
+        :func:`simkit._pack.path_arrays`).
     key : uint64
         Root key derived from the seed.
     path_offset : int
@@ -322,8 +301,9 @@ def run_block(theta, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins, rows,
         p = idx - s * n_p
         ps = out_stream[s, p] if want_stream else empty2
         cv = out_curves[s, p] if want_curves else empty2
-        r = rowix[s, 0] + rowix[s, 1] * p
-        x = rowix[s, 2] + rowix[s, 3] * p
-        simulate_path(theta[r], activity[s], wdf[s], cum_f[s], cum_n[s], seg_rate[r],
-                      seg_w[s], coins[s], rows[s], shocks[x], key, path_offset + p,
+        r = b.rowix[s, 0] + b.rowix[s, 1] * p
+        x = b.rowix[s, 2] + b.rowix[s, 3] * p
+        sc = Scenario(b.theta[r], b.activity[s], b.wdf[s], b.cum_f[s], b.cum_n[s],
+                      b.seg_rate[r], b.seg_w[s], b.coins[s])
+        simulate_path(sc, b.sched[s], b.shocks[x], key, path_offset + p,
                       out_tot[s, p], ps, cv)

@@ -38,11 +38,16 @@ offspring drawn in blocks too.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numba
 import numpy as np
 
 from . import layout as L
+from .layout import (  # noqa: F401  (result slots, re-exported for tests)
+    N_RES, R_COINS, R_DISCOVERED, R_DONATIONS, R_GIFTERS, R_GIFTS, R_MATCH_COINS,
+    R_MERCH, R_NEWF, R_NEWSUBS, R_NOTIFIED, R_PEAK, R_UNIQUE, R_VM,
+)
 from .rng import (
     P_COUNTS, P_DISCOVERED, P_DONATE, P_GIFTS, P_MATCH, P_MATCHVIEW, P_MERCH,
     P_NOTIFIED, P_OFFSPRING, P_PARTNER, P_SUBS, P_SUBVIEW, P_VIRAL, _NJ, _ZERO_SURE,
@@ -50,11 +55,6 @@ from .rng import (
 )
 from .vmath import vexp, vlog
 
-# Slots of the per-stream result vector ``res``.
-R_UNIQUE, R_NOTIFIED, R_DISCOVERED, R_NEWF, R_VM, R_PEAK = 0, 1, 2, 3, 4, 5
-R_GIFTS, R_COINS, R_MERCH, R_DONATIONS = 6, 7, 8, 9
-R_NEWSUBS, R_MATCH_COINS, R_GIFTERS = 10, 11, 12
-N_RES = 13
 #: At most this many LIVE Matches per stream (more are dropped); rows of ``win``.
 MAX_MATCHES = 32
 #: Counters of the ``P_MATCH`` stream: 0 the match count, 1 + w the start of
@@ -74,6 +74,95 @@ _ZERO = np.int64(0)   # a non-literal 0 for jitted calls (see rng.P_NOTIFIED)
 V_AR, V_LV, V_US, V_UF, V_UO, V_PA, V_PL, V_OV = 0, 1, 2, 3, 4, 5, 6, 7
 N_V = 8
 _U64 = numba.uint64
+
+#: One scenario's arrays as the kernels read them (``theta`` and ``seg_rate``:
+#: the row of the path being simulated); see :func:`run_stream`.
+Scenario = namedtuple("Scenario", [
+    "th",        # float64[N_THETA]: packed parameters (layout)
+    "activity",  # float64[24]: hourly activity a(h)
+    "wdf",       # float64[7]: weekday factors
+    "cum_f",     # float64[K]: cumulative segment shares of notified followers
+    "cum_n",     # float64[K]: ... of newcomers
+    "seg_rate",  # float64[K]: gift rate per minute of each segment (times g(e))
+    "seg_w",     # float64[K, J]: pick probability of catalogue item j by segment
+    "coins",     # int64[J]: coin value of each catalogue item
+])
+
+#: What the horizon tells :func:`run_stream` about one stream.
+Stream = namedtuple("Stream", [
+    "followers",  # F at the start of the stream
+    "subs",       # paying subscribers S (part of F; 0 without LIVE Subscriptions)
+    "habit",      # habit multiplier H
+    "duration",   # T, minutes
+    "hour",       # start hour (int)
+    "weekday",    # 0-6 (int)
+    "collab",     # bool: the partner's followers are notified too
+    "promo",      # promotion multiplier P
+    "x_aud",      # audience shock: multiplies every arrival rate (1.0: none)
+    "x_gift",     # gifting shock: multiplies every gift rate (1.0: none)
+])
+
+#: Scratch arrays of one thread, made once per path by :func:`make_workspace`
+#: and reused by every stream (each stream leaves them as it found them where
+#: that matters: ``diff``, ``seg_min``, ``seg_mm`` zeroed). Their sizes change
+#: only the order of floating-point sums, never a draw.
+Workspace = namedtuple("Workspace", [
+    "diff",     # float64[>= ceil(T) + 2]: presence grid, +1 at arrival, -1 at leave
+    "seg_min",  # float64[K]: gift-weighted minutes by segment outside matches
+    "seg_mm",   # float64[K]: ... inside LIVE Match windows
+    "grate",    # float64[K]: gift rate per minute by segment, gifting shock included
+    "acc",      # float64[4]: viewer-minutes, follows, offspring, expected gifters
+    "win",      # float64[2 MAX_MATCHES, 2]: match windows (rows MAX_MATCHES..:
+                # as drawn; rows 0..: their union, disjoint)
+    "held",     # float64[H, 3]: stack of viewers that may have offspring
+                # (arrival, leave, offspring uniform); H >= the block size
+    "hkeys",    # uint64[H]: their viewer keys
+    "vbuf",     # float64[N_V, B]: one block of B viewers (rows V_*)
+    "kbuf",     # uint64[B]: their viewer keys
+])
+
+#: What every viewer of one stream shares (made by :func:`run_stream`).
+_Ctx = namedtuple("_Ctx", [
+    "th", "duration",
+    "trunc",     # P(notified arrival <= T) = 1 - exp(-KAPPA T)
+    "cum_n",     # newcomers' cumulative segment shares (offspring use them)
+    "nwin",      # rows of ws.win in use (disjoint match windows)
+    "seed_off",  # counter stream of the offspring counts (P_OFFSPRING)
+    "seed_vir",  # counter stream of the offspring (P_VIRAL)
+])
+
+#: One source of viewers: what :func:`_draw_source` draws and :func:`_record`
+#: records. Viewer i of a source draws at counters ``stride i + 0, 1, 2``
+#: (arrival, segment, dwell) and, when it ``follows``, ``4 i + 3`` (follow).
+Source = namedtuple("Source", [
+    "seed",          # its counter stream (stream_seed(key, path, si, P_*))
+    "key_base",      # viewer key of its viewer 0 (OFF_*), for the offspring draws
+    "follows",       # bool: newcomers who may follow (stride 4), else 3
+    "notified",      # bool: arrivals Exp(KAPPA) truncated to [0, T] after the
+                     # notification, else uniform on [t0, t0 + length)
+    "t0", "length",  # the arrival window when not notified
+    "dwell_factor",  # multiplies the dwell (FOLLOWER_FACTOR for followers)
+    "cum",           # cumulative segment shares of its viewers
+    "gift_weight",   # multiplies its viewers' gift rates (SUB_GIFT: subscribers)
+])
+
+
+@numba.njit(**_NJ)
+def make_workspace(n_seg, minutes, block, held_rows):
+    """Scratch arrays (:data:`Workspace`) for streams of up to ``minutes``
+    minutes with ``n_seg`` segments, viewers drawn ``block`` at a time and a
+    held-viewer stack of ``held_rows`` rows (at least ``block``).
+
+    Examples
+    --------
+    >>> ws = make_workspace(4, 60, 8, 8)
+    >>> ws.diff.shape, ws.vbuf.shape, ws.held.shape
+    ((62,), (8, 8), (8, 3))
+    """
+    return Workspace(np.zeros(minutes + 2), np.zeros(n_seg), np.zeros(n_seg),
+                     np.empty(n_seg), np.zeros(4), np.empty((2 * MAX_MATCHES, 2)),
+                     np.empty((held_rows, 3)), np.empty(held_rows, dtype=np.uint64),
+                     np.empty((N_V, block)), np.empty(block, dtype=np.uint64))
 
 
 @numba.njit(inline="always", **_NJ)
@@ -131,49 +220,49 @@ def child_key(key, j):
 
 
 @numba.njit(**_NJ)
-def _draw_source(th, src, seed, seed_off, off, i0, n, duration, trunc, vbuf, kbuf):
-    """Draw viewers ``i0 .. i0 + n - 1`` of one source into ``vbuf`` / ``kbuf``.
-
-    ``src`` holds the source's counter stride (3 or 4: with a follow draw),
-    arrival kind (1: truncated exponential after the notification, 0: uniform
-    on the chunk), chunk start and length, and dwell factor. Each loop is
-    plain arithmetic over the block (no branch inside), so it vectorizes.
-    """
-    stride = _U64(src[0])
-    ar, lv, us = vbuf[V_AR], vbuf[V_LV], vbuf[V_US]
+def _draw_source(ctx, src, ws, i0, n):
+    """Draw viewers ``i0 .. i0 + n - 1`` of the source ``src`` into ``ws.vbuf``
+    and ``ws.kbuf``. Each loop is plain arithmetic over the block (no branch
+    inside), so it vectorizes."""
+    th = ctx.th
+    seed = src.seed
+    stride = _U64(4) if src.follows else _U64(3)
+    ar, lv, us = ws.vbuf[V_AR], ws.vbuf[V_LV], ws.vbuf[V_US]
     for b in range(n):
         ar[b] = u01(seed, stride * _U64(i0 + b))
-    if src[1] > 0.0:
+    if src.notified:
         # Truncated Exp(kappa) by inversion: -ln(1 - u (1 - e^{-kappa T})) / kappa.
         scale = -1.0 / th[L.KAPPA]
+        trunc = ctx.trunc
         for b in range(n):
             ar[b] = scale * vlog(1.0 - ar[b] * trunc)
     else:
-        t0, length = src[2], src[3]
+        t0, length = src.t0, src.length
         for b in range(n):
             ar[b] = t0 + length * ar[b]
     for b in range(n):
         us[b] = u01(seed, stride * _U64(i0 + b) + _U64(1))
     for b in range(n):
         lv[b] = u01(seed, stride * _U64(i0 + b) + _U64(2))
-    _dwell_block(th, src[4], lv, n)
-    _leave(ar, lv, n, duration)
-    if src[0] == 4.0:
-        uf = vbuf[V_UF]
+    _dwell_block(th, src.dwell_factor, lv, n)
+    _leave(ar, lv, n, ctx.duration)
+    if src.follows:
+        uf = ws.vbuf[V_UF]
         for b in range(n):
             uf[b] = u01(seed, _U64(4) * _U64(i0 + b) + _U64(3))
     if th[L.VIRAL_BETA] > 0.0:
-        uo = vbuf[V_UO]
+        uo, kbuf, seed_off = ws.vbuf[V_UO], ws.kbuf, ctx.seed_off
         for b in range(n):
-            kbuf[b] = _U64(off) + _U64(i0 + b)
+            kbuf[b] = _U64(src.key_base) + _U64(i0 + b)
             uo[b] = u01(seed_off, kbuf[b])
 
 
 @numba.njit(**_NJ)
-def _draw_children(th, seed_vir, n, duration, vbuf, kbuf):
-    """Draw the ``n`` offspring whose keys are in ``kbuf`` and parents' stays in
-    the ``V_PA`` / ``V_PL`` rows: each arrives uniformly while its parent is
+def _draw_children(ctx, ws, n):
+    """Draw the ``n`` offspring whose keys are in ``ws.kbuf`` and parents' stays
+    in the ``V_PA`` / ``V_PL`` rows: each arrives uniformly while its parent is
     present. Vectorized like :func:`_draw_source`."""
+    vbuf, kbuf, seed_vir = ws.vbuf, ws.kbuf, ctx.seed_vir
     ar, lv, us, uf, uo = vbuf[V_AR], vbuf[V_LV], vbuf[V_US], vbuf[V_UF], vbuf[V_UO]
     pa, pl = vbuf[V_PA], vbuf[V_PL]
     five = _U64(5)
@@ -183,8 +272,8 @@ def _draw_children(th, seed_vir, n, duration, vbuf, kbuf):
         us[b] = u01(seed_vir, five * kbuf[b] + _U64(1))
     for b in range(n):
         lv[b] = u01(seed_vir, five * kbuf[b] + _U64(2))
-    _dwell_block(th, 1.0, lv, n)
-    _leave(ar, lv, n, duration)
+    _dwell_block(ctx.th, 1.0, lv, n)
+    _leave(ar, lv, n, ctx.duration)
     for b in range(n):
         uf[b] = u01(seed_vir, five * kbuf[b] + _U64(3))
     for b in range(n):
@@ -200,17 +289,17 @@ def _leave(ar, lv, n, duration):
 
 
 @numba.njit(**_NJ)
-def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
-            gw, win, nwin, seg_mm, grate):
-    """Record the ``n`` drawn viewers of ``vbuf`` one by one: segment, minutes
-    by segment, the whole-minute presence grid (present at minute m iff
-    arrival <= m < leave), viewer-minutes and follows (into ``acc``); hold
-    those that may have offspring on ``held`` / ``hkeys`` (from row ``m``).
+def _record(ctx, src, ws, n, m):
+    """Record the ``n`` drawn viewers of ``ws.vbuf`` (of the source ``src``)
+    one by one: segment, minutes by segment, the whole-minute presence grid
+    (present at minute m iff arrival <= m < leave), viewer-minutes and follows
+    (into ``ws.acc``); hold those that may have offspring on ``ws.held`` /
+    ``ws.hkeys`` (from row ``m``).
 
-    ``seg_min`` gets the minutes times the source's gift weight ``gw`` (1, or
-    the subscribers' gift uplift). With ``nwin`` LIVE Match windows (disjoint
-    rows ``[start, end)`` of ``win``), each viewer's minutes inside them move
-    from ``seg_min`` to ``seg_mm``.
+    ``ws.seg_min`` gets the minutes times the source's gift weight. With
+    ``ctx.nwin`` LIVE Match windows (disjoint rows ``[start, end)`` of
+    ``ws.win``), each viewer's minutes inside them move from ``seg_min`` to
+    ``seg_mm``.
 
     ``acc[3]`` gets the expected number of gifters, without a draw: a viewer
     of segment k present s minutes, m of them in matches, sends at least one
@@ -221,6 +310,9 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
     :func:`~simkit._kernels.rng.poisson_inv`; the row is written either way,
     so that no unpredictable branch breaks the loop.
     """
+    th, vbuf, kbuf, held, hkeys = ctx.th, ws.vbuf, ws.kbuf, ws.held, ws.hkeys
+    diff, seg_min, grate = ws.diff, ws.seg_min, ws.grate
+    cum, follows, gw = src.cum, src.follows, src.gift_weight
     ar, lv, us, uf, uo = vbuf[V_AR], vbuf[V_LV], vbuf[V_US], vbuf[V_UF], vbuf[V_UO]
     beta = th[L.VIRAL_BETA]
     phi = th[L.PHI]
@@ -243,11 +335,14 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
             held[m, 0], held[m, 1], held[m, 2] = a, leave, uo[b]
             hkeys[m] = kbuf[b]
             m += 1 if uo[b] + beta * stay >= _ZERO_SURE else 0
+    acc = ws.acc
     acc[0] += vm
     acc[1] += newf
+    nwin = ctx.nwin
     if nwin > 0:
         # Overlaps window by window in branch-free loops (they vectorize), then
         # move the minutes of the viewers that saw a match.
+        win, seg_mm = ws.win, ws.seg_mm
         ov = vbuf[V_OV]
         for b in range(n):
             ov[b] = 0.0
@@ -270,10 +365,9 @@ def _record(th, vbuf, kbuf, n, cum, follows, held, hkeys, m, acc, diff, seg_min,
 
 
 @numba.njit(**_NJ)
-def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, diff,
-              seg_min, win, nwin, seg_mm, grate):
-    """Run the cascades of the ``m`` viewers held on ``held`` / ``hkeys`` (rows
-    of arrival, leave, offspring uniform; viewer keys) until none is left.
+def _cascades(ctx, ws, m):
+    """Run the cascades of the ``m`` viewers held on ``ws.held`` / ``ws.hkeys``
+    (rows of arrival, leave, offspring uniform; viewer keys) until none is left.
 
     Each viewer present brings feed viewers at rate ``beta`` per minute, so a
     viewer staying ``s`` minutes has Poisson(beta s) offspring, arriving
@@ -282,9 +376,12 @@ def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, di
     stack cannot take a block it continues on a larger copy (rare; the copy is
     dropped at the end). ``acc[2]`` counts the offspring.
     """
-    beta = th[L.VIRAL_BETA]
-    block = vbuf.shape[1]
-    pa, pl = vbuf[V_PA], vbuf[V_PL]
+    beta = ctx.th[L.VIRAL_BETA]
+    block = ws.vbuf.shape[1]
+    pa, pl, kbuf = ws.vbuf[V_PA], ws.vbuf[V_PL], ws.kbuf
+    held, hkeys = ws.held, ws.hkeys
+    # Offspring are newcomers who may follow, with the plain gift rate.
+    kids = Source(ctx.seed_vir, _ZERO, True, False, 0.0, 0.0, 1.0, ctx.cum_n, 1.0)
     nb = 0
     cur_a = cur_l = 0.0
     cur_key = _U64(0)
@@ -306,7 +403,7 @@ def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, di
                 break
         if nb == 0:
             return
-        _draw_children(th, seed_vir, nb, duration, vbuf, kbuf)
+        _draw_children(ctx, ws, nb)
         if m + nb > held.shape[0]:
             bigger = np.empty((2 * (m + nb), 3))
             bigger_keys = np.empty(2 * (m + nb), dtype=np.uint64)
@@ -315,31 +412,26 @@ def _cascades(held, hkeys, m, th, seed_vir, cum_n, duration, vbuf, kbuf, acc, di
                     bigger[r, c] = held[r, c]
                 bigger_keys[r] = hkeys[r]
             held, hkeys = bigger, bigger_keys
-        m = _record(th, vbuf, kbuf, nb, cum_n, np.bool_(True), held, hkeys, m, acc,
-                    diff, seg_min, 1.0, win, nwin, seg_mm, grate)
-        acc[2] += nb
+            ws = Workspace(ws.diff, ws.seg_min, ws.seg_mm, ws.grate, ws.acc, ws.win,
+                           held, hkeys, ws.vbuf, kbuf)
+        m = _record(ctx, kids, ws, nb, m)
+        ws.acc[2] += nb
         nb = 0
 
 
 @numba.njit(**_NJ)
-def _source(th, src, seed, seeds, off, i0, n, cum, cum_n, duration, trunc, vbuf,
-            kbuf, held, hkeys, m, acc, diff, seg_min, gw, win, nwin, seg_mm, grate):
-    """Viewers ``i0 .. i0 + n - 1`` of one source (notified, partner or a feed
-    chunk, described by ``src``, see :func:`_draw_source`), a block at a
-    time: draw, record, and run the held cascades whenever the stack could not
-    take another block. Returns the new row count of ``held``."""
-    block = vbuf.shape[1]
-    follows = src[0] == 4.0
+def _source(ctx, src, ws, i0, n, m):
+    """Viewers ``i0 .. i0 + n - 1`` of the source ``src`` a block at a time:
+    draw, record, and run the held cascades whenever the stack could not take
+    another block. Returns the new row count of ``ws.held`` (``m`` on entry)."""
+    block = ws.vbuf.shape[1]
     for start in range(i0, i0 + n, block):
         nb = min(block, i0 + n - start)
-        if m + nb > held.shape[0]:
-            _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc,
-                      diff, seg_min, win, nwin, seg_mm, grate)
+        if m + nb > ws.held.shape[0]:
+            _cascades(ctx, ws, m)
             m = _ZERO
-        _draw_source(th, src, seed, seeds[0], off, start, nb, duration, trunc, vbuf,
-                     kbuf)
-        m = _record(th, vbuf, kbuf, nb, cum, follows, held, hkeys, m, acc, diff,
-                    seg_min, gw, win, nwin, seg_mm, grate)
+        _draw_source(ctx, src, ws, start, nb)
+        m = _record(ctx, src, ws, nb, m)
     return m
 
 
@@ -387,71 +479,41 @@ def _merge_windows(win, nm, out):
 
 
 @numba.njit(**_NJ)
-def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
-                    key, path, si, followers, subs, habit, duration, hour, weekday,
-                    collab, promo, x_aud, x_gift, diff, seg_min, seg_mm, win, held,
-                    hkeys, vbuf, kbuf, res, curve):
-    """Simulate stream ``si`` of ``path``; fill ``res`` (see ``R_*``) and ``curve``.
+def run_stream(sc, st, ws, key, path, si, res, curve):
+    """Simulate stream ``si`` of ``path``; fill ``res`` (slots ``layout.R_*``)
+    and ``curve``.
 
     Parameters
     ----------
-    th : float64[:]
-        The scenario's packed parameters (``layout``).
-    activity, wdf : float64[:]
-        Hourly activity a(h) (24) and weekday factors (7).
-    cum_f, cum_n : float64[:]
-        Cumulative segment shares of notified viewers and of newcomers.
-    seg_rate : float64[:]
-        Gift rate per minute of each segment (times g(e)).
-    seg_w, coins : float64[:, :], int64[:]
-        Pick probability of each catalogue item by segment, and coin values.
-    followers, subs, habit, duration : float
-        F, paying subscribers S (part of F; 0 without LIVE Subscriptions), H
-        and T of this stream.
-    hour, weekday : int
-        Start hour and weekday.
-    collab : bool
-        Whether the partner's followers are notified too.
-    promo : float
-        Promotion multiplier P.
-    x_aud, x_gift : float
-        The stream's audience shock (multiplies the notified, partner and feed
-        arrival rates) and gifting shock (multiplies every segment's gift
-        rate); 1.0 without shocks (docs/model.md §17).
-    diff, seg_min, seg_mm : float64[:]
-        Scratch, zeroed on return: presence grid (>= ceil(T) + 2 cells),
-        gift-weighted minutes by segment outside and inside LIVE Match windows.
-    win : float64[2 * MAX_MATCHES, 2]
-        Scratch: match windows.
-    held, hkeys : float64[:, 3], uint64[:]
-        Scratch: the stack of viewers that may have offspring, with at least
-        as many rows as ``vbuf`` has columns.
-    vbuf, kbuf : float64[N_V, :], uint64[:]
-        Scratch: one block of viewers (the width is the block size).
-    res : float64[:]
-        Output (``N_RES``); ``res[R_GIFTERS]`` is the expected number of
-        viewers who send at least one gift, summed over viewers without a draw.
+    sc : Scenario
+        The scenario's arrays (the path's ``theta`` and ``seg_rate`` rows).
+    st : Stream
+        The stream: followers, subscribers, habit, duration, start, collab,
+        promotion and the stream's audience and gifting shocks (the audience
+        shock multiplies the notified, partner and feed arrival rates, the
+        gifting shock every segment's gift rate; docs/model.md §17).
+    ws : Workspace
+        Scratch arrays (:func:`make_workspace`), left ready for the next stream.
+    key, path, si : uint64, int, int
+        Root key, global path index and stream index: they key every draw.
+    res : float64[N_RES]
+        Output; ``res[R_GIFTERS]`` is the expected number of viewers who send
+        at least one gift, summed over viewers without a draw.
     curve : float64[:]
         Concurrency at each whole minute (length 0 to skip).
-
-    Notes
-    -----
-    The sizes of the scratch stack and block change only the order of
-    floating-point sums, never a draw.
     """
+    th = sc.th
+    duration = st.duration
     t_int = int(math.ceil(duration))
-    a = activity[hour] * wdf[weekday]
+    a = sc.activity[st.hour] * sc.wdf[st.weekday]
+    habit, promo, x_aud = st.habit, st.promo, st.x_aud
     seed_counts = stream_seed(key, path, si, P_COUNTS)
-    seeds = np.empty(2, dtype=np.uint64)
-    seeds[0] = stream_seed(key, path, si, P_OFFSPRING)
-    seeds[1] = stream_seed(key, path, si, P_VIRAL)
-    acc = np.zeros(4)           # viewer-minutes, follows, offspring, gifters
-    grate = np.empty(seg_rate.shape[0])   # gift rate per minute, shock included
-    for k in range(seg_rate.shape[0]):
-        grate[k] = seg_rate[k] * x_gift
+    acc, grate, win, diff = ws.acc, ws.grate, ws.win, ws.diff
+    acc[:] = 0.0   # viewer-minutes, follows, offspring, gifters
+    for k in range(sc.seg_rate.shape[0]):
+        grate[k] = sc.seg_rate[k] * st.x_gift
     trunc = -math.expm1(-th[L.KAPPA] * duration)   # P(notified arrival <= T)
-    m = _ZERO                   # rows of ``held`` in use
-    src = np.empty(5)   # stride, arrival kind, chunk start, chunk length, dwell factor
+    m = _ZERO                   # rows of ``ws.held`` in use
 
     # LIVE Match windows (docs/model.md §19): rows MAX_MATCHES.. of ``win`` hold
     # the drawn matches, rows 0.. their union, which boosts gifting.
@@ -463,16 +525,18 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
         matches = win[MAX_MATCHES:]
         nm = _draw_matches(th, mseed, duration, matches)
         nwin = _merge_windows(matches, nm, win)
+    ctx = _Ctx(th, duration, trunc, sc.cum_n, nwin,
+               stream_seed(key, path, si, P_OFFSPRING),
+               stream_seed(key, path, si, P_VIRAL))
 
     # Notified followers: Poisson(F r a H P), arrivals Exp(kappa) truncated to
     # [0, T]; with LIVE Subscriptions, F - S of them (the subscribers come next).
     n_not = poisson_inv(u01(seed_counts, 0),
-                        (followers - subs) * th[L.JOIN] * a * habit * promo * trunc
-                        * x_aud)
-    src[0], src[1], src[2], src[3], src[4] = 3.0, 1.0, 0.0, 0.0, th[L.FOLLOWER_FACTOR]
-    m = _source(th, src, stream_seed(key, path, si, P_NOTIFIED), seeds, OFF_NOTIFIED,
-                _ZERO, n_not, cum_f, cum_n, duration, trunc, vbuf, kbuf, held, hkeys, m,
-                acc, diff, seg_min, 1.0, win, nwin, seg_mm, grate)
+                        (st.followers - st.subs) * th[L.JOIN] * a * habit * promo
+                        * trunc * x_aud)
+    src = Source(stream_seed(key, path, si, P_NOTIFIED), OFF_NOTIFIED, False, True,
+                 0.0, 0.0, th[L.FOLLOWER_FACTOR], sc.cum_f, 1.0)
+    m = _source(ctx, src, ws, _ZERO, n_not, m)
 
     # Subscribers: notified followers who join at SUB_WATCH times the join rate
     # and gift at SUB_GIFT times their segment's rate.
@@ -480,63 +544,56 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     n_new_subs = 0
     if th[L.SUB_ON] > 0.0:
         sseed = stream_seed(key, path, si, P_SUBS)
-        if subs > 0.0:
-            n_sub = poisson_inv(u01(sseed, 0), subs * th[L.SUB_WATCH] * th[L.JOIN] * a
-                                * habit * promo * trunc * x_aud)
-            m = _source(th, src, stream_seed(key, path, si, P_SUBVIEW), seeds,
-                        OFF_SUBSCRIBER, _ZERO, n_sub, cum_f, cum_n, duration, trunc,
-                        vbuf, kbuf, held, hkeys, m, acc, diff, seg_min, th[L.SUB_GIFT],
-                        win, nwin, seg_mm, grate)
+        if st.subs > 0.0:
+            n_sub = poisson_inv(u01(sseed, 0), st.subs * th[L.SUB_WATCH] * th[L.JOIN]
+                                * a * habit * promo * trunc * x_aud)
+            src = Source(stream_seed(key, path, si, P_SUBVIEW), OFF_SUBSCRIBER, False,
+                         True, 0.0, 0.0, th[L.FOLLOWER_FACTOR], sc.cum_f,
+                         th[L.SUB_GIFT])
+            m = _source(ctx, src, ws, _ZERO, n_sub, m)
         # Each non-subscriber follower who joined subscribes with SUB_P.
         n_new_subs = binom_inv(u01(sseed, 1), n_not, th[L.SUB_P])
 
     # Partner's followers on a joint stream: like notified, but newcomers.
     n_par = 0
-    if collab:
+    if st.collab:
         n_par = poisson_inv(u01(seed_counts, _C_PARTNER),
                             th[L.PARTNER_F] * th[L.JOIN] * th[L.INTEREST] * a * promo
                             * trunc * x_aud)
-        src[0], src[4] = 4.0, 1.0
-        m = _source(th, src, stream_seed(key, path, si, P_PARTNER), seeds, OFF_PARTNER,
-                    _ZERO, n_par, cum_n, cum_n, duration, trunc, vbuf, kbuf, held,
-                    hkeys, m, acc, diff, seg_min, 1.0, win, nwin, seg_mm, grate)
+        src = Source(stream_seed(key, path, si, P_PARTNER), OFF_PARTNER, True, True,
+                     0.0, 0.0, 1.0, sc.cum_n, 1.0)
+        m = _source(ctx, src, ws, _ZERO, n_par, m)
 
     # The match partner's followers: Poisson(F_m r i_m a P) per match, arriving
     # uniformly during it; newcomers (viewer i of the stream's matches has the
     # P_MATCHVIEW counters 4i .. 4i + 3).
     n_mp = _ZERO
     if nm > 0 and th[L.MATCH_PARTNER_F] > 0.0:
-        src[0], src[1], src[4] = 4.0, 0.0, 1.0
         vseed = stream_seed(key, path, si, P_MATCHVIEW)
         lam = th[L.MATCH_PARTNER_F] * th[L.JOIN] * th[L.MATCH_INTEREST] * a * promo \
             * x_aud
         for w in range(nm):
             n_w = poisson_inv(u01(mseed, C_MATCH_PARTNER + w), lam)
-            src[2], src[3] = win[MAX_MATCHES + w, 0], \
-                win[MAX_MATCHES + w, 1] - win[MAX_MATCHES + w, 0]
-            m = _source(th, src, vseed, seeds, OFF_MATCH, n_mp, n_w, cum_n, cum_n,
-                        duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min,
-                        1.0, win, nwin, seg_mm, grate)
+            t0 = win[MAX_MATCHES + w, 0]
+            src = Source(vseed, OFF_MATCH, True, False, t0,
+                         win[MAX_MATCHES + w, 1] - t0, 1.0, sc.cum_n, 1.0)
+            m = _source(ctx, src, ws, n_mp, n_w, m)
             n_mp += n_w
 
     # Feed discovery: Poisson with rate mu a(hour) in each hour chunk, uniform
     # arrivals in the chunk.
     seed = stream_seed(key, path, si, P_DISCOVERED)
     n_dis = _ZERO
-    src[0], src[1], src[4] = 4.0, 0.0, 1.0
     for j in range((t_int + 59) // 60):
         t0 = 60.0 * j
         length = min(60.0, duration - t0)
-        rate = th[L.MU] * activity[(hour + j) % 24] * wdf[weekday] * x_aud
+        rate = th[L.MU] * sc.activity[(st.hour + j) % 24] * sc.wdf[st.weekday] * x_aud
         n_j = poisson_inv(u01(seed_counts, 1 + j), rate * length)
-        src[2], src[3] = t0, length
-        m = _source(th, src, seed, seeds, OFF_DISCOVERED, n_dis, n_j, cum_n, cum_n,
-                    duration, trunc, vbuf, kbuf, held, hkeys, m, acc, diff, seg_min,
-                    1.0, win, nwin, seg_mm, grate)
+        src = Source(seed, OFF_DISCOVERED, True, False, t0, length, 1.0, sc.cum_n, 1.0)
+        m = _source(ctx, src, ws, n_dis, n_j, m)
         n_dis += n_j
     if m > 0:
-        _cascades(held, hkeys, m, th, seeds[1], cum_n, duration, vbuf, kbuf, acc, diff,
-                  seg_min, win, nwin, seg_mm, grate)
+        _cascades(ctx, ws, m)
     vm, newf = acc[0], acc[1]
 
     # Concurrency at whole minutes, and its peak; clear the grid.
@@ -555,10 +612,12 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     # minutes in match windows count boost times, drawn apart (P_MATCH).
     seed = stream_seed(key, path, si, P_GIFTS)
     n_items = int(th[L.N_GIFTS])   # this scenario's catalogue, not the batch padding
+    seg_rate, seg_w, coins, seg_min, seg_mm = sc.seg_rate, sc.seg_w, sc.coins, \
+        ws.seg_min, ws.seg_mm
     gifts = 0.0
     coin_sum = 0.0
     for k in range(seg_min.shape[0]):
-        lam_k = seg_rate[k] * x_gift * seg_min[k]
+        lam_k = seg_rate[k] * st.x_gift * seg_min[k]
         seg_min[k] = 0.0
         if lam_k <= 0.0:
             continue
@@ -570,7 +629,7 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     if nwin > 0:
         boost = th[L.MATCH_BOOST]
         for k in range(seg_mm.shape[0]):
-            lam_k = seg_rate[k] * x_gift * boost * seg_mm[k]
+            lam_k = seg_rate[k] * st.x_gift * boost * seg_mm[k]
             seg_mm[k] = 0.0
             if lam_k <= 0.0:
                 continue
@@ -602,6 +661,20 @@ def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
     res[R_MATCH_COINS] = match_coins
     res[R_GIFTERS] = acc[3]
 
+
+@numba.njit(**_NJ)
+def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
+                    key, path, si, followers, subs, habit, duration, hour, weekday,
+                    collab, promo, x_aud, x_gift, diff, seg_min, seg_mm, win, held,
+                    hkeys, vbuf, kbuf, res, curve):
+    """:func:`run_stream` with every input and scratch array passed one by one
+    (kept for ``tests/test_naive_reference.py``, which calls the kernel with
+    scratch buffers of chosen sizes; new code calls :func:`run_stream`)."""
+    ws = Workspace(diff, seg_min, seg_mm, np.empty(seg_rate.shape[0]), np.zeros(4),
+                   win, held, hkeys, vbuf, kbuf)
+    run_stream(Scenario(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins),
+               Stream(followers, subs, habit, duration, hour, weekday, collab, promo,
+                      x_aud, x_gift), ws, key, path, si, res, curve)
 
 @numba.njit(**_NJ)
 def _lognormal_total(seed, n, p, logmed, sigma, keep, fee_rate, fee_usd):

@@ -53,7 +53,7 @@ def run_paths(packed, key, path_offset, n_paths, want_stream, want_curves):
     Returns ``(totals, per_stream, curves)`` as new arrays (the last two ``None``
     unless requested). This is the unit of work every backend schedules.
     """
-    from .._kernels.horizon import run_block
+    from .._kernels.horizon import Batch, run_block
     from .._kernels.layout import N_PER_STREAM, N_TOTALS
     from .._pack import path_arrays
 
@@ -66,9 +66,9 @@ def run_paths(packed, key, path_offset, n_paths, want_stream, want_curves):
           else _EMPTY4)
     cv = (np.zeros((s, n_paths, packed.n_streams, packed.max_minutes)) if want_curves
           else _EMPTY4)
-    run_block(theta, packed.activity, packed.wdf, packed.cum_f, packed.cum_n, seg_rate,
-              packed.seg_w, packed.coins, packed.sched, shocks, rowix, np.uint64(key),
-              np.int64(path_offset), tot, ps, cv)
+    batch = Batch(theta, packed.activity, packed.wdf, packed.cum_f, packed.cum_n,
+                  seg_rate, packed.seg_w, packed.coins, packed.sched, shocks, rowix)
+    run_block(batch, np.uint64(key), np.int64(path_offset), tot, ps, cv)
     return tot, (ps if want_stream else None), (cv if want_curves else None)
 
 
@@ -149,7 +149,7 @@ def _get(results):
 
 
 def run(packed, key, path_offset, tot, per_stream, curves, *, threads=None,
-        block_paths=4096, on_block=None):
+        block_paths=None, on_block=None):
     """Fill ``tot`` (and ``per_stream``/``curves`` when not None) block by block.
 
     Parameters
@@ -164,17 +164,20 @@ def run(packed, key, path_offset, tot, per_stream, curves, *, threads=None,
         Outputs of shape ``(S, P, ...)``.
     threads : int, optional
         Numba threads.
-    block_paths : int
-        Paths per kernel call at most (fewer for heavy paths: :func:`block_size`).
+    block_paths : int, optional
+        Paths per kernel call at most (fewer for heavy paths: :func:`block_size`;
+        default ``config.BLOCK_PATHS``).
     on_block : callable, optional
         Called with the number of (scenario, path) pairs finished after each block.
     """
     import numba
 
+    from .. import config
+
     n_paths = tot.shape[1]
     if threads is None:   # numba's thread count is per thread: carry the caller's
         threads = numba.get_num_threads()
-    step = block_size(packed, block_paths, threads)
+    step = block_size(packed, block_paths or config.BLOCK_PATHS, threads)
     step = -(-n_paths // -(-n_paths // step))   # equal blocks: no short last call
     blocks = [(b0, min(n_paths, b0 + step)) for b0 in range(0, n_paths, step)]
     results = queue.SimpleQueue()
