@@ -48,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._text import setting
 from ..errors import SimkitError
 
 __all__ = ["fit", "FitResult", "FITTED_KEYS"]
@@ -307,12 +308,6 @@ def _replay(hist, base, values):
 # ------------------------------------------------------------------ result
 
 
-def _fmt(x):
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    return f"{x:.4g}" if 1e-3 <= abs(x) < 1e6 else f"{x:.3e}"
-
-
 @dataclass(frozen=True, eq=False)
 class FitResult:
     """What :func:`fit` estimated from a LIVE history.
@@ -435,7 +430,8 @@ class FitResult:
         """
         if details:
             return self._details()
-        from .._text import WIDTH, fmt_at, table, value_pm, wrap
+        from .._present import table
+        from .._text import WIDTH, fmt_at, value_pm, wrap
         from .. import config
         from .._words import PARAM_NAMES, param_name
 
@@ -488,17 +484,18 @@ class FitResult:
         from .. import config
 
 
-        rows = [("key", "estimate", "± s.e.", "90% interval", "informed by")]
+        from .._present import table
+
+        rows = []
         for k in self.keys + self.fixed:
             est, se = self.estimates[k]
             lo, hi = self.interval(k)
-            rows.append((k, _fmt(est), f"± {_fmt(se)}", f"{_fmt(lo)} – {_fmt(hi)}",
-                         self.informed_by[k]))
-        wid = [max(len(r[i]) for r in rows) for i in range(4)]
+            rows.append([k, setting(est), f"± {setting(se)}",
+                         f"{setting(lo)} – {setting(hi)}", self.informed_by[k]])
         lines = [f"Fit of {self.source} ({self.n_lives} LIVEs; seed {self.seed}, "
                  f"{self.paths} simulated paths)"]
-        for r in rows:
-            lines.append("  ".join(r[i].ljust(wid[i]) for i in range(4)) + "  " + r[4])
+        lines += table(["key", "estimate", "± s.e.", "90% interval", "informed by"],
+                       rows, align="lllll", rule=False, wide=True)[0]
         cor = self.corr
         pairs = [f"{self.keys[i]} ~ {self.keys[j]}: {cor[i, j]:+.2f}"
                  for i in range(len(self.keys)) for j in range(i + 1, len(self.keys))
@@ -732,7 +729,7 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
     lm = float(np.interp(math.log(q_obs), lq, np.log(grid)))
     if not lq[0] <= math.log(q_obs) <= lq[-1]:
         notes.append("dwell.median_min is at the edge of its search grid "
-                     f"({_fmt(grid[0])}-{_fmt(grid[-1])} min)")
+                     f"({setting(grid[0])}-{setting(grid[-1])} min)")
     m_hat = float(np.clip(math.exp(lm), 0.01, 1e4))
     # ---- gifting from gifters: scale from gifters per viewer (the expected-gifters
     # metric), gift size from diamonds per gifter; each on a coarse grid first
@@ -751,7 +748,7 @@ def fit(history, *, scenario=None, seed=0, paths=200) -> FitResult:
         lg = np.maximum.accumulate(np.log([max(x["gpv"], 1e-300) for x in sims]))
         if not lg[0] <= math.log(gpv_obs) <= lg[-1]:
             notes.append("segments.gift_rate_scale is at the edge of its search grid "
-                         f"({_fmt(sgrid[0])}-{_fmt(sgrid[-1])})")
+                         f"({setting(sgrid[0])}-{setting(sgrid[-1])})")
         s_hat = float(math.exp(np.interp(math.log(gpv_obs), lg, np.log(sgrid))))
         tgrid = np.unique(np.clip(t0 + _TILT_GRID, -2.0, 2.0))
         sims = _sim_moments([_replay(hist, nominal, {**at_m, "segments.gift_rate_scale":
