@@ -20,7 +20,7 @@ import numpy as np
 from scipy.special import gamma as _gamma
 
 from ._kernels import layout as L
-from .scenario._schema import SCHEMA
+from .scenario._schema import PATH_KEYS
 
 __all__ = ["Packed", "pack", "n_streams", "dwell_mean", "PATH_KEYS", "path_arrays",
            "theta_rows", "seg_rate_rows"]
@@ -29,23 +29,6 @@ _DWELL = {"lognormal": L.DWELL_LOGNORMAL, "weibull": L.DWELL_WEIBULL,
           "exponential": L.DWELL_EXPONENTIAL}
 _SCHED = {"consistent": L.SCHED_CONSISTENT, "ad_hoc": L.SCHED_AD_HOC,
           "explicit": L.SCHED_EXPLICIT}
-
-#: Numeric keys that fix the shape of the work (stream count, minutes per
-#: stream) and so cannot vary per path.
-_SHAPE_KEYS = frozenset({"horizon.weeks", "schedule.streams_per_week",
-                         "stream.duration_min"})
-#: Numeric keys fixed for every path because the arrays they enter are one per
-#: scenario, not one per path (``seg_w``: the segments' gift-pick weights).
-_FIXED_KEYS = frozenset({"segments.gift_size_tilt"})
-
-#: Dotted keys that may vary per path (an uncertain input is drawn once per
-#: path): every numeric scalar key of the schema except those that fix the
-#: shape of the work, ``segments.gift_size_tilt`` (:data:`_FIXED_KEYS`) and the
-#: ``sponsorship`` / ``sweep`` sections.
-PATH_KEYS = frozenset(
-    f"{sec}.{k}" for sec, fields in SCHEMA.items()
-    if sec not in ("", "sponsorship", "sweep") for k, f in fields.items()
-    if f.kind in ("float", "int") and f"{sec}.{k}" not in _SHAPE_KEYS | _FIXED_KEYS)
 
 #: Keys that enter the segment gift rates (the rest of PATH_KEYS enters theta
 #: or the shocks).

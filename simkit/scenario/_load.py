@@ -20,7 +20,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ..errors import ScenarioError, SimkitError
-from ._schema import OPTIONAL_SECTIONS, SCHEMA
+from ._schema import OPTIONAL_SECTIONS, PATH_KEYS, SCHEMA
 from ._uncertain import parse_correlations, parse_distribution
 
 __all__ = ["Scenario", "Catalogue", "load_scenario", "scenario_from_dict",
@@ -354,7 +354,7 @@ def _check_streams(v, file, key):
 
 
 def uncertain_keys() -> frozenset:
-    """Dotted keys that may be given as a distribution: :data:`simkit._pack.PATH_KEYS`.
+    """Dotted keys that may be given as a distribution (``_schema.PATH_KEYS``).
 
     Every numeric scalar key except those that fix the shape of a run (horizon
     length, streams per week, stream length), ``segments.gift_size_tilt`` (it
@@ -366,8 +366,6 @@ def uncertain_keys() -> frozenset:
     >>> "audience.join_rate" in uncertain_keys(), "horizon.weeks" in uncertain_keys()
     (True, False)
     """
-    from .._pack import PATH_KEYS  # imported here: _pack imports the schema
-
     return PATH_KEYS
 
 

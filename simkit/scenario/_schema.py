@@ -26,7 +26,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Field", "SCHEMA", "SECTIONS", "DEFAULT_ACTIVITY"]
+__all__ = ["Field", "SCHEMA", "SECTIONS", "DEFAULT_ACTIVITY", "PATH_KEYS", "SHAPE_KEYS",
+           "FIXED_KEYS"]
 
 #: Default relative audience activity by hour of day (0-23, local time of the
 #: audience): low overnight, rising through the day, peaking 19:00-22:00, after
@@ -455,3 +456,20 @@ SCHEMA: dict[str, dict[str, Field]] = {
 OPTIONAL_SECTIONS = ("sponsorship", "sweep")
 
 SECTIONS = tuple(SCHEMA)
+
+#: Numeric keys that fix the shape of the work (stream count, minutes per
+#: stream) and so cannot vary per path.
+SHAPE_KEYS = frozenset({"horizon.weeks", "schedule.streams_per_week",
+                        "stream.duration_min"})
+#: Numeric keys fixed for every path because the arrays they enter are one per
+#: scenario, not one per path (``seg_w``: the segments' gift-pick weights).
+FIXED_KEYS = frozenset({"segments.gift_size_tilt"})
+
+#: Dotted keys that may vary per path (an uncertain input is drawn once per
+#: path): every numeric scalar key of the schema except those that fix the
+#: shape of the work, ``segments.gift_size_tilt`` (:data:`FIXED_KEYS`) and the
+#: ``sponsorship`` / ``sweep`` sections.
+PATH_KEYS = frozenset(
+    f"{sec}.{k}" for sec, fields in SCHEMA.items()
+    if sec not in ("", "sponsorship", "sweep") for k, f in fields.items()
+    if f.kind in ("float", "int") and f"{sec}.{k}" not in SHAPE_KEYS | FIXED_KEYS)
