@@ -160,18 +160,22 @@ class PrecisionRun:
     max_paths: int
 
     def to_dict(self, *, statistic="", rel=None, absolute=None):
-        """Return a JSON-ready dict with a one-line ``description``."""
+        """Return a JSON-ready dict with a one-line ``description`` (an
+        unbounded half-width is ``None``)."""
         goal = (f"±{rel:.3g} relative" if rel is not None
                 else f"±{absolute:,.6g} absolute")
         state = "met" if self.converged else "NOT met (path limit reached)"
         desc = (f"95% interval of {statistic or 'the statistic'} within {goal}: "
                 f"{state} after {self.paths:,} paths ({self.batches} batches of "
                 f"{self.batch:,}); half-width {self.half_width:,.6g}")
-        return {"statistic": statistic, "rel": rel, "abs": absolute,
-                "paths": self.paths, "batches": self.batches, "batch": self.batch,
-                "estimate": self.estimate, "half_width": self.half_width,
-                "target_half_width": self.target, "converged": self.converged,
-                "max_paths": self.max_paths, "description": desc}
+        from .._present import json_value
+
+        return json_value({
+            "statistic": statistic, "rel": rel, "abs": absolute, "paths": self.paths,
+            "batches": self.batches, "batch": self.batch, "estimate": self.estimate,
+            "half_width": self.half_width, "target_half_width": self.target,
+            "converged": self.converged, "max_paths": self.max_paths,
+            "description": desc})
 
 
     def plain(self, what, metric="", *, rel=None, absolute=None):

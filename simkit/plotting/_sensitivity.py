@@ -6,14 +6,11 @@ import numpy as np
 
 from .. import _validate
 from .. import metrics as _metrics
+from .._text import setting
 from ..errors import SimkitError
 from . import _style
 
 __all__ = ["tornado", "spider", "sensitivity_indices"]
-
-
-def _num(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
 
 
 def _tornado_iv(result, max_params):
@@ -118,7 +115,7 @@ def tornado(result, *, ax=None, max_params=None, errorbars=True, title=None):
                     ha="left" if d >= 0 else "right", va="center", fontsize=7.5)
     from .._words import param_name
 
-    labels = [f"{param_name(e.key)}\n{_num(e.low_value)} / {_num(e.high_value)}"
+    labels = [f"{param_name(e.key)}\n{setting(e.low_value)} / {setting(e.high_value)}"
               for e in entries]
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.7 - (0.9 if n < 4 else 0.0), n - 0.3)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _validate
 from .. import metrics as _metrics
-from .._present import NA
+from .._text import money, number
 from ..errors import SimkitError
 
 __all__ = [
@@ -187,16 +187,9 @@ def format_value(v: float, metric: str | None = None) -> str:
     >>> format_value(1234.5, "viewer_minutes"), format_value(float("-inf"))
     ('1,234', 'n/a')
     """
-    v = float(v)
-    if not math.isfinite(v):
-        return NA  # an interval end too few paths can bound
-    if _is_money(metric):
-        sign = "-" if v < 0 else ""
-        a = abs(v)
-        return f"{sign}${a:,.0f}" if a >= 1000 else f"{sign}${a:,.2f}"
-    if abs(v) >= 100 or v == int(v):
-        return f"{v:,.0f}"
-    return f"{v:,.3g}"
+    if _is_money(metric):  # cents below $1,000 (n/a: an unbounded interval end)
+        return money(v, 0 if abs(float(v)) >= 1000 else 2)
+    return number(v)
 
 
 def escape(text: str) -> str:
