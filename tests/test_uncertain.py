@@ -396,8 +396,9 @@ def test_draw_inputs_refuses_bad_arguments():
     from simkit.errors import SimkitError
 
     sc = scenario_from_dict(UNC)
-    for args in ((-1, 0, 5), (1, -1, 5), (1, 0, 2.5), (2 ** 64, 0, 1)):
-        with pytest.raises(SimkitError, match="must be an integer"):
+    for args, name in (((-1, 0, 5), "root_key"), ((1, -1, 5), "path_offset"),
+                       ((1, 0, 2.5), "n_paths"), ((2 ** 64, 0, 1), "root_key")):
+        with pytest.raises(SimkitError, match=f"`{name}` must be a.* integer"):
             draw_inputs(sc, *args)
     assert draw_inputs(sc, 1, 0, 0)["habit.max_gain"].shape == (0,)
 

@@ -261,6 +261,8 @@ def _cases():
         (P.income_distribution, lambda f: ((f.res,), {"bins": 0}), "bins"),
         (P.compare_distributions, lambda f: (([f.res, f.res],), {"baseline": 5}),
          "baseline"),
+        (P.compare_distributions, lambda f: (([f.res, f.res],), {"max_points": "abc"}),
+         "max_points"),
         (P.fan_chart, lambda f: ((f.res,), {"levels": []}), "levels"),
         (P.fan_chart, lambda f: ((f.res,), {"by": "year"}), "by"),
         (P.income_sources, lambda f: (([f.res],), {"kind": "pie"}), "kind"),

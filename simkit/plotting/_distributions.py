@@ -189,9 +189,11 @@ def _ecdf_points(x, max_points):
     return np.concatenate([[xs[0]], xs]), np.concatenate([[0.0], y])
 
 
-def _compare_distributions_iv(results, metric, labels, baseline):
+def _compare_distributions_iv(results, metric, labels, baseline, max_points=2,
+                              log=False):
     """Input validation for :func:`compare_distributions`:
-    ``(names, values, baseline index)``."""
+    ``(names, values, baseline index, max_points)``."""
+    max_points = _validate.integer(max_points, "max_points", minimum=2)
     items = _style.named_results(results, labels, minimum=2)
     names = [k for k, _ in items]
     if isinstance(baseline, str):
@@ -212,7 +214,10 @@ def _compare_distributions_iv(results, metric, labels, baseline):
             raise SimkitError(f"paired differences need the same number of paths: "
                               f"{name!r} has {v.size:,}, {names[b]!r} has "
                               f"{values[b].size:,}")
-    return names, values, b
+    if log and not any(np.any(x > 0) for x in values):
+        raise SimkitError(f"`log=True` needs positive values of `{metric}`; every "
+                          "path of every variant is <= 0")
+    return names, values, b, max_points
 
 
 def compare_distributions(results, metric="income_total", *, ax=None, baseline=0,
@@ -273,12 +278,8 @@ def compare_distributions(results, metric="income_total", *, ax=None, baseline=0
     >>> [t.get_text() for t in ecdf_ax.get_legend().get_texts()][0][:6]
     'ad_hoc'
     """
-    names, values, b = _compare_distributions_iv(results, metric, labels, baseline)
-    if int(max_points) != max_points or max_points < 2:
-        raise SimkitError(f"`max_points` must be an integer >= 2, got {max_points!r}")
-    if log and not any(np.any(x > 0) for x in values):
-        raise SimkitError(f"`log=True` needs positive values of `{metric}`; every "
-                          "path of every variant is <= 0")
+    names, values, b, max_points = _compare_distributions_iv(
+        results, metric, labels, baseline, max_points, log)
     ecdf_ax, diff_ax = _style.new_axes(ax, ncols=2)
     fv = lambda v: _style.text_value(v, metric)  # noqa: E731
     nstyle = len(_style.COLORS)

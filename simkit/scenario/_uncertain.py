@@ -1,6 +1,6 @@
 """Uncertain inputs: distributions of numeric keys, rank correlations, keyed draws.
 
-Any numeric scenario key that may vary per path (:data:`simkit._pack.PATH_KEYS`)
+Any numeric scenario key that may vary per path (:data:`simkit.scenario._schema.PATH_KEYS`)
 may be given as a table ``{ dist = "...", ... }`` instead of a number. Each
 path then draws its own value of that key once, before it simulates anything:
 the spread of the results includes not knowing the parameter (epistemic
@@ -651,19 +651,12 @@ def _quote(name):
 
 
 def _draw_inputs_iv(root_key, path_offset, n_paths):
-    def whole(name, v, lo, hi=None):
-        try:
-            ok = int(v) == v and not isinstance(v, bool) and v >= lo and (
-                hi is None or v < hi)
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise SimkitError(f"`{name}` must be an integer >= {lo}"
-                              + (" and < 2**64" if hi else "") + f", got {v!r}")
-        return int(v)
+    """Input validation for :func:`draw_inputs`: three non-negative integers."""
+    from .. import _validate
 
-    return (whole("root_key", root_key, 0, 2 ** 64),
-            whole("path_offset", path_offset, 0), whole("n_paths", n_paths, 0))
+    return (_validate.integer(root_key, "root_key", minimum=0, maximum=2 ** 64 - 1),
+            _validate.integer(path_offset, "path_offset", minimum=0),
+            _validate.integer(n_paths, "n_paths", minimum=0))
 
 
 def draw_inputs(scenario, root_key: int, path_offset: int, n_paths: int) -> dict:
