@@ -32,7 +32,6 @@ import datetime as _dt
 import html
 import io
 from dataclasses import dataclass
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -306,23 +305,16 @@ def _concurrency_section(res_curves, res) -> ReportSection:
 
 
 def _rebase(tr, res):
-    """The tornado on the main run's mean: each bar is the summary's mean plus the
-    input's paired shift (estimated on the tornado's paths, the first paths of
-    the same simulation), so the page shows one base number."""
-    from dataclasses import replace
-
-    from .analysis._sensitivity import TornadoResult
-
-    x = np.asarray(res[tr.metric], dtype=float)
-    mean, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
-    shift = mean - tr.base_mean
-    entries = tuple(replace(e, low_mean=e.low_mean + shift,
-                            high_mean=e.high_mean + shift) for e in tr.entries)
-    return TornadoResult(tr.scenario, tr.metric, tr.paths, tr.seed, mean, se, entries)
+    """The tornado on the main run's mean (:meth:`TornadoResult.centred_on` the
+    summary's mean and s.e.): the tornado ran on the first paths of the same
+    simulation, so the page shows one base number."""
+    row = res.summary(metrics=[tr.metric])[tr.metric]
+    return tr.centred_on(row.mean, row.stderr)
 
 
 def _tornado_section(sc, res, *, params, paths, seed, run_kw, facts):
-    from .analysis._sensitivity import DEFAULT_STEP, tornado
+    from .analysis import tornado
+    from .analysis._sensitivity import DEFAULT_STEP
     from .plotting import tornado as tornado_plot
 
     try:
@@ -397,7 +389,7 @@ def _sobol_section(sc, *, seed, run_kw) -> ReportSection:
     """Sobol' indices of the uncertain inputs (small design; docs/analysis.md §8)."""
     import warnings
 
-    from .analysis._sobol import sensitivity
+    from .analysis import sensitivity
     from .errors import LowPrecisionWarning
     from .plotting import sensitivity_indices
 
@@ -432,28 +424,16 @@ def _sobol_section(sc, *, seed, run_kw) -> ReportSection:
 
 
 def _comparison_section(sc, *, paths, seed, run_kw, facts) -> ReportSection:
-    from .analysis._compare import ComparisonResult, _merge_inputs, paired
+    """The comparison of :func:`simkit.analysis.compare` (every variant, as it
+    chooses them), rendered, with figures drawn from the same runs."""
+    from .analysis import compare
     from .plotting import compare_distributions, income_sources
-    from ._simulate import simulate_batch
 
-    names = list(sc.variants)
-    scens = [sc.variant(v) for v in names]
-    if len(names) == 1:  # as simkit.compare: the base scenario against its variant
-        names, scens = ["base", *names], [sc, *scens]
-    results = simulate_batch(scens, paths=paths, seed=seed, **run_kw)
-    metric = "income_total"
-    pairs = tuple(paired(results[i][metric], results[j][metric], names[i], names[j],
-                         metric=metric,
-                         inputs=_merge_inputs(results[i].inputs, results[j].inputs))
-                  for i, j in combinations(range(len(names)), 2))
-    cmp = ComparisonResult(sc.name, metric, tuple(names), pairs, paths, seed)
-    u = "income_total"
-    vrows = []
-    for name, r in zip(names, results):
-        x = np.asarray(r[metric], dtype=float)
-        q = np.quantile(x, [0.05, 0.5, 0.95])
-        vrows.append([name, _fv(x.mean(), u), _fv(x.std(ddof=1) / np.sqrt(x.size), u),
-                      *(_fv(v, u) for v in q)])
+    cmp = compare(sc, paths=paths, seed=seed, keep=True, **run_kw)
+    u = cmp.metric
+    head, qrows = cmp.csv_tables()["quantiles"]
+    cols = [head.index(c) for c in ("mean", "se", "p05", "p50", "p95")]
+    vrows = [[r[0], *(_fv(r[c], u) for c in cols)] for r in qrows]
     prows = []
     for p in cmp.pairs:
         r = p.crn_se_ratio
@@ -463,8 +443,10 @@ def _comparison_section(sc, *, paths, seed, run_kw, facts) -> ReportSection:
                       f"{r:.1f}×" if np.isfinite(r) else "—",
                       {"a": p.a, "b": p.b, "equal": "equal",
                        "none": "neither"}[p.dominance]])
-    facts["verdicts"] = _plain_verdicts(cmp)
-    ecdf_ax, _ = compare_distributions(dict(zip(names, results)))
+    # the plain sentence of the comparison (each pair's verdict without one)
+    line = " ".join(cmp.headline().split())
+    facts["verdicts"] = [line] if line else [p.plain_verdict() for p in cmp.pairs]
+    ecdf_ax, _ = compare_distributions(cmp.results)
     body = [_table(["variant", "mean", "± s.e.", "P5", "P50", "P95"], vrows,
                    caption=f"Total income by variant, {paths:,} paths each, seed "
                            f"{seed}, common random numbers"),
@@ -478,23 +460,12 @@ def _comparison_section(sc, *, paths, seed, run_kw, facts) -> ReportSection:
                     "Left: share of paths at or below each income, by variant. "
                     "Right: per-path difference from the first variant on the same "
                     "random numbers."),
-            _figure(income_sources(dict(zip(names, results)), kind="bar"),
+            _figure(income_sources(cmp.results, kind="bar"),
                     "Mean income by source for each variant",
                     "Mean horizon income by source, per variant."),
             '<p class="note">CRN ratio = standard error with independent seeds / '
             "paired standard error at the same path count.</p>"]
     return ReportSection("comparison", "Comparison of variants", "\n".join(body), 2)
-
-
-def _plain_verdicts(cmp):
-    """The comparison in plain words for the headline (P1's sentence if present)."""
-    try:
-        line = cmp.headline()
-    except (AttributeError, KeyError, ValueError, IndexError, TypeError):
-        line = ""
-    if line:
-        return [" ".join(line.split())]
-    return [getattr(p, "plain_verdict", p.verdict)() for p in cmp.pairs]
 
 
 def _num(v) -> str:
@@ -506,7 +477,8 @@ def _num(v) -> str:
 
 
 def _sponsorship_section(sc, *, paths, seed, run_kw) -> ReportSection:
-    from .analysis._quote import _percent_text, quote
+    from ._text import percent_exact
+    from .analysis import deliverable_sample, quote
     from .plotting import fan_chart, income_distribution
     from ._result import SimulationResult
 
@@ -523,7 +495,7 @@ def _sponsorship_section(sc, *, paths, seed, run_kw) -> ReportSection:
         body.append(f"<h3>{_e(t.label)}</h3><p>Expected delivery "
                     f"{_e(_fv(t.mean, d))} ± {_e(_fv(t.mean_se, d))} {_e(unit)}"
                     f"{_e(worth)} ({t.n:,} paths{_e(excl)}).</p>")
-        rows = [[_percent_text(r.level), _fv(r.guaranteed, d),
+        rows = [[percent_exact(r.level), _fv(r.guaranteed, d),
                  f"[{_fv(r.guaranteed_lo, d)}, {_fv(r.guaranteed_hi, d)}]",
                  "—" if r.price is None else f"${r.price:,.2f}",
                  f"{r.p_short:.3f} ± {r.p_short_se:.3f}",
@@ -532,12 +504,10 @@ def _sponsorship_section(sc, *, paths, seed, run_kw) -> ReportSection:
                  else f"${r.make_good:,.2f} ± {r.make_good_se:,.2f}"]
                 for r in t.rows]
         body.append(_table(["confidence", "guarantee",
-                            f"{_percent_text(t.confidence)} CI",
+                            f"{percent_exact(t.confidence)} CI",
                             "price", "P(short)", "E[shortfall]", "make-good"], rows))
     sim = q.simulation
     if sim is not None and sim.per_stream is not None:
-        from .analysis._quote import deliverable_sample
-
         first = int(q.metadata.get("first_stream", 0) or 0)
         for t in q.tables:
             x, _ = deliverable_sample(sim.per_stream, d, first, t.streams)
@@ -854,16 +824,13 @@ def _build_sections(sc, wanted, *, paths, seed, target, tornado_paths,
     Returns the main result (for the summary) and the sections in order;
     ``facts`` collects what the headline needs (tornado, verdicts).
     """
-    from ._memory import curve_paths
+    from ._memory import curve_paths_of
     from ._simulate import simulate
 
     res = simulate(sc, paths=paths, seed=seed, per_stream=True, **run_kw)
     out = []
     if "concurrency" in wanted:
-        streams = next(iter(res.per_stream.values())).shape[1]
-        minutes = int(np.ceil(float(np.max(res.per_stream["duration_min"],
-                                           initial=1.0)))) + 1
-        cpaths = curve_paths(paths, streams, minutes)
+        cpaths = curve_paths_of(res, paths)
         # path i is the same in any run: these are the first cpaths paths of `res`
         res_curves = simulate(sc, paths=cpaths, seed=seed, per_stream=True, curves=True,
                               **run_kw)

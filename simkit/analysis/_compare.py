@@ -544,6 +544,10 @@ class ComparisonResult:
     metadata : dict
         Scenario source, simkit version, precision run details: enough to
         reproduce the comparison.
+    results : dict or None
+        Variant name -> its :class:`~simkit.SimulationResult`, with
+        ``compare(..., keep=True)``; None otherwise (not part of
+        :meth:`to_dict`).
     """
 
     scenario: str
@@ -553,6 +557,7 @@ class ComparisonResult:
     paths: int
     seed: int
     metadata: dict = field(default_factory=dict)
+    results: dict | None = field(default=None, repr=False, compare=False)
 
     def pair(self, a, b):
         """Return the comparison of ``a`` against ``b`` (swapping if needed).
@@ -910,7 +915,7 @@ def _swap(p):
 def compare(scenario, variants=None, *, paths=10_000, seed=0,
             metric="income_total", confidence=0.95, quantiles=DEFAULT_QUANTILES,
             precision=None, precision_abs=None, batch=None, max_paths=None,
-            threads=None, backend="cpu", progress=None, scheduler=None):
+            threads=None, backend="cpu", progress=None, scheduler=None, keep=False):
     """Compare variants of a scenario on common random numbers.
 
     Parameters
@@ -951,6 +956,10 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
         :func:`simkit.simulate`. One client serves every variant and batch:
         with ``None`` a single local cluster is started for the whole
         comparison. The numbers are those of the in-process backend.
+    keep : bool
+        Keep each variant's :class:`~simkit.SimulationResult` in the result's
+        ``results`` (for figures drawn from the same runs, as the report
+        does); not with a precision target.
 
     Returns
     -------
@@ -994,9 +1003,19 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
         scenario, variants, metric, confidence, paths, seed)
     rel, absolute, batch, max_paths = _resolve_targets(
         precision, precision_abs, paths, batch, max_paths)
+    if keep and (rel is not None or absolute is not None):
+        raise SimkitError("`keep` does not combine with a precision target")
+    kept = []
+
+    def simulate(*args, **kwargs):
+        res = _simulate.simulate(*args, **kwargs)
+        if keep:
+            kept.append(res)
+        return res
+
     with session(backend, scheduler) as client:
         samples, paths, prec_meta = _compare_samples(
-            _simulate.simulate, scen, variants, metric, seed, paths, rel, absolute,
+            simulate, scen, variants, metric, seed, paths, rel, absolute,
             batch, max_paths,
             {"threads": threads, "backend": backend, "progress": progress,
              "scheduler": client})
@@ -1016,7 +1035,8 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
             "metric": metric, "variants": names, "backend": backend,
             "common_random_numbers": True, "precision": prec_meta,
             **_horizon(scen, variants)}
-    return ComparisonResult(scen.name, metric, tuple(names), pairs, paths, seed, meta)
+    return ComparisonResult(scen.name, metric, tuple(names), pairs, paths, seed, meta,
+                            dict(zip(names, kept)) if keep else None)
 
 
 def _horizon(scen, variants):
