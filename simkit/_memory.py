@@ -28,7 +28,7 @@ from .errors import SimkitError
 
 __all__ = ["available_bytes", "budget_bytes", "format_bytes", "require",
            "simulate_bytes", "check_simulate", "check_design", "check_sweep",
-           "check_figure", "curve_paths", "MAX_PIXELS"]
+           "check_figure", "curve_paths", "curve_paths_of", "MAX_PIXELS"]
 
 _F8 = 8
 #: Bytes of one Scenario object (tracemalloc measures about 9.5 kB for
@@ -336,3 +336,22 @@ def curve_paths(paths, n_streams, minutes) -> int:
     """
     cap = max(50, config.MAX_CURVE_CELLS // max(1, int(n_streams) * int(minutes)))
     return int(min(paths, cap))
+
+
+def curve_paths_of(result, paths) -> int:
+    """:func:`curve_paths` for the streams of ``result``, a per-stream run of
+    the scenario (its stream count and longest stream, one minute added).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from simkit import SimulationResult
+    >>> ps = {"duration_min": np.full((2, 364), 1439.5)}
+    >>> curve_paths_of(SimulationResult("s", {}, per_stream=ps), 10 ** 6)
+    50
+    """
+    import numpy as np
+
+    d = np.asarray(result.per_stream["duration_min"], dtype=float)
+    minutes = math.ceil(float(np.max(d, initial=1.0))) + 1
+    return curve_paths(paths, d.shape[1], minutes)

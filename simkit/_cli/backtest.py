@@ -74,8 +74,8 @@ def check_file_out(path, flag):
 def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_write_text, write_json
-    from ..calibrate import read_history
-    from ..calibrate._backtest import _backtest_iv, backtest
+    from ..calibrate import backtest, read_history
+    from ..calibrate._backtest import _backtest_iv
 
     out = common.out_dir(args)
     js = check_file_out(args.json, "--json") if args.json else None

@@ -178,13 +178,10 @@ def _figure(args, kind_in, inputs, paths):
         return plotting.fan_chart(res, metric, by=args.by).figure
     if kind == "concurrency":
         if kind_in == "scenario":  # curves cost paths x streams x minutes cells
-            from .._memory import curve_paths
+            from .._memory import curve_paths_of
 
             sc = inputs.variant(args.variant) if args.variant else inputs
-            probe = _simulate(sc, args, 2, per_stream=True)
-            streams = probe.per_stream["duration_min"].shape[1]
-            minutes = int(probe.per_stream["duration_min"].max()) + 1
-            cap = curve_paths(paths, streams, minutes)
+            cap = curve_paths_of(_simulate(sc, args, 2, per_stream=True), paths)
             if paths > cap:
                 print(f"note: concurrency curves kept for the first {cap:,} paths "
                       f"(of {paths:,}) to bound memory")

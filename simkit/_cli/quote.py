@@ -112,9 +112,8 @@ def add_parser(sub):
 def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_files, atomic_write_text, write_json
-    from ..analysis import bands
+    from ..analysis import bands, quote
     from ..analysis._bands import DEFAULT_LEVELS
-    from ..analysis import quote
     from ..errors import SimkitError
 
     sc = common.load(args)
@@ -143,7 +142,7 @@ def main(args):
         print(b.render(details=args.details, wide=args.wide))
     if out is not None:
         with atomic_files(out) as files:  # all of them, or none
-            files.write("quote.json", lambda p: write_json(p, q.to_dict()))
+            files.write("quote.json", q.to_json)
             files.write("quote.csv", lambda p: atomic_write_text(p, q.csv_text()))
             if b is not None:
                 d = b.to_dict()

@@ -103,7 +103,8 @@ def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_path
     from .._text import value_pm
-    from ..analysis._sobol import _sensitivity_iv, _space, sensitivity
+    from ..analysis import sensitivity
+    from ..analysis._sobol import _sensitivity_iv, _space
     from ..errors import SimkitError
     from ..plotting import sensitivity_indices
 

@@ -38,7 +38,7 @@ def run_paths(packed, key, path_offset, n_paths, want_stream,
 
 
 def run(packed, key, path_offset, tot, per_stream, curves, *, threads=None,
-        block_paths=4096, on_block=None):
+        block_paths=None, on_block=None):
     """Unavailable: raise :class:`~simkit.errors.SimkitError`.
 
     Same signature as :func:`simkit.backends.cpu.run`.

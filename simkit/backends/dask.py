@@ -134,7 +134,7 @@ def _task(packed, key, path_offset, n_paths, want_stream, want_curves, threads):
 
 
 def run(packed, key, path_offset, tot, per_stream, curves, *, threads=None,
-        block_paths=4096, on_block=None, scheduler=None):
+        block_paths=None, on_block=None, scheduler=None):
     """Fill ``tot`` (and ``per_stream``/``curves``) from tasks on a Dask cluster.
 
     Parameters
@@ -150,8 +150,9 @@ def run(packed, key, path_offset, tot, per_stream, curves, *, threads=None,
     threads : int, optional
         Numba threads per task (default: the worker's; the local cluster's
         workers have one).
-    block_paths : int
-        About how many (scenario, path) pairs one task simulates.
+    block_paths : int, optional
+        About how many (scenario, path) pairs one task simulates (default
+        ``config.BLOCK_PATHS``).
     on_block : callable, optional
         Called with the number of (scenario, path) pairs of each finished task
         (progress).
@@ -188,7 +189,9 @@ def run(packed, key, path_offset, tot, per_stream, curves, *, threads=None,
     distributed = _distributed()
     n_s, n_p = tot.shape[0], tot.shape[1]
     want_stream, want_curves = per_stream is not None, curves is not None
-    plan = plan_tasks(n_s, n_p, block_paths)
+    from .. import config
+
+    plan = plan_tasks(n_s, n_p, block_paths or config.BLOCK_PATHS)
     with client_for(scheduler) as client:
         futures = {}
         for s0, s1, b0, b1 in plan:
