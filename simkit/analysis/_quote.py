@@ -462,13 +462,18 @@ def _deliverable_sample_iv(per_stream, name, first_stream, streams):
     total = v.shape[1]
     first_stream = _validate.integer(first_stream, "first_stream", minimum=0)
     streams = _validate.integer(streams, "streams")
-    if first_stream >= total:
-        raise SimkitError(f"`first_stream` must be in [0, {total - 1}] (the scenario "
-                          f"has {total} streams), got {first_stream!r}")
-    if first_stream + streams > total:
-        raise SimkitError(f"`streams` must be in [1, {total - first_stream}] (streams "
-                          f"{first_stream}.. of {total}), got {streams!r}")
+    _stream_range(first_stream, streams, total)
     return v, first_stream, streams
+
+
+def _stream_range(first, streams, total):
+    """Refuse sponsored streams ``first .. first + streams - 1`` past ``total``."""
+    if first >= total:
+        raise SimkitError(f"`first_stream` must be in [0, {total - 1}] (the scenario "
+                          f"has {total} streams), got {first!r}")
+    if first + streams > total:
+        raise SimkitError(f"`streams` must be in [1, {total - first}] (streams "
+                          f"{first}.. of {total}), got {streams!r}")
 
 
 def deliverable_sample(per_stream, name, first_stream=0, streams=1):
@@ -720,13 +725,7 @@ def _check_stream_range(scen, variant, first, streams):
 
     if not isinstance(scen, Scenario):
         return  # simulate() names the type error
-    total = n_streams(scen.variant(variant) if variant else scen)
-    if first >= total:
-        raise SimkitError(f"`first_stream` must be in [0, {total - 1}] (the scenario "
-                          f"has {total} streams), got {first!r}")
-    if first + streams > total:
-        raise SimkitError(f"`streams` must be in [1, {total - first}] (streams "
-                          f"{first}.. of {total}), got {streams!r}")
+    _stream_range(first, streams, n_streams(scen.variant(variant) if variant else scen))
 
 
 def _quote_iv(scenario, deliverable, streams, first_stream, cpm, flat_rate, levels,
