@@ -157,14 +157,14 @@ class TornadoResult:
 
         Examples
         --------
-        >>> import simkit
-        >>> sc = simkit.load_scenario("scenarios/micro.toml")
-        >>> res = tornado(sc, {"audience.join_rate": (0.02, 0.04)}, paths=40,
-        ...               seed=12345, progress=False)
-        >>> c = res.centred_on(res.base_mean + 10.0, 1.0)
-        >>> e, f = res.entries[0], c.entries[0]
-        >>> round(f.high_mean - e.high_mean, 9), f.swing == e.swing, c.base_stderr
-        (10.0, True, 1.0)
+        >>> e = TornadoEntry("audience.join_rate", 0.03, 0.02, 0.04, 90.0, 130.0,
+        ...                  2.0, 2.5)
+        >>> tr = TornadoResult("micro", "income_total", 60, 0, 100.0, 9.0, (e,))
+        >>> c = tr.centred_on(104.0, 4.0)
+        >>> c.base_mean, c.entries[0].low_mean, c.entries[0].high_mean
+        (104.0, 94.0, 134.0)
+        >>> c.entries[0].swing == e.swing, c.entries[0].low_stderr
+        (True, 2.0)
         """
         from dataclasses import replace
 
