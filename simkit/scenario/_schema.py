@@ -133,8 +133,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "streams_per_week": Field(I, 3, "`ad_hoc`: streams per week, on distinct "
                                   "random days.", lo=1, hi=7),
         "waking_hours": Field("floats", (9.0, 24.0), "`ad_hoc`: `[first, end)` hours "
-                              "the random start hour is drawn from (uniform, whole "
-                              "hours).", lo=0, hi=24, length=2),
+                              "the random start hour is drawn from: uniform over "
+                              "`floor(end - first)` whole hours from `floor(first)`.",
+                              lo=0, hi=24, length=2),
         "streams": Field("streams", (), "`explicit`: list of `{day, hour, "
                          "duration_min, collab, promotion}` tables; day counts from 0."),
     },
