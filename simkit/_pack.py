@@ -72,7 +72,8 @@ class Packed:
     inputs_offset: int = 0
 
     def arrays(self):
-        """The per-scenario arrays in ``run_block`` argument order."""
+        """The per-scenario arrays, in the order of the first fields of
+        :data:`simkit._kernels.horizon.Batch`."""
         return (self.theta, self.activity, self.wdf, self.cum_f, self.cum_n,
                 self.seg_rate, self.seg_w, self.coins, self.sched)
 

@@ -1,5 +1,16 @@
 """One live stream: arrivals, dwell, segments, gifts, concurrency (docs/model.md §1).
 
+The interface: :func:`run_stream` ``(sc, st, ws, key, path, si, res, curve)``
+simulates stream ``si`` of ``path``. ``sc`` (:data:`Scenario`) holds the
+scenario's arrays, ``st`` (:data:`Stream`) what the horizon knows about the
+stream (followers, start, duration, shocks), ``ws`` (:data:`Workspace`, made
+once per path by :func:`make_workspace`) every scratch array; the results go
+to ``res`` (slots ``layout.R_*``) and ``curve``. Inside, each source of viewers
+(notified followers, subscribers, the partner's and the match partner's
+followers, a feed chunk, offspring) is a :data:`Source` with named fields, and
+what all viewers of the stream share is one ``_Ctx``: the helpers take
+``(ctx, src, ws)`` and a few counts.
+
 Random-number layout (what ``tests/naive.py`` reproduces exactly): the stream
 ``si`` of path ``p`` uses the counter streams ``stream_seed(key, p, si, P_*)``:
 
