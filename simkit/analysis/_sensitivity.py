@@ -95,11 +95,13 @@ class TornadoEntry:
         >>> d["key"], d["low_value"], d["high_mean"], d["swing"]
         ('audience.join_rate', 0.02, 750.5, 250.5)
         """
-        return {"key": self.key, "base_value": self.base_value,
-                "low_value": self.low_value, "high_value": self.high_value,
-                "low_mean": self.low_mean, "high_mean": self.high_mean,
-                "low_stderr": self.low_stderr, "high_stderr": self.high_stderr,
-                "swing": self.swing}
+        from .._present import json_value
+
+        return json_value({"key": self.key, "base_value": self.base_value,
+                           "low_value": self.low_value, "high_value": self.high_value,
+                           "low_mean": self.low_mean, "high_mean": self.high_mean,
+                           "low_stderr": self.low_stderr,
+                           "high_stderr": self.high_stderr, "swing": self.swing})
 
 
 @dataclass(frozen=True)
@@ -191,10 +193,13 @@ class TornadoResult:
         >>> d["entries"][0]["swing"] >= d["entries"][1]["swing"]
         True
         """
-        return {"scenario": self.scenario, "metric": self.metric, "paths": self.paths,
-                "seed": self.seed, "base_mean": self.base_mean,
-                "base_stderr": self.base_stderr,
-                "entries": [e.to_dict() for e in self.entries]}
+        from .._present import json_value
+
+        return json_value({"scenario": self.scenario, "metric": self.metric,
+                           "paths": self.paths, "seed": self.seed,
+                           "base_mean": self.base_mean,
+                           "base_stderr": self.base_stderr,
+                           "entries": [e.to_dict() for e in self.entries]})
 
     def __str__(self) -> str:
         """Return the entries as a text table.
@@ -510,13 +515,14 @@ class SpiderResult:
         >>> r.to_dict()["inputs"][0]["means"]
         [4.0, 6.0]
         """
-        return {"scenario": self.scenario, "metric": self.metric, "paths": self.paths,
-                "seed": self.seed, "base_mean": self.base_mean,
-                "base_stderr": self.base_stderr, "levels": list(self.levels),
-                "inputs": [{"key": k, "values": self.values[i].tolist(),
-                            "means": self.means[i].tolist(),
-                            "stderrs": self.stderrs[i].tolist()}
-                           for i, k in enumerate(self.keys)]}
+        from .._present import json_value
+
+        return json_value({
+            "scenario": self.scenario, "metric": self.metric, "paths": self.paths,
+            "seed": self.seed, "base_mean": self.base_mean,
+            "base_stderr": self.base_stderr, "levels": self.levels,
+            "inputs": [{"key": k, "values": self.values[i], "means": self.means[i],
+                        "stderrs": self.stderrs[i]} for i, k in enumerate(self.keys)]})
 
 
 def _spider_iv(scenario, keys, levels, metric, paths, seed):

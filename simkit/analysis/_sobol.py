@@ -232,6 +232,8 @@ class SensitivityResult:
         >>> d["method"], d["rows"][0]["input"], d["inputs"]["habit.max_gain"]
         ('sobol', 'audience.join_rate', 'pert(0, 0.3, 0.6)')
         """
+        from .._present import json_value
+
         d = {"method": self.method, "scenario": self.scenario, "metric": self.metric,
              "n": self.n, "paths": self.paths, "seed": self.seed,
              "n_points": self.n_points, "conf_level": self.conf_level,
@@ -246,7 +248,7 @@ class SensitivityResult:
                        for i in range(len(self.keys))
                        for j in range(i + 1, len(self.keys))}
         d["metadata"] = dict(self.metadata)
-        return d
+        return json_value(d)
 
     def to_frame(self):
         """A pandas DataFrame indexed by input, largest ST first (needs pandas).

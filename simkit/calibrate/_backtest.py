@@ -357,12 +357,15 @@ class BacktestResult:
                    **{f"p{_pct((1 + lv) / 2)}": self.hi[(m, lv)].tolist()
                       for lv in self.levels}}
                for m in self.metrics}
-        return {"source": self.source, "n": self.n, "paths": self.paths,
-                "seed": self.seed, "levels": list(self.levels),
-                "splits": [{"train": a, "holdout": b} for a, b in self.splits],
-                "starts": (None if self.starts is None else
-                           [str(s) for s in self.starts]),
-                "coverage": cov, "per_live": per}
+        from .._present import json_value
+
+        return json_value({"source": self.source, "n": self.n, "paths": self.paths,
+                           "seed": self.seed, "levels": list(self.levels),
+                           "splits": [{"train": a, "holdout": b}
+                                      for a, b in self.splits],
+                           "starts": (None if self.starts is None else
+                                      [str(s) for s in self.starts]),
+                           "coverage": cov, "per_live": per})
 
 
 #: How the sentence counts each metric ("11 of 12 viewers counts").

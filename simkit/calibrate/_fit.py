@@ -518,16 +518,18 @@ class FitResult:
         >>> sorted(fit(_example(), paths=20).to_dict())[:3]
         ['correlation', 'estimates', 'keys']
         """
-        return {
+        from .._present import json_value
+
+        return json_value({
             "source": self.source, "n_lives": self.n_lives, "seed": self.seed,
             "paths": self.paths, "keys": list(self.keys),
             "estimates": {k: {"estimate": float(e), "stderr": float(s),
                               "interval_90": list(self.interval(k)),
                               "informed_by": self.informed_by[k]}
                           for k, (e, s) in self.estimates.items()},
-            "correlation": self.corr.round(6).tolist(),
+            "correlation": self.corr.round(6),
             "not_fitted": list(self.not_fitted), "notes": list(self.notes),
-        }
+        })
 
     def to_toml(self, path, *, replay=False) -> None:
         """Write the fitted scenario (``forecast``, or ``scenario`` with
