@@ -15,7 +15,7 @@ import numpy as np
 from .. import metrics as _metrics
 from .._present import (csv_text, html_table, json_text, json_value, short_repr,
                         table, text_out)
-from .._text import percent_exact as _percent_text  # the name simkit._report imports
+from .._text import percent_exact
 from ..errors import SimkitError
 from ..scenario._schema import SCHEMA
 from .. import _validate
@@ -200,7 +200,7 @@ class QuoteTable:
         from .._text import fmt_at, percent
 
         u = _metrics.UNITS.get(self.deliverable, "")
-        rows = [[_percent_text(r.level),
+        rows = [[percent_exact(r.level),
                  fmt_at(r.guaranteed, max(r.guaranteed - r.guaranteed_lo,
                                           r.guaranteed_hi - r.guaranteed), u),
                  "—" if r.price is None else fmt_at(r.price, 0.0, "USD"),
@@ -232,7 +232,7 @@ class QuoteTable:
              f"{lab} delivers {_words.about(self.mean, u)} {name} on average")
         r = next((r for r in self.rows if abs(r.level - 0.9) < 1e-9), self.rows[-1])
         times = ("9 times in 10" if abs(r.level - 0.9) < 1e-9
-                 else f"with {_percent_text(r.level)} confidence")
+                 else f"with {percent_exact(r.level)} confidence")
         s += f"; {times} at least {_words.about(r.guaranteed, u)}"
         if r.price is not None:
             s += f" (worth {_words.about(r.price)} at {self.rate_label})"
@@ -281,7 +281,7 @@ class QuoteTable:
                                                    r.price_hi - r.price)
             if details:
                 rows.append([
-                    _percent_text(r.level), value_pm(r.guaranteed, hw, u),
+                    percent_exact(r.level), value_pm(r.guaranteed, hw, u),
                     f"[{fmt_at(r.guaranteed_lo, hw, u)}, "
                     f"{fmt_at(r.guaranteed_hi, hw, u)}]",
                     "—" if r.price is None else value_pm(r.price, phw, "USD"),
@@ -291,13 +291,13 @@ class QuoteTable:
                     else value_pm(r.make_good, r.make_good_se, "USD")])
             else:
                 rows.append([
-                    _percent_text(r.level), fmt_at(r.guaranteed, hw, u),
+                    percent_exact(r.level), fmt_at(r.guaranteed, hw, u),
                     "—" if r.price is None else fmt_at(r.price, phw, "USD"),
                     percent(r.p_short), fmt_at(r.shortfall, r.shortfall_se, u),
                     "—" if r.make_good is None
                     else fmt_at(r.make_good, r.make_good_se, "USD")])
         if details:
-            pct = _percent_text(self.confidence)
+            pct = percent_exact(self.confidence)
             head = ["confidence", "guarantee", f"{pct} CI", "price", "P(short)",
                     "E[shortfall]", "make-good"]
             tab, _ = table(head, rows, align="r" * len(head), indent=2, wide=True)
@@ -694,7 +694,7 @@ class QuoteResult:
         for t in self.tables:
             for r in t.rows:
                 hw = max(r.guaranteed - r.guaranteed_lo, r.guaranteed_hi - r.guaranteed)
-                rows.append([t.label, _percent_text(r.level),
+                rows.append([t.label, percent_exact(r.level),
                              fmt_at(r.guaranteed, hw, u),
                              "—" if r.price is None else fmt_at(
                                  r.price, None if t.rate is None else t.rate * hw,
