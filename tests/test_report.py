@@ -273,7 +273,7 @@ def test_cli_plot_saved_results(tmp_path, capsys):
 
 @pytest.mark.parametrize(("argv", "match"), [
     (["--kind", "fan", "-o", "x.gif"], "suffix must be one of"),
-    (["--kind", "compare", "-o", "x.png"], "two or more variants"),
+    (["--kind", "compare", "-o", "x.png"], "no variants to compare"),
     (["--kind", "bogus", "-o", "x.png"], "invalid choice"),
     (["--kind", "distribution", "--metric", "day", "-o", "x.png"], "per-path total"),
 ])

@@ -38,7 +38,8 @@ def add_parser(sub):
                    help="numba threads (default: all cores)")
     p.add_argument("--repeat", type=common._positive_int, default=3,
                    help="timed runs; the best is reported (default 3)")
-    p.add_argument("--seed", type=common._seed, default=0, help="root seed (default 0)")
+    p.add_argument("--seed", type=common.nonneg_int, default=0,
+                   help="root seed (default 0)")
     p.add_argument("--variant", default=None, help="time only this variant")
     common.add_out(p, "bench.json and bench.csv")
     p.set_defaults(func=main)

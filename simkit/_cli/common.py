@@ -124,7 +124,14 @@ def _positive_int(text):
     return v
 
 
-def _seed(text):
+def nonneg_int(text):
+    """argparse type: an integer >= 0 (a seed, a 0-based index).
+
+    Examples
+    --------
+    >>> nonneg_int("0"), nonneg_int("12345")
+    (0, 12345)
+    """
     try:
         v = int(text)
     except ValueError:
@@ -137,13 +144,27 @@ def _seed(text):
 
 def positive_float(text):
     """argparse type: a finite number > 0."""
+    return _float_from(text, lambda v: v > 0, "a positive number")
+
+
+def nonneg_float(text):
+    """argparse type: a finite number >= 0 (a price).
+
+    Examples
+    --------
+    >>> nonneg_float("0"), nonneg_float("12.5")
+    (0.0, 12.5)
+    """
+    return _float_from(text, lambda v: v >= 0, "a number >= 0")
+
+
+def _float_from(text, ok, what):
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") \
-            from None
-    if not v > 0 or v == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        v = float("nan")
+    if not ok(v) or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
     return v
 
 
@@ -343,7 +364,7 @@ def add_run_options(p, *, paths=None):
     p.add_argument("--paths", type=_positive_int, default=paths,
                    help=f"Monte Carlo paths, e.g. 5000, 1e4 or 20k (default "
                    f"{paths:,})")
-    p.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="root seed (default 0)")
     p.add_argument("--threads", type=_positive_int, default=None,
                    help="numba threads (default: all cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -28,7 +28,8 @@ def add_parser(sub):
                    help="per-path total to compare (default income_total)")
     common.add_run_options(p)
     common.add_backend(p)
-    p.add_argument("--confidence", type=common.level_fraction, default=0.95, metavar="C",
+    p.add_argument("--confidence", type=common.level_fraction, default=0.95,
+                   metavar="C",
                    help="level of the interval of each difference (default 0.95)")
     common.add_precision_options(p, "every mean paired difference")
     common.add_out(p, "compare.json and CSV tables")

@@ -33,7 +33,8 @@ def add_parser(sub):
                    help="also write the estimates, errors and correlations as JSON")
     p.add_argument("--paths", type=common._positive_int, default=200,
                    help="simulated paths per trial (default 200)")
-    p.add_argument("--seed", type=common._seed, default=0, help="root seed (default 0)")
+    p.add_argument("--seed", type=common.nonneg_int, default=0,
+                   help="root seed (default 0)")
     p.add_argument("--threads", type=common._positive_int, default=None,
                    help="numba threads (default: all cores)")
     common.add_view_options(p)

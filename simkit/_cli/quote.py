@@ -8,28 +8,6 @@ import warnings
 from . import common
 
 
-def _nonneg_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") \
-            from None
-    if not v >= 0 or v == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return v
-
-
-def _nonneg_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") \
-            from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return v
-
-
 def _percent_levels(text):
     """argparse type of ``--levels``: percentages strictly in (0, 100), as fractions.
 
@@ -79,14 +57,15 @@ def add_parser(sub):
                    help="what the sponsor buys (default: sponsorship.deliverable)")
     p.add_argument("--streams", type=common._positive_int, default=None, metavar="K",
                    help="streams in the campaign (default: sponsorship.streams)")
-    p.add_argument("--first-stream", type=_nonneg_int, default=None, metavar="I",
+    p.add_argument("--first-stream", type=common.nonneg_int, default=None, metavar="I",
                    help="first sponsored stream, 0-based (default: "
                    "sponsorship.first_stream)")
     rate = p.add_mutually_exclusive_group()
-    rate.add_argument("--cpm", type=_nonneg_float, default=None, metavar="USD",
+    rate.add_argument("--cpm", type=common.nonneg_float, default=None, metavar="USD",
                       help="price per 1,000 units delivered, at most 1,000 "
                       "(default: sponsorship.cpm_usd)")
-    rate.add_argument("--flat-rate", type=_nonneg_float, default=None, metavar="USD",
+    rate.add_argument("--flat-rate", type=common.nonneg_float, default=None,
+                      metavar="USD",
                       help="price per unit delivered, at most 100, instead of a CPM")
     p.add_argument("--levels", type=_percent_levels, default=None,
                    metavar="L1,L2,...",
@@ -96,7 +75,8 @@ def add_parser(sub):
     p.add_argument("--variant", default=None, help="quote this variant")
     common.add_run_options(p)
     common.add_backend(p)
-    p.add_argument("--confidence", type=common.level_fraction, default=0.95, metavar="C",
+    p.add_argument("--confidence", type=common.level_fraction, default=0.95,
+                   metavar="C",
                    help="level of the interval on each guarantee (default 0.95)")
     p.add_argument("--bands", choices=BY, default=None,
                    help="also print risk bands of the deliverable per stream, per day "

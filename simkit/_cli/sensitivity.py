@@ -50,7 +50,7 @@ def add_parser(sub):
                    help="per-path total analysed (default income_total)")
     p.add_argument("--paths", type=common._positive_int, default=DEFAULT_PATHS,
                    help=f"paths averaged per design point (default {DEFAULT_PATHS})")
-    p.add_argument("--seed", type=common._seed, default=0,
+    p.add_argument("--seed", type=common.nonneg_int, default=0,
                    help="seed of the design, the bootstrap and the simulation "
                    "(default 0)")
     p.add_argument("--second-order", action="store_true",

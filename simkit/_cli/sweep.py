@@ -32,7 +32,7 @@ def add_parser(sub):
                    "(default: the file's sweep.n)")
     p.add_argument("--paths", type=common._positive_int, default=None,
                    help="paths per scenario (default: the file's sweep.paths)")
-    p.add_argument("--seed", type=common._seed, default=0,
+    p.add_argument("--seed", type=common.nonneg_int, default=0,
                    help="root seed of the design and the simulation (default 0)")
     p.add_argument("--threads", type=common._positive_int, default=None,
                    help="numba threads (default: all cores)")
