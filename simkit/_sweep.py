@@ -377,6 +377,85 @@ class SweepResult:
         arrays = list(cols.values())
         return list(cols), [[a[i] for a in arrays] for i in range(len(self))]
 
+    def _effects(self):
+        """``(key, rho)``: Spearman rank correlation of each swept key with the
+        mean total income (NaN: fewer than 3 scenarios, or no variation)."""
+        from scipy.stats import ConstantInputWarning, spearmanr
+
+        y = self["income_total_mean"]
+        out = []
+        for k in self.keys:
+            rho = float("nan")
+            if len(self) > 2:
+                with warnings.catch_warnings():
+                    # nearly equal values (a spread of rounding error) count as none
+                    warnings.simplefilter("error", ConstantInputWarning)
+                    try:
+                        rho = float(spearmanr(self[k], y).statistic)
+                    except ConstantInputWarning:
+                        pass
+            out.append((k, rho))
+        return out
+
+    def render(self, scenario=None, *, wide=False) -> str:
+        """The printed form: one plain sentence, then how each swept input
+        moves the average total income (``simkit sweep`` prints it).
+
+        Parameters
+        ----------
+        scenario : Scenario, optional
+            The swept scenario: the sentence names the period its totals cover
+            (unless the horizon or the schedule is swept).
+        wide : bool
+            Keep every column of the table past 80 columns.
+
+        Returns
+        -------
+        str
+            Plain names, lines within 80 columns unless ``wide``.
+
+        Examples
+        --------
+        >>> import simkit
+        >>> sc = simkit.load_scenario("scenarios/micro_sweep.toml")
+        >>> res = run_sweep(sc, design="lhs", n=4, paths=20, seed=12345,
+        ...                 progress=False)
+        >>> print(res.render(sc).splitlines()[0])  # doctest: +ELLIPSIS
+        Across 4 scenarios of micro_sweep (lhs design, 20 simulated runs each, seed...
+        """
+        from . import _words
+        from ._present import table
+        from ._text import value_pm, wrap
+
+        m = self.metadata
+        y, se = self["income_total_mean"], self["income_total_stderr"]
+        lo, hi = int(y.argmin()), int(y.argmax())
+        period = ""
+        if scenario is not None and not set(self.keys) & {
+                "horizon.weeks", "schedule.streams_per_week", "schedule.slots",
+                "schedule.streams"}:
+            from ._pack import n_streams
+
+            period = " " + _words.period_phrase(scenario.horizon_days / 7.0,
+                                                n_streams(scenario))
+        resumed = (f", {m['chunks_loaded']} of {m['chunks']} chunks resumed"
+                   if m["chunks_loaded"] else "")
+        lines = [wrap(f"Across {len(self):,} scenarios of {m['scenario']} "
+                      f"({m['design']} design, {m['paths']:,} simulated runs each, "
+                      f"seed {m['seed']}, {m['backend']}, {m['elapsed_s']:.1f} s"
+                      f"{resumed}) the average total income{period} ranges from "
+                      f"{value_pm(y[lo], se[lo], 'USD')} (scenario {lo}) to "
+                      f"{value_pm(y[hi], se[hi], 'USD')} (scenario {hi})."), ""]
+        rows = [[_words.param_name(k), "n/a" if rho != rho else f"{rho:+.2f}",
+                 _direction(rho)] for k, rho in self._effects()]
+        tab, _ = table(["swept input", "rank corr.", "average income as it rises"],
+                       rows, align="lrl", wide=wide)
+        lines += tab
+        lines.append(wrap("rank corr.: Spearman rank correlation with average "
+                          "income, from -1 (always down) to +1 (always up); 0: no "
+                          "pattern"))
+        return "\n".join(lines)
+
     def to_parquet(self, path) -> None:
         """Write one row per scenario to ``path`` (Parquet, atomically).
 
@@ -422,6 +501,23 @@ class SweepResult:
             {"simkit": json.dumps(self.metadata, default=str)})
         with atomic_path(path) as tmp:
             pq.write_table(table, tmp)
+
+
+def _direction(rho):
+    """Plain words for a rank correlation.
+
+    Examples
+    --------
+    >>> _direction(0.83), _direction(-0.2), _direction(0.05)
+    ('rises strongly', 'falls a little', 'barely moves')
+    """
+    if rho != rho:
+        return "does not vary"
+    a = abs(rho)
+    if a < 0.1:
+        return "barely moves"
+    how = "strongly" if a >= 0.6 else "clearly" if a >= 0.3 else "a little"
+    return f"{'rises' if rho > 0 else 'falls'} {how}"
 
 
 def _manifest(scenario, design, n, paths, seed, chunk, n_scen, keys, log, metrics):

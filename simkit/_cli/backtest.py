@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from . import common
 
@@ -60,29 +59,17 @@ def add_parser(sub):
     p.set_defaults(func=main)
 
 
-def check_file_out(path, flag):
-    """Check, before any work, that ``path`` can be written as a file."""
-    from ..errors import SimkitError
-
-    out = Path(path)
-    if out.is_dir():
-        raise SimkitError(f"{flag} {path}: is a directory")
-    common.check_out_dir(out.parent if str(out.parent) else Path("."), flag=flag)
-    return out
-
-
 def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_write_text, write_json
     from ..calibrate import backtest, read_history
-    from ..calibrate._backtest import _backtest_iv
 
     out = common.out_dir(args)
-    js = check_file_out(args.json, "--json") if args.json else None
+    js = common.check_new_file(args.json, "--json") if args.json else None
     sc = common.load(argparse.Namespace(file=args.scenario)) if args.scenario else None
     h = read_history(args.file, columns=args.columns)
     rolling = args.rolling if args.rolling is not None else False
-    _backtest_iv(h, args.holdout, rolling, args.paths, args.seed, (0.5,), sc)
+    # backtest checks its arguments before it fits: nothing is written on bad input
     r = backtest(h, holdout=args.holdout, rolling=rolling, scenario=sc,
                  paths=args.paths, seed=args.seed, threads=args.threads,
                  progress=common.progress_flag(args))

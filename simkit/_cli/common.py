@@ -559,6 +559,85 @@ def check_out_file(path, flag="-o"):
     return out
 
 
+def check_new_file(path, flag):
+    """Check, before any work, that the file ``path`` can be written, its
+    directory perhaps still to be created (as ``--out DIR`` may be).
+
+    ``path`` must not be a directory, and its directory must pass
+    :func:`check_out_dir`. Unlike :func:`check_out_file`, a missing directory
+    is fine: it is made when the file is written.
+
+    Parameters
+    ----------
+    path : str or Path
+        The output file (it need not exist).
+    flag : str
+        Flag named in the error message.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    SimkitError
+        One line naming the flag, the path and what is wrong.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> check_new_file(d / "new" / "x.json", "--json") == d / "new" / "x.json"
+    True
+    >>> check_new_file(d, "--json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: --json ...: is a directory
+    """
+    out = Path(path)
+    if out.is_dir():
+        raise SimkitError(f"{flag} {path}: is a directory")
+    check_out_dir(out.parent if str(out.parent) else Path("."), flag=flag)
+    return out
+
+
+@contextlib.contextmanager
+def flag_errors(flags, texts=None):
+    """Name command-line flags, not keyword arguments, in the errors raised inside.
+
+    A library function's :class:`SimkitError` names a refused argument as
+    ``` `name` ```; the command that called it with its flags' values
+    reraises it with ``flags[name]`` (``--n``) in its place, still one line.
+
+    Parameters
+    ----------
+    flags : dict of str -> str
+        Keyword argument name -> its flag.
+    texts : dict of str -> str, optional
+        More replacements, text for text (``"method='sobol'"`` ->
+        ``"--method sobol"``).
+
+    Examples
+    --------
+    >>> with flag_errors({"paths": "--paths"}):
+    ...     raise SimkitError("`paths` must be an integer >= 2, got 1")
+    Traceback (most recent call last):
+    ...
+    simkit.errors.SimkitError: --paths must be an integer >= 2, got 1
+    """
+    try:
+        yield
+    except SimkitError as exc:
+        msg = str(exc)
+        for name, flag in flags.items():
+            msg = msg.replace(f"`{name}`", flag)
+        for text, flag in (texts or {}).items():
+            msg = msg.replace(text, flag)
+        if msg == str(exc):
+            raise
+        raise SimkitError(msg) from None
+
+
 @contextlib.contextmanager
 def output_file(path):
     """Yield a temporary path next to ``path``; move it into place on success.

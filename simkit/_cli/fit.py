@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..errors import SimkitError
 from . import common
 
@@ -46,14 +44,6 @@ def add_parser(sub):
     p.set_defaults(func=main)
 
 
-def _check_file_out(path, flag):
-    path = Path(path)
-    if path.is_dir():
-        raise SimkitError(f"{flag} {path}: is a directory")
-    common.check_out_dir(path.parent if str(path.parent) else Path("."), flag)
-    return path
-
-
 def main(args):
     """Run the command; return the exit status."""
     from ..calibrate import fit, parse_columns, read_history
@@ -61,10 +51,10 @@ def main(args):
 
     if not 10 <= args.paths <= 100_000:
         raise SimkitError(f"fit: --paths must be in [10, 100000], got {args.paths}")
-    out = _check_file_out(args.output, "-o")
+    out = common.check_new_file(args.output, "-o")
     if out.suffix != ".toml":
         raise SimkitError(f"-o {out}: expected a .toml file name")
-    js = _check_file_out(args.json, "--json") if args.json else None
+    js = common.check_new_file(args.json, "--json") if args.json else None
     columns = parse_columns(args.columns) if args.columns else None
     base = load_scenario(args.scenario) if args.scenario else None
     hist = read_history(args.history, columns=columns)

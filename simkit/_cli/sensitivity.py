@@ -102,9 +102,7 @@ def _out_dir(args, scenario):
 def main(args):
     """Run the command; return the exit status."""
     from .._io import atomic_path
-    from .._text import value_pm
     from ..analysis import sensitivity
-    from ..analysis._sobol import _sensitivity_iv, _space
     from ..errors import SimkitError
     from ..plotting import sensitivity_indices
 
@@ -118,27 +116,16 @@ def main(args):
     flags = {"n": "--n", "metric": "--metric", "paths": "--paths",
              "second_order": "--second-order", "resamples": "--resamples",
              "num_levels": "--levels", "conf_level": "--conf-level"}
-    # Every flag and the scenario's inputs are checked before anything is written.
-    try:
-        _sensitivity_iv(sc, kw["method"], kw["n"], kw["metric"], kw["paths"],
-                        kw["seed"], kw["second_order"], kw["conf_level"],
-                        kw["resamples"], kw["num_levels"], args.backend, None, None,
-                        False, kw["chunk_scenarios"])
-    except SimkitError as exc:
-        msg = str(exc)
-        for name, flag in flags.items():
-            msg = msg.replace(f"`{name}`", flag)
-        raise SimkitError(msg.replace("method='sobol'", "--method sobol")) from None
-    target = sc.variant(args.variant) if args.variant is not None else sc
-    _space(target)
     out = _out_dir(args, sc)
+    # sensitivity checks every flag and the scenario's inputs before it writes.
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            res = sensitivity(sc, variant=args.variant, backend=args.backend,
-                              scheduler=args.scheduler, threads=args.threads, out=out,
-                              resume=args.resume, progress=common.progress_flag(args),
-                              **kw)
+            with common.flag_errors(flags, {"method='sobol'": "--method sobol"}):
+                res = sensitivity(sc, variant=args.variant, backend=args.backend,
+                                  scheduler=args.scheduler, threads=args.threads,
+                                  out=out, resume=args.resume,
+                                  progress=common.progress_flag(args), **kw)
     except KeyboardInterrupt:
         print(f"simkit: finished chunks are saved in {out}/chunks; run the same "
               "command with --resume to continue", file=sys.stderr)
@@ -151,22 +138,6 @@ def main(args):
         fig.savefig(tmp, format="png", dpi=100)
     m = res.metadata
     print(res.render(details=args.details, wide=args.wide))
-    if "S2" in res.indices:
-        from .._words import param_name
-
-        name = (lambda k: k) if args.details else param_name
-        k = res.keys
-        pairs = [(res.indices["S2"][i, j], res.indices["S2_conf"][i, j], k[i], k[j])
-                 for i in range(len(k)) for j in range(i + 1, len(k))]
-        big = [p for p in sorted(pairs, key=lambda t: -t[0]) if p[0] > 0.01]
-        if args.details:
-            print("second order S2 above 0.01: " + ("none" if not big else ""))
-        else:
-            print("Pairs that explain more than 1% together, beyond each alone: "
-                  + ("none" if not big else ""))
-        for s2, conf, a, b in big:
-            print(f"  {name(a)} x {name(b)}: {s2:.3f} ± {conf:.3f}" if args.details
-                  else f"  {name(a)} and {name(b)}: {value_pm(100 * s2, 100 * conf)}%")
     common.emit_notes(caught)
     print(f"Took {m['elapsed_s']:.1f} s, backend {m['backend']}"
           + (f", {m['chunks_loaded']} of {m['chunks']} chunks resumed"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
-from .._present import NA
 from . import common
 
 #: Parent of the default output directory, ``out/<scenario name>-sweep``.
@@ -55,78 +53,6 @@ def add_parser(sub):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     common.add_view_options(p, details=False)
     p.set_defaults(func=main)
-
-
-def _effects(res):
-    """Spearman rank correlation of each swept key with mean income."""
-    import warnings
-
-    from scipy.stats import ConstantInputWarning, spearmanr
-
-    y = res["income_total_mean"]
-    out = []
-    for k in res.keys:
-        x = res[k]
-        rho = float("nan")   # undefined: fewer than 3 scenarios, or no variation
-        if len(res) > 2:
-            with warnings.catch_warnings():
-                # nearly equal values (a spread of rounding error) count as none
-                warnings.simplefilter("error", ConstantInputWarning)
-                try:
-                    rho = float(spearmanr(x, y).statistic)
-                except ConstantInputWarning:
-                    pass
-        out.append((k, rho))
-    return out
-
-
-def _report(res, sc, *, wide=False):
-    """The printed lines: one plain sentence, then how each swept input moves
-    average income (plain names, 80 columns unless ``wide``)."""
-    from .. import _words
-    from .._pack import n_streams
-    from .._text import table, value_pm, wrap
-
-    m = res.metadata
-    y, se = res["income_total_mean"], res["income_total_stderr"]
-    lo, hi = int(y.argmin()), int(y.argmax())
-    swept = set(res.keys)
-    period = "" if swept & {"horizon.weeks", "schedule.streams_per_week",
-                            "schedule.slots", "schedule.streams"} else \
-        " " + _words.period_phrase(sc.horizon_days / 7.0, n_streams(sc))
-    resumed = (f", {m['chunks_loaded']} of {m['chunks']} chunks resumed"
-               if m["chunks_loaded"] else "")
-    lines = [wrap(f"Across {len(res):,} scenarios of {m['scenario']} ({m['design']} "
-                  f"design, {m['paths']:,} simulated runs each, seed {m['seed']}, "
-                  f"{m['backend']}, {m['elapsed_s']:.1f} s{resumed}) the average "
-                  f"total income{period} ranges from "
-                  f"{value_pm(y[lo], se[lo], 'USD')} (scenario {lo}) to "
-                  f"{value_pm(y[hi], se[hi], 'USD')} (scenario {hi})."), ""]
-    rows = [[_words.param_name(k), "n/a" if rho != rho else f"{rho:+.2f}",
-             _direction(rho)] for k, rho in _effects(res)]
-    tab, _ = table(["swept input", "rank corr.", "average income as it rises"],
-                   rows, align="lrl", wide=wide)
-    lines += tab
-    lines.append(wrap("rank corr.: Spearman rank correlation with average income, "
-                      "from -1 (always down) to +1 (always up); 0: no pattern"))
-    return lines
-
-
-def _direction(rho):
-    """Plain words for a rank correlation.
-
-    Examples
-    --------
-    >>> _direction(0.83), _direction(-0.2), _direction(0.05)
-    ('rises strongly', 'falls a little', 'barely moves')
-    """
-    if rho != rho:
-        return "does not vary"
-    a = abs(rho)
-    if a < 0.1:
-        return "barely moves"
-    how = "strongly" if a >= 0.6 else "clearly" if a >= 0.3 else "a little"
-    return f"{'rises' if rho > 0 else 'falls'} {how}"
 
 
 def default_out(scenario):
@@ -205,8 +131,7 @@ def main(args):
     # The files first: printing may fail (a closed pipe, as in `... | head -1`),
     # and the results must be on disk by then.
     written, notes = _write(res, out)
-    for line in _report(res, sc, wide=args.wide):
-        print(line)
+    print(res.render(sc, wide=args.wide))
     for note in notes:
         print(note)
     print(f"wrote {', '.join(written)} to {out}/")

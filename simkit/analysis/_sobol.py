@@ -311,6 +311,9 @@ class SensitivityResult:
     def render(self, *, details=False, wide=False) -> str:
         """The indices as text: a plain sentence and table, or the full view.
 
+        With second order, both end with the pairs whose ``S2`` exceeds 0.01,
+        largest first (``none`` when no pair does).
+
         Parameters
         ----------
         details : bool
@@ -370,7 +373,27 @@ class SensitivityResult:
                  else f"{100 * self.noise_share:.1f}%")
         foot.append(f"Chance makes up {noise} of the spread "
                     "between the design's points.")
-        return "\n".join([*lines, "", *tab, "", *(wrap(f) for f in foot)])
+        return "\n".join([*lines, "", *tab, "", *(wrap(f) for f in foot),
+                          *self._pair_lines(details=False)])
+
+    def _pair_lines(self, *, details):
+        """With second order: the pairs whose ``S2`` exceeds 0.01, largest first."""
+        if "S2" not in self.indices:
+            return []
+        from .._text import value_pm
+        from .._words import param_name
+
+        k, s2, conf = self.keys, self.indices["S2"], self.indices["S2_conf"]
+        pairs = [(s2[i, j], conf[i, j], k[i], k[j])
+                 for i in range(len(k)) for j in range(i + 1, len(k))]
+        big = [p for p in sorted(pairs, key=lambda t: -t[0]) if p[0] > 0.01]
+        none = "none" if not big else ""
+        if details:
+            return ["second order S2 above 0.01: " + none,
+                    *(f"  {a} x {b}: {v:.3f} ± {e:.3f}" for v, e, a, b in big)]
+        return ["Pairs that explain more than 1% together, beyond each alone: " + none,
+                *(f"  {param_name(a)} and {param_name(b)}: "
+                  f"{value_pm(100 * v, 100 * e)}%" for v, e, a, b in big)]
 
     def _details(self) -> str:
         pct = round(100 * self.conf_level)
@@ -398,7 +421,7 @@ class SensitivityResult:
                        "interactions")
         out.append(f"noise share {self.noise_share:.1%} (Monte Carlo error of the "
                    "point means over their variance, common random numbers)")
-        return "\n".join(out)
+        return "\n".join(out + self._pair_lines(details=True))
 
 
 # ---------------------------------------------------------------------------------
