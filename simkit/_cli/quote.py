@@ -39,8 +39,7 @@ def _levels(text):
 
 def add_parser(sub):
     """Register ``quote``."""
-    from ..analysis._bands import BY
-    from ..analysis._quote import DELIVERABLES
+    from ..analysis import BANDS_BY, DELIVERABLES
 
     p = sub.add_parser(
         "quote", help="price a sponsored stream or campaign",
@@ -78,7 +77,7 @@ def add_parser(sub):
     p.add_argument("--confidence", type=common.level_fraction, default=0.95,
                    metavar="C",
                    help="level of the interval on each guarantee (default 0.95)")
-    p.add_argument("--bands", choices=BY, default=None,
+    p.add_argument("--bands", choices=BANDS_BY, default=None,
                    help="also print risk bands of the deliverable per stream, per day "
                    "or cumulative (fan-chart data)")
     p.add_argument("--band-levels", type=_levels, default=None, metavar="P1,P2,...",
@@ -91,9 +90,8 @@ def add_parser(sub):
 
 def main(args):
     """Run the command; return the exit status."""
-    from .._io import atomic_files, atomic_write_text, write_json
-    from ..analysis import bands, quote
-    from ..analysis._bands import DEFAULT_LEVELS
+    from .._io import atomic_files, atomic_write_text
+    from ..analysis import BAND_LEVELS, bands, quote
     from ..errors import SimkitError
 
     sc = common.load(args)
@@ -116,7 +114,7 @@ def main(args):
     b = None
     if args.bands:
         b = bands(q.simulation, q.deliverable,
-                  levels=args.band_levels or DEFAULT_LEVELS, by=args.bands,
+                  levels=args.band_levels or BAND_LEVELS, by=args.bands,
                   confidence=q.metadata["confidence"])
         print()
         print(b.render(details=args.details, wide=args.wide))
@@ -125,9 +123,8 @@ def main(args):
             files.write("quote.json", q.to_json)
             files.write("quote.csv", lambda p: atomic_write_text(p, q.csv_text()))
             if b is not None:
-                d = b.to_dict()
-                d["metadata"] = {**d["metadata"], "quote": q.metadata}
-                files.write(f"bands_{args.bands}.json", lambda p: write_json(p, d))
+                files.write(f"bands_{args.bands}.json", lambda p: b.to_json(
+                    p, metadata={"quote": q.metadata}))
                 files.write(f"bands_{args.bands}.csv", b.to_csv)
         print(f"wrote {2 if b is None else 4} files to {out}/")
     return 0

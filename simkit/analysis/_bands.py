@@ -278,8 +278,17 @@ class Bands:
         return html_table(f"{_words.metric_name(self.metric)} by {self.by}", head,
                            rows)
 
-    def to_json(self, path=None):
+    def to_json(self, path=None, *, metadata=None):
         """Write :meth:`to_dict` as JSON to ``path`` atomically, or return the text.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            The file; without it the text is returned.
+        metadata : dict, optional
+            More entries for the record's ``metadata`` (over those of the
+            bands), e.g. ``{"quote": q.metadata}`` for the bands of a quote
+            (``simkit quote --bands``).
 
         Examples
         --------
@@ -289,10 +298,16 @@ class Bands:
         >>> x = np.arange(12.0).reshape(4, 3)
         >>> res = SimulationResult("t", {"income_total": x.sum(1)},
         ...                        per_stream={"income_total": x})
-        >>> json.loads(bands(res, "income_total").to_json())["lo"][0][0] is None
+        >>> b = bands(res, "income_total")
+        >>> json.loads(b.to_json())["lo"][0][0] is None
         True
+        >>> json.loads(b.to_json(metadata={"quote": {"seed": 7}}))["metadata"]
+        {'name': 't', 'quote': {'seed': 7}}
         """
-        return text_out(json_text(self.to_dict()), path)
+        d = self.to_dict()
+        if metadata:
+            d["metadata"] = {**d["metadata"], **json_value(dict(metadata))}
+        return text_out(json_text(d), path)
 
 
 def _bands_iv(result, metric, levels, by, confidence):
