@@ -232,22 +232,12 @@ def _uncertain_table(sc) -> str:
 def _sources_section(res) -> ReportSection:
     from .plotting import income_sources
 
-    tot = res["income_total"]
-    mean_total = float(tot.mean())
     rows = []
-    # LIVE Subscriptions and the LIVE Match part of gifts appear when earned;
-    # income_match is part of income_gifts, not a source of its own.
-    names = [s for s in (*_metrics.INCOME_SOURCES[:1], "income_match",
-                         *_metrics.INCOME_SOURCES[1:], "income_total")
-             if s not in ("income_match", "income_subscriptions")
-             or (s in res.totals and np.any(res[s]))]
-    for s in names:
-        x = np.asarray(res[s], dtype=float)
-        q5, q50, q95 = np.quantile(x, [0.05, 0.5, 0.95])
-        share = f"{x.mean() / mean_total:.1%}" if mean_total > 0 else "—"
+    for s, r in res.income_sources().items():
+        share = f"{r['share']:.1%}" if r["share"] is not None else "—"
         label = "of which LIVE Match minutes" if s == "income_match" else s
-        rows.append([label, _fv(x.mean(), s), _fv(x.std(ddof=1) / np.sqrt(x.size), s),
-                     share, _fv(q5, s), _fv(q50, s), _fv(q95, s)])
+        rows.append([label, _fv(r["mean"], s), _fv(r["stderr"], s), share,
+                     _fv(r["p05"], s), _fv(r["p50"], s), _fv(r["p95"], s)])
     body = [_figure(income_sources(res), "Stacked mean cumulative income by source",
                     "Mean cumulative income by source over the horizon; the top of "
                     "the stack is the mean total income (means add up, quantiles "

@@ -588,6 +588,49 @@ class SimulationResult:
             out[k] = d
         return out
 
+    def income_sources(self) -> dict:
+        """What each income source adds to the total: mean, its standard
+        error, share of the mean total income, P5, P50 and P95 over paths.
+
+        Returns
+        -------
+        dict
+            ``{source: {"mean", "stderr", "share", "p05", "p50", "p95"}}`` in
+            the order of :data:`simkit.metrics.INCOME_SOURCES`, LIVE
+            Subscriptions only when earned, ``income_match`` (the LIVE Match
+            part of ``income_gifts``, not a source of its own) after the gifts
+            when earned, and ``income_total`` last. ``share`` is None when the
+            mean total is not positive. The report's income table shows them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> tot = {"income_gifts": np.array([1.0, 3.0]),
+        ...        "income_brand": np.zeros(2), "income_merch": np.zeros(2),
+        ...        "income_donations": np.array([1.0, 1.0])}
+        >>> tot["income_total"] = sum(tot.values())
+        >>> s = SimulationResult("demo", tot).income_sources()
+        >>> list(s)[-1], s["income_gifts"]["mean"], s["income_gifts"]["share"]
+        ('income_total', 2.0, 0.6666666666666666)
+        """
+        mean_total = float(self["income_total"].mean())
+        # LIVE Subscriptions and the LIVE Match part of gifts appear when earned;
+        # income_match is part of income_gifts, not a source of its own.
+        names = [s for s in (*_metrics.INCOME_SOURCES[:1], "income_match",
+                             *_metrics.INCOME_SOURCES[1:], "income_total")
+                 if s not in ("income_match", "income_subscriptions")
+                 or (s in self.totals and np.any(self[s]))]
+        out = {}
+        for s in names:
+            x = np.asarray(self[s], dtype=float)
+            q5, q50, q95 = np.quantile(x, [0.05, 0.5, 0.95])
+            out[s] = {"mean": float(x.mean()),
+                      "stderr": float(x.std(ddof=1) / np.sqrt(x.size)),
+                      "share": (float(x.mean() / mean_total) if mean_total > 0
+                                else None),
+                      "p05": float(q5), "p50": float(q50), "p95": float(q95)}
+        return out
+
     # ----- export -------------------------------------------------------------
     def to_dict(self) -> dict:
         """Return ``{"totals": {...}, "per_stream": {...}, "curves": ...}`` of arrays.
