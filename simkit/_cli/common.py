@@ -563,25 +563,10 @@ def check_new_file(path, flag):
     """Check, before any work, that the file ``path`` can be written, its
     directory perhaps still to be created (as ``--out DIR`` may be).
 
-    ``path`` must not be a directory, and its directory must pass
-    :func:`check_out_dir`. Unlike :func:`check_out_file`, a missing directory
-    is fine: it is made when the file is written.
-
-    Parameters
-    ----------
-    path : str or Path
-        The output file (it need not exist).
-    flag : str
-        Flag named in the error message.
-
-    Returns
-    -------
-    Path
-
-    Raises
-    ------
-    SimkitError
-        One line naming the flag, the path and what is wrong.
+    ``path`` (str or Path) must not be a directory, and its directory must
+    pass :func:`check_out_dir`; unlike :func:`check_out_file`, a missing
+    directory is fine: it is made when the file is written. Returns ``path``
+    as a Path; raises a one-line :class:`SimkitError` naming ``flag``.
 
     Examples
     --------
