@@ -1121,6 +1121,7 @@ def _name(v):
 
 
 def _compare_iv(scenario, variants, metric, confidence, paths, seed):
+    """Input validation and normalization for :func:`compare`."""
     from ..scenario import choose_variants
     from ..scenario._load import as_scenario
 
@@ -1131,4 +1132,3 @@ def _compare_iv(scenario, variants, metric, confidence, paths, seed):
     confidence = _validate.confidence(confidence)
     return scen, tuple(out), metric, confidence, _validate.integer(paths, "paths"), \
         _validate.seed(seed)
-    """Input validation and normalization for :func:`compare`."""
