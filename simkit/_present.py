@@ -233,10 +233,29 @@ def table(head, rows, *, align=None, optional=(), width=WIDTH, wide=False, inden
 
 
 
-def html_table(title, head, rows, caption=""):
-    """A small HTML table (every text escaped), for notebooks' ``_repr_html_``.
+def html_table(title, head, rows, caption="", *, page=False, numeric_from=1):
+    """A small HTML table, every text escaped.
 
-    The first column is left-aligned, the others right-aligned.
+    Two looks share this one renderer: a notebook's ``_repr_html_`` (the
+    default: a titled ``<div>``, columns aligned by inline style) and the HTML
+    report (``page=True``: a bare ``<table>`` with a ``<caption>``, numeric
+    cells marked ``class="num"`` for the page's style sheet; ``title`` is not
+    shown, the report gives each table a heading of its own).
+
+    Parameters
+    ----------
+    title : str
+        Bold title above a notebook table.
+    head : sequence of str
+        Column headings.
+    rows : sequence of sequence
+        Cells, already formatted (``str`` is applied and the text escaped).
+    caption : str
+        A sentence under the title (notebook) or the table's caption (page).
+    page : bool
+        The report's look.
+    numeric_from : int
+        First right-aligned (numeric) column; the ones before are text.
 
     Examples
     --------
@@ -246,16 +265,34 @@ def html_table(title, head, rows, caption=""):
     ... # doctest: +NORMALIZE_WHITESPACE
     "<tr><td style='text-align:left'>a</td><td
     style='text-align:right'>1</td></tr></tbody></table></div>"
+    >>> print(html_table("", ["x", "y"], [["a", 1]], "c", page=True))
+    <table>
+    <caption>c</caption>
+    <thead><tr><th>x</th><th>y</th></tr></thead><tbody>
+    <tr><td>a</td><td class="num">1</td></tr>
+    </tbody></table>
     """
     from html import escape
 
+    def body(text_td, num_td):
+        return ["<tr>" + "".join(
+            (num_td if i >= numeric_from else text_td).format(escape(str(c)))
+            for i, c in enumerate(r)) + "</tr>" for r in rows]
+
     cells = "".join(f"<th>{escape(str(h))}</th>" for h in head)
-    body = "".join("<tr>" + "".join(
-        f"<td style='text-align:{'left' if i == 0 else 'right'}'>{escape(str(c))}</td>"
-        for i, c in enumerate(r)) + "</tr>" for r in rows)
+    if page:
+        out = ["<table>"]
+        if caption:
+            out.append(f"<caption>{escape(str(caption))}</caption>")
+        out.append(f"<thead><tr>{cells}</tr></thead><tbody>")
+        out += body("<td>{}</td>", '<td class="num">{}</td>')
+        out.append("</tbody></table>")
+        return "\n".join(out)
+    rows_html = "".join(body("<td style='text-align:left'>{}</td>",
+                             "<td style='text-align:right'>{}</td>"))
     cap = f"<p>{escape(caption)}</p>" if caption else ""
     return (f"<div><strong>{escape(str(title))}</strong>{cap}<table>"
-            f"<thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table></div>")
+            f"<thead><tr>{cells}</tr></thead><tbody>{rows_html}</tbody></table></div>")
 
 
 #: Plain headings of the quantiles a default table shows; others are optional.

@@ -38,6 +38,7 @@ import numpy as np
 
 from . import metrics as _metrics
 from ._io import atomic_write_text
+from ._present import html_table
 from ._version import __version__
 from .errors import SimkitError
 
@@ -135,17 +136,7 @@ def _fv(v, metric=None) -> str:
 
 
 def _table(head, rows, *, numeric_from=1, caption=None) -> str:
-    out = ["<table>"]
-    if caption:
-        out.append(f"<caption>{_e(caption)}</caption>")
-    out.append("<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head)
-               + "</tr></thead><tbody>")
-    for r in rows:
-        cells = [f'<td class="num">{_e(c)}</td>' if i >= numeric_from
-                 else f"<td>{_e(c)}</td>" for i, c in enumerate(r)]
-        out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
-    return "\n".join(out)
+    return html_table("", head, rows, caption or "", page=True, numeric_from=numeric_from)
 
 
 #: Width of every figure in inches: the page's content width (964 CSS pixels at
