@@ -74,22 +74,20 @@ def test_one_stream_matches_exact_reference(case):
 
 def _stream_direct(sc, key, path, ctx, held_rows, block):
     """Call the stream kernel itself with scratch buffers of the given sizes."""
-    from simkit._kernels.layout import SC_DAY
-    from simkit._kernels.stream import N_RES, N_V, simulate_stream
+    from simkit._kernels.layout import N_RES, SC_DAY
+    from simkit._kernels.stream import Scenario, Stream, make_workspace, run_stream
     from simkit._pack import pack
 
     p = pack([sc])
     t_int = int(np.ceil(ctx["duration"]))
     res, curve = np.zeros(N_RES), np.zeros(t_int)
-    simulate_stream(p.theta[0], p.activity[0], p.wdf[0], p.cum_f[0], p.cum_n[0],
-                    p.seg_rate[0], p.seg_w[0], p.coins[0], np.uint64(key), path, 0,
-                    float(sc["creator.followers"]), 0.0, 1.0, float(ctx["duration"]),
-                    ctx["hour"], int(p.sched[0, 0, SC_DAY]) % 7, ctx["collab"],
-                    float(ctx["promo"]), 1.0, 1.0, np.zeros(t_int + 2),
-                    np.zeros(p.cum_f.shape[1]), np.zeros(p.cum_f.shape[1]),
-                    np.empty((64, 2)), np.empty((held_rows, 3)),
-                    np.empty(held_rows, dtype=np.uint64), np.empty((N_V, block)),
-                    np.empty(block, dtype=np.uint64), res, curve)
+    scen = Scenario(p.theta[0], p.activity[0], p.wdf[0], p.cum_f[0], p.cum_n[0],
+                    p.seg_rate[0], p.seg_w[0], p.coins[0])
+    st = Stream(float(sc["creator.followers"]), 0.0, 1.0, float(ctx["duration"]),
+                ctx["hour"], int(p.sched[0, 0, SC_DAY]) % 7, bool(ctx["collab"]),
+                float(ctx["promo"]), 1.0, 1.0)
+    ws = make_workspace(p.cum_f.shape[1], t_int, block, held_rows)
+    run_stream(scen, st, ws, np.uint64(key), path, 0, res, curve)
     return res, curve
 
 

@@ -674,20 +674,6 @@ def run_stream(sc, st, ws, key, path, si, res, curve):
 
 
 @numba.njit(**_NJ)
-def simulate_stream(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins,
-                    key, path, si, followers, subs, habit, duration, hour, weekday,
-                    collab, promo, x_aud, x_gift, diff, seg_min, seg_mm, win, held,
-                    hkeys, vbuf, kbuf, res, curve):
-    """:func:`run_stream` with every input and scratch array passed one by one
-    (kept for ``tests/test_naive_reference.py``, which calls the kernel with
-    scratch buffers of chosen sizes; new code calls :func:`run_stream`)."""
-    ws = Workspace(diff, seg_min, seg_mm, np.empty(seg_rate.shape[0]), np.zeros(4),
-                   win, held, hkeys, vbuf, kbuf)
-    run_stream(Scenario(th, activity, wdf, cum_f, cum_n, seg_rate, seg_w, coins),
-               Stream(followers, subs, habit, duration, hour, weekday, collab, promo,
-                      x_aud, x_gift), ws, key, path, si, res, curve)
-
-@numba.njit(**_NJ)
 def _lognormal_total(seed, n, p, logmed, sigma, keep, fee_rate, fee_usd):
     """Sum over Binomial(n, p) buyers/donors of ``keep * X - fees`` (X lognormal).
 
