@@ -230,7 +230,7 @@ def child_key(key, j):
     return mix(_U64(key) + _U64(j + 1) * GOLDEN)
 
 
-@numba.njit(**_NJ)
+@numba.njit(inline="always", **_NJ)
 def _draw_source(ctx, src, ws, i0, n):
     """Draw viewers ``i0 .. i0 + n - 1`` of the source ``src`` into ``ws.vbuf``
     and ``ws.kbuf``. Each loop is plain arithmetic over the block (no branch
@@ -268,7 +268,7 @@ def _draw_source(ctx, src, ws, i0, n):
             uo[b] = u01(seed_off, kbuf[b])
 
 
-@numba.njit(**_NJ)
+@numba.njit(inline="always", **_NJ)
 def _draw_children(ctx, ws, n):
     """Draw the ``n`` offspring whose keys are in ``ws.kbuf`` and parents' stays
     in the ``V_PA`` / ``V_PL`` rows: each arrives uniformly while its parent is
@@ -299,7 +299,7 @@ def _leave(ar, lv, n, duration):
         lv[b] = x if x < duration else duration
 
 
-@numba.njit(**_NJ)
+@numba.njit(inline="always", **_NJ)
 def _record(ctx, src, ws, n, m):
     """Record the ``n`` drawn viewers of ``ws.vbuf`` (of the source ``src``)
     one by one: segment, minutes by segment, the whole-minute presence grid
