@@ -351,3 +351,13 @@ def test_public_function_validates_through_its_iv(fn):
         f"{fn.__module__} has no {iv} beside {fn.__name__}"
     assert iv in _calls(fn), f"{fn.__module__}.{fn.__name__} does not call {iv}"
     assert getattr(module, iv).__doc__, f"{fn.__module__}.{iv} has no docstring"
+
+
+def test_keep_and_bands_metadata_are_checked():
+    sc = simkit.load_scenario("consistent_vs_adhoc")
+    with pytest.raises(SimkitError, match="`keep` must be True or False"):
+        simkit.compare(sc, paths=10, seed=1, progress=False, keep="yes")
+    res = simkit.simulate(sc, paths=10, seed=1, per_stream=True)
+    b = simkit.bands(res, "income_total")
+    with pytest.raises(SimkitError, match="`metadata` must be a dict, got list"):
+        b.to_json(metadata=[1, 2])

@@ -304,6 +304,11 @@ class Bands:
         >>> json.loads(b.to_json(metadata={"quote": {"seed": 7}}))["metadata"]
         {'name': 't', 'quote': {'seed': 7}}
         """
+        from collections.abc import Mapping
+
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise SimkitError("`metadata` must be a dict, got "
+                              f"{type(metadata).__name__}")
         d = self.to_dict()
         if metadata:
             d["metadata"] = {**d["metadata"], **json_value(dict(metadata))}

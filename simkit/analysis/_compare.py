@@ -1003,6 +1003,7 @@ def compare(scenario, variants=None, *, paths=10_000, seed=0,
         scenario, variants, metric, confidence, paths, seed)
     rel, absolute, batch, max_paths = _resolve_targets(
         precision, precision_abs, paths, batch, max_paths)
+    keep = _validate.flag(keep, "keep")
     if keep and (rel is not None or absolute is not None):
         raise SimkitError("`keep` does not combine with a precision target")
     kept = []
