@@ -29,15 +29,6 @@ NA = "n/a"
 WIDTH = 80
 
 
-def __getattr__(name):
-    # ``table`` moved to simkit._present; ``from simkit._text import table`` works
-    if name == "table":
-        from ._present import table
-
-        return table
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def _finite(v):
     try:
         return v is not None and math.isfinite(float(v))

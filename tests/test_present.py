@@ -167,13 +167,3 @@ def test_text_out_returns_or_writes(tmp_path):
     assert text_out("é\n", f) is None
     assert f.read_bytes() == "é\n".encode()
     assert list(tmp_path.iterdir()) == [f]  # no temporary file left
-
-
-def test_old_import_of_table_from_text_still_works():
-    from simkit._text import table as old
-
-    assert old is table
-    with pytest.raises(AttributeError):
-        import simkit._text as t
-
-        t.no_such_name  # noqa: B018

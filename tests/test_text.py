@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from simkit._present import table
 from simkit._text import (
     WIDTH,
     decimals_for,
@@ -15,7 +16,6 @@ from simkit._text import (
     number,
     percent,
     round_to_uncertainty,
-    table,
     value_pm,
 )
 
